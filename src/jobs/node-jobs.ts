@@ -1,0 +1,2 @@
+// Background jobs for the Node runtime register themselves on import (outbox drain, cron).
+export {};

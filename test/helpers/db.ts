@@ -1,0 +1,110 @@
+/**
+ * Database tests run on every backend: PGlite (always) and Postgres (when TEST_DATABASE_URL
+ * is set). Each test file gets its own database — an in-memory PGlite, or a Postgres database
+ * cloned from the migrated template made by test/global-setup.ts — and every table is
+ * truncated before each test.
+ *
+ *   describeDb('stock issue', (t) => {
+ *     it('refuses negative stock', async () => { await t.db.select()... });
+ *   });
+ */
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { openPglite } from '../../db/pglite.js';
+import { openPostgres } from '../../db/postgres.js';
+import { migrate } from '../../db/migrate.js';
+import { execRows, type Database, type Db } from '../../db/types.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+export const TEMPLATE_DB = 'jxc_test_template';
+
+export function backends(): Backend[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export function withDatabaseName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + name;
+  return u.toString();
+}
+
+let fileCounter = 0;
+
+/** A fresh, migrated database on `backend`. Close it when done. */
+export async function openTestDatabase(backend: Backend, opts: { max?: number } = {}): Promise<Database> {
+  if (backend === 'pglite') {
+    const database = await openPglite(null);
+    await migrate(database.db);
+    return database;
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `jxc_test_w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid}_${fileCounter++}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const database = openPostgres(withDatabaseName(adminUrl, name), { max: opts.max ?? 20 });
+  const close = database.close;
+  return {
+    ...database,
+    async close() {
+      await close();
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        await a.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+/** Empty every table (keeping the migration record) and restart id sequences. */
+export async function truncateAll(db: Db): Promise<void> {
+  const tables = await execRows<{ tablename: string }>(
+    db,
+    sql`select tablename from pg_tables where schemaname = 'public' and tablename <> '_migrations'`,
+  );
+  if (tables.length === 0) return;
+  await db.execute(sql.raw(`truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`));
+}
+
+export interface DbTestContext {
+  readonly backend: Backend;
+  readonly database: Database;
+  readonly db: Db;
+}
+
+/** Run `fn`'s tests once per backend, each against a clean database. */
+export function describeDb(title: string, fn: (t: DbTestContext) => void, opts: { max?: number } = {}): void {
+  for (const backend of backends()) {
+    describe(`${title} [${backend}]`, () => {
+      let database: Database | undefined;
+      const ctx: DbTestContext = {
+        backend,
+        get database() {
+          if (!database) throw new Error('database not open yet');
+          return database;
+        },
+        get db() {
+          return ctx.database.db;
+        },
+      };
+      beforeAll(async () => {
+        database = await openTestDatabase(backend, opts);
+      });
+      afterAll(async () => {
+        await database?.close();
+      });
+      beforeEach(async () => {
+        await truncateAll(ctx.db);
+      });
+      fn(ctx);
+    });
+  }
+}
