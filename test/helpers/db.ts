@@ -8,7 +8,7 @@
  *     it('refuses negative stock', async () => { await t.db.select()... });
  *   });
  */
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { openPglite } from '../../db/pglite.js';
@@ -18,7 +18,14 @@ import { execRows, type Database, type Db } from '../../db/types.js';
 
 export type Backend = 'pglite' | 'postgres';
 
-export const TEMPLATE_DB = 'jxc_test_template';
+/** Test databases are named jxc_t_<pid of the vitest main process>_…, so parallel runs never collide. */
+export const TEST_DB_PREFIX = 'jxc_t_';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDb: string;
+  }
+}
 
 export function backends(): Backend[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
@@ -40,11 +47,12 @@ export async function openTestDatabase(backend: Backend, opts: { max?: number } 
     return database;
   }
   const adminUrl = process.env.TEST_DATABASE_URL!;
-  const name = `jxc_test_w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid}_${fileCounter++}`;
+  const template = inject('templateDb');
+  const name = `${template.replace(/_tpl$/, '')}_w${process.env.VITEST_POOL_ID ?? '0'}_${process.pid}_${fileCounter++}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.unsafe(`create database ${name} template ${template}`);
   } finally {
     await admin.end();
   }
