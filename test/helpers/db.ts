@@ -40,7 +40,7 @@ export function withDatabaseName(url: string, name: string): string {
 let fileCounter = 0;
 
 /** A fresh, migrated database on `backend`. Close it when done. */
-export async function openTestDatabase(backend: Backend, opts: { max?: number } = {}): Promise<Database> {
+export async function openTestDatabase(backend: Backend, opts: { max?: number } = {}): Promise<Database & { url?: string }> {
   if (backend === 'pglite') {
     const database = await openPglite(null);
     await migrate(database.db);
@@ -56,10 +56,12 @@ export async function openTestDatabase(backend: Backend, opts: { max?: number } 
   } finally {
     await admin.end();
   }
-  const database = openPostgres(withDatabaseName(adminUrl, name), { max: opts.max ?? 20 });
+  const url = withDatabaseName(adminUrl, name);
+  const database = openPostgres(url, { max: opts.max ?? 20 });
   const close = database.close;
   return {
     ...database,
+    url,
     async close() {
       await close();
       const a = postgres(adminUrl, { max: 1, onnotice: () => {} });

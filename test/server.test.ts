@@ -1,0 +1,95 @@
+/**
+ * `npm start` as a newcomer runs it: a real process, no Feishu settings, the embedded
+ * database in a fresh DATA_DIR; clean shutdown; restart after a kill; refusals.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startServer, waitForHealth, type ServerProcess } from './helpers/server-process.js';
+
+const running: ServerProcess[] = [];
+afterEach(async () => {
+  for (const p of running.splice(0)) {
+    if (p.child.exitCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  }
+});
+
+async function start(env: Record<string, string>): Promise<ServerProcess> {
+  const p = startServer(env, await freePort());
+  running.push(p);
+  return p;
+}
+
+describe('npm start (src/server.ts)', () => {
+  it('serves /healthz on the embedded database, logs where data lives and what Feishu needs, stops cleanly', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
+    const p = await start({ DATA_DIR: dir });
+    const h = await waitForHealth(p.port, 10_000);
+    expect(h.body).toMatchObject({ status: 'ok', db: 'pglite' });
+    expect(h.body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(existsSync(dir)).toBe(true);
+    expect(p.output()).toContain(dir);
+    expect(p.output()).toContain('FEISHU_APP_ID');
+    expect(p.output()).toContain('/feishu/events');
+    expect(p.output()).toContain('/feishu/card');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('stopped cleanly');
+    expect(existsSync(join(dir, 'pglite.lock'))).toBe(false);
+
+    // Restart on the same directory: data is still there, migrations are not re-applied.
+    const again = await start({ DATA_DIR: dir });
+    await waitForHealth(again.port, 10_000);
+    expect(again.output()).toMatch(/"applied":\[\]/);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('comes back after being killed (SIGKILL) with its data intact', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
+    const p = await start({ DATA_DIR: dir });
+    await waitForHealth(p.port, 10_000);
+    p.child.kill('SIGKILL');
+    await p.exited;
+    expect(existsSync(join(dir, 'pglite.lock'))).toBe(true); // stale: its pid is gone
+    const again = await start({ DATA_DIR: dir });
+    const h = await waitForHealth(again.port, 15_000);
+    expect(h.body.status).toBe('ok');
+    expect(again.output()).toMatch(/"applied":\[\]/);
+  });
+
+  it('refuses a second process on the same data directory with a clear message', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
+    const first = await start({ DATA_DIR: dir });
+    await waitForHealth(first.port, 10_000);
+    const second = await start({ DATA_DIR: dir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain('正被另一个进程');
+    expect(second.output()).toContain('single-process');
+    // The first one is unharmed.
+    expect((await waitForHealth(first.port, 2_000)).body.status).toBe('ok');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://root@localhost/jxc' }, 'DATABASE_URL'],
+  ])('stops at start on a bad value %j, naming %s', async (env, variable) => {
+    const p = await start(env as Record<string, string>);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain(variable);
+    expect(p.output()).toContain('配置错误');
+  });
+
+  // Registered only when a Postgres is available (CI always has one).
+  if (process.env.TEST_DATABASE_URL) it('uses Postgres when DATABASE_URL is set', async () => {
+    const p = await start({ DATABASE_URL: process.env.TEST_DATABASE_URL! });
+    const h = await waitForHealth(p.port, 10_000);
+    expect(h.body).toMatchObject({ status: 'ok', db: 'postgres' });
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+});
