@@ -63,7 +63,7 @@ if (process.env.TEST_DATABASE_URL) {
       await new Promise((r) => setTimeout(r, 300));
       const starting = await app.request('/healthz');
       expect(starting.status).toBe(503);
-      expect((await starting.json()).reason).toMatch(/migrations pending/);
+      expect(((await starting.json()) as { reason: string }).reason).toMatch(/migrations pending/);
 
       // It comes up: migrations finish on their own, health turns green.
       await proxy.up();
@@ -75,7 +75,7 @@ if (process.env.TEST_DATABASE_URL) {
       const t0 = Date.now();
       const down = await app.request('/healthz');
       expect(down.status).toBe(503);
-      expect((await down.json()).reason).toMatch(/database unreachable/);
+      expect(((await down.json()) as { reason: string }).reason).toMatch(/database unreachable/);
       expect(Date.now() - t0).toBeLessThan(5000);
 
       // And back: recovers without a restart.
