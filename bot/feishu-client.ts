@@ -42,9 +42,18 @@ function fetchInstance(ms: number): lark.HttpInstance {
   return http as unknown as lark.HttpInstance;
 }
 
+/** app_secret, tenant tokens and bearer headers out of a log line. */
+export function redactSecrets(line: string): string {
+  return line
+    .replace(/("?(?:app_secret|appSecret|tenant_access_token|app_access_token|encrypt_key|encryptKey)"?\s*[:=]\s*)"[^"]*"/gi, '$1"***"')
+    .replace(/Bearer\s+[A-Za-z0-9._-]+/g, 'Bearer ***')
+    .replace(/\bt-[A-Za-z0-9]{16,}\b/g, 't-***');
+}
+
 /** Adapts our pino-shaped logger to the SDK's (...msg) logger, one level down (the SDK is chatty on errors we handle). */
 function sdkLogger(logger: Logger): NonNullable<ConstructorParameters<typeof lark.Client>[0]['logger']> {
-  const fmt = (msg: unknown[]) => ({ sdk: msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ').slice(0, 500) });
+  // The SDK logs failed requests with their body: the token request carries app_secret. Never log it.
+  const fmt = (msg: unknown[]) => ({ sdk: redactSecrets(msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ')).slice(0, 500) });
   return {
     error: (...m: unknown[]) => logger.warn(fmt(m), 'feishu sdk'),
     warn: (...m: unknown[]) => logger.warn(fmt(m), 'feishu sdk'),

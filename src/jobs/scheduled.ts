@@ -21,7 +21,11 @@ export function listScheduledJobs(): readonly ScheduledJob[] {
   return scheduledJobs;
 }
 
+/** The jobs shipped with the app, loaded on first use (a static import would be circular: they register here). */
+let builtins: Promise<unknown> | undefined;
+
 export async function runScheduled(deps: AppDeps, cron: string, at: Date): Promise<void> {
+  await (builtins ??= import('./outbox-drain.js'));
   for (const job of scheduledJobs.filter((j) => j.cron === cron)) {
     try {
       await job.run(deps, at);

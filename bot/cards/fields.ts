@@ -1,0 +1,145 @@
+/**
+ * form_value → service input, and validation failures → one toast naming the field and the
+ * rule. Every form_value entry is a string (multi-selects string[]; dates "2024-04-01 +0800").
+ */
+import type { z } from 'zod';
+import { yuanToFen } from '../../src/shared/money.js';
+
+/** Field (zod path key or form field) → what the user sees on the card. */
+export const FIELD_LABEL: Record<string, string> = {
+  product: '商品',
+  product_q: '商品',
+  qty: '数量',
+  warehouse: '仓库',
+  from: '调出仓库',
+  to: '调入仓库',
+  batchNo: '批次',
+  batch_no: '批次',
+  expiresOn: '有效期',
+  unitCostFen: '单价',
+  unit_price: '单价',
+  amountFen: '金额',
+  remark: '备注',
+  kind: '类型',
+  name: '名称',
+  sku: '编码',
+  barcode: '条码',
+  model: '型号',
+  spec: '规格',
+  category: '分类',
+  baseUnit: '基本单位',
+  packUnit: '包装单位',
+  packFactor: '每包装数量',
+  purchasePriceFen: '采购价',
+  salePriceFen: '售价',
+  safetyStock: '安全库存',
+  leadTimeDays: '采购周期',
+  code: '仓库编码',
+  docNo: '单号',
+  stocktake: '盘点单',
+  products: '盘点范围',
+  reason: '原因',
+  idempotencyKey: '卡片',
+};
+
+/** A field the user must correct (before zod sees it: e.g. a price that is not money). */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`「${FIELD_LABEL[field] ?? field}」${rule}`);
+  }
+}
+
+const HAS_CJK = /[\u3400-\u9fff]/;
+
+function issueRule(i: z.core.$ZodIssue): string {
+  if (HAS_CJK.test(i.message)) return i.message;
+  if (i.code === 'invalid_union') {
+    for (const branch of (i as { errors?: z.core.$ZodIssue[][] }).errors ?? []) {
+      for (const sub of branch) if (HAS_CJK.test(sub.message)) return sub.message;
+    }
+  }
+  if (i.code === 'invalid_type' || i.code === 'invalid_union') return '必填或格式不对';
+  if (i.code === 'too_big') return `太长（最多 ${(i as { maximum?: number }).maximum ?? ''} 个字）`;
+  if (i.code === 'too_small') return '不能为空';
+  if (i.code === 'invalid_value') return '不是可选的值';
+  return '格式不对';
+}
+
+/** Zod issues → "「数量」数量必须大于 0；「仓库」必填或格式不对". */
+export function issuesText(issues: readonly z.core.$ZodIssue[]): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const i of issues) {
+    const key = [...i.path].reverse().find((p): p is string => typeof p === 'string' && p in FIELD_LABEL) ?? String(i.path[i.path.length - 1] ?? '');
+    const label = FIELD_LABEL[key] ?? (key || '输入');
+    const text = `「${label}」${issueRule(i)}`;
+    if (!seen.has(text)) {
+      seen.add(text);
+      parts.push(text);
+    }
+    if (parts.length >= 3) break;
+  }
+  return `请修改：${parts.join('；')}`;
+}
+
+/** Validate with a service's schema; returns the parsed value or the toast text. */
+export function check<S extends z.ZodType>(schema: S, input: unknown): { ok: true; data: z.output<S> } | { ok: false; message: string } {
+  const r = schema.safeParse(input);
+  return r.success ? { ok: true, data: r.data } : { ok: false, message: issuesText(r.error.issues) };
+}
+
+/** Trimmed string ('' when absent). */
+export function text(fv: Record<string, unknown>, name: string): string {
+  const v = fv[name];
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number') return String(v);
+  return '';
+}
+
+/** Trimmed string, undefined when empty (optional fields). */
+export function opt(fv: Record<string, unknown>, name: string): string | undefined {
+  const s = text(fv, name);
+  return s ? s : undefined;
+}
+
+export function list(fv: Record<string, unknown>, name: string): string[] {
+  const v = fv[name];
+  if (Array.isArray(v)) return v.map(String).filter(Boolean);
+  if (typeof v === 'string' && v) return [v];
+  return [];
+}
+
+/** "2024-04-01 +0800" → "2024-04-01". */
+export function date(fv: Record<string, unknown>, name: string): string | undefined {
+  const s = opt(fv, name);
+  if (!s) return undefined;
+  const m = s.match(/^(\d{4}-\d{2}-\d{2})/);
+  if (!m) throw new FieldError(name, '日期格式不对');
+  return m[1];
+}
+
+/** A select's id value → number (undefined when not chosen). */
+export function id(fv: Record<string, unknown>, name: string): number | undefined {
+  const s = opt(fv, name);
+  if (!s) return undefined;
+  if (!/^\d+$/.test(s)) throw new FieldError(name, '不是可选的值，请重新选择');
+  return Number(s);
+}
+
+/** Yuan typed by the user → whole fen as text ("12.5" → "1250"); undefined when empty. */
+export function yuan(fv: Record<string, unknown>, name: string): string | undefined {
+  const s = opt(fv, name);
+  if (!s) return undefined;
+  try {
+    return yuanToFen(s).toString();
+  } catch {
+    throw new FieldError(name, `金额「${s}」格式不对，请写成 12 或 12.50（元，最多两位小数）`);
+  }
+}
+
+export function yesNo(fv: Record<string, unknown>, name: string): boolean {
+  return text(fv, name) === 'yes';
+}

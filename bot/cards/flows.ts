@@ -1,0 +1,323 @@
+/**
+ * From a submitted form to a posting, exactly once.
+ *
+ *   form ──submit──▶ validate (zod, the services' own schemas) ──invalid──▶ error toast, no card
+ *                    │ product ambiguous ──▶ candidate picker card (pending action in card_tokens)
+ *                    │ unusual entry ──▶ confirmation card (parsed input in card_tokens)
+ *                    ▼
+ *                  commit: lock the key, post, store the summary card in the key, one transaction
+ *
+ * `stage` is the one place a key is consumed: it locks the card_tokens row FOR UPDATE, returns
+ * the stored answer if the key was used before (double tap, Feishu retry), otherwise builds the
+ * next card inside the same transaction (the posting, or the next step's card with its own key)
+ * and stores it with the key. A DomainError rolls everything back and leaves the key unused, so
+ * the user can correct the form and submit again.
+ *
+ * The posting's idempotency key is `card:<form key>` through the whole chain (form → picker →
+ * confirm), a second guard behind card_tokens.
+ */
+import type { Db, Tx } from '../../db/types.js';
+import { isDomainError } from '../../src/errors.js';
+import { can } from '../../src/people/roles.js';
+import { rememberWarehouse } from '../../src/people/users.js';
+import { withRetry } from '../../src/shared/pg.js';
+import { Dec } from '../../src/shared/decimal.js';
+import { formatFen } from '../../src/shared/money.js';
+import type { PostingResult } from '../../src/inventory/documents.js';
+import { postIssue, postReceipt, postTransfer } from '../../src/inventory/posting.js';
+import { resolveProduct, productLabel, type ProductView } from '../../src/inventory/products.js';
+import { getStock } from '../../src/inventory/queries.js';
+import { recordCount } from '../../src/inventory/stocktake.js';
+import {
+  issueInputSchema,
+  receiptInputSchema,
+  recordCountSchema,
+  stockQuerySchema,
+  transferInputSchema,
+  type IssueInput,
+  type ReceiptInput,
+  type RecordCountInput,
+  type TransferInput,
+} from '../../src/inventory/schemas.js';
+import { formatQty, parseQuantity } from '../../src/inventory/units.js';
+import { button, buttonRow, card, markdown, md, value, type Card } from './card.js';
+import { averageCost, typicalMoveQty } from './data.js';
+import { check } from './fields.js';
+import type { ActionContext, CardAnswer } from './registry.js';
+import { cardSettings } from './settings.js';
+import { consumeToken, isExpired, issueToken, lockToken, peekToken, type TokenRow } from './tokens.js';
+import { postingSummaryCard, stockCard, messageCard } from './views.js';
+import { renderForm } from './forms.js';
+
+export type FlowName = 'receipt' | 'issue' | 'transfer' | 'count' | 'stock';
+
+type Inputs = {
+  receipt: ReceiptInput;
+  issue: IssueInput;
+  transfer: TransferInput;
+  count: RecordCountInput;
+  stock: { product: number | string; warehouse?: number | string };
+};
+
+/** What waits in card_tokens.context between two cards. */
+export interface Pending<F extends FlowName = FlowName> {
+  flow: F;
+  input: Inputs[F];
+  /** The form key the chain started from (the posting's idempotency key). */
+  origin: string;
+  /** Candidate product ids (picker). */
+  candidates?: number[];
+  /** Batch chosen from a select as "productId:batchNo" (checked against the product). */
+  batchOf?: number;
+}
+
+interface FlowSpec<F extends FlowName> {
+  /** Move kind whose history makes the "typical" quantity (null: no check). */
+  moveKind(input: Inputs[F]): string | null;
+  productRef(input: Inputs[F]): number | string;
+  setProduct(input: Inputs[F], id: number): void;
+  qty(input: Inputs[F]): string | number;
+  /** Unit cost in fen per base unit (receipts). */
+  unitCost?(input: Inputs[F]): string | undefined;
+  warehouseId?(input: Inputs[F]): number | undefined;
+  /** Inside the key's transaction. Returns the card to show (and store). */
+  commit(tx: Tx, c: ActionContext, input: Inputs[F], origin: string): Promise<CardAnswer & { card: Card }>;
+  /** Read-only flows skip the confirmation. */
+  readOnly?: boolean;
+}
+
+const asDb = (tx: Tx) => tx as unknown as Db;
+export const who = (c: Pick<ActionContext, 'user' | 'actor'>) => c.user.name ?? c.actor.name ?? c.user.openId;
+
+/** The summary of a posting, with a 红冲 key for those who may reverse it. */
+export async function summaryFor(tx: Tx, c: ActionContext, r: PostingResult, again?: string): Promise<Card> {
+  const reversible = can(c.actor, 'stock.reverse') && r.document.kind !== 'reversal' && !r.document.reversedByDocId;
+  const reverseKey = reversible ? await issueToken(tx, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
+  return postingSummaryCard(r, { who: who(c), reverseKey, again });
+}
+
+async function afterPosting(tx: Tx, c: ActionContext, r: PostingResult, flow: string): Promise<CardAnswer & { card: Card }> {
+  if (r.document.warehouseId && c.user.id) await rememberWarehouse(tx, c.user.id, r.document.warehouseId);
+  const cardOut = await summaryFor(tx, c, r, flow);
+  return { toast: { type: 'success', content: `已保存 ${r.document.docNo}` }, card: cardOut };
+}
+
+const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
+  receipt: {
+    moveKind: (i) => i.kind ?? 'purchase_receipt',
+    productRef: (i) => i.lines[0].product,
+    setProduct: (i, id) => void (i.lines[0].product = id),
+    qty: (i) => i.lines[0].qty,
+    unitCost: (i) => (i.lines[0].unitCostFen === undefined ? undefined : String(i.lines[0].unitCostFen)),
+    warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
+    async commit(tx, c, input) {
+      return afterPosting(tx, c, await postReceipt(asDb(tx), c.actor, input), 'receipt');
+    },
+  },
+  issue: {
+    moveKind: (i) => i.kind ?? 'sales_issue',
+    productRef: (i) => i.lines[0].product,
+    setProduct: (i, id) => void (i.lines[0].product = id),
+    qty: (i) => i.lines[0].qty,
+    warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
+    async commit(tx, c, input) {
+      return afterPosting(tx, c, await postIssue(asDb(tx), c.actor, input), 'issue');
+    },
+  },
+  transfer: {
+    moveKind: () => 'transfer_out',
+    productRef: (i) => i.lines[0].product,
+    setProduct: (i, id) => void (i.lines[0].product = id),
+    qty: (i) => i.lines[0].qty,
+    warehouseId: (i) => (typeof i.from === 'number' ? i.from : undefined),
+    async commit(tx, c, input) {
+      return afterPosting(tx, c, await postTransfer(asDb(tx), c.actor, input), 'transfer');
+    },
+  },
+  count: {
+    moveKind: () => null,
+    productRef: (i) => i.product,
+    setProduct: (i, id) => void (i.product = id),
+    qty: (i) => i.qty,
+    async commit(tx, c, input) {
+      const r = await recordCount(asDb(tx), c.actor, input);
+      const next = await renderForm('stocktake', { conn: tx, actor: c.actor, user: c.user, selectMax: cardSettings(c.deps).selectMax });
+      const note = `已录入：${r.stocktake.docNo} · ${r.batchNo ? `批次 ${r.batchNo} · ` : ''}累计实盘 ${r.countedText}`;
+      next.body.elements.unshift(markdown(`<font color="green">✓ ${md(note)}</font>`));
+      return { toast: { type: 'success', content: note }, card: next };
+    },
+  },
+  stock: {
+    moveKind: () => null,
+    productRef: (i) => i.product,
+    setProduct: (i, id) => void (i.product = id),
+    qty: () => '1',
+    readOnly: true,
+    async commit(tx, c, input) {
+      const s = await getStock(tx, c.actor, input);
+      const rows = s.rows.map((r) => ({ warehouse: r.warehouseName, batchNo: r.batchNo, qtyText: r.qtyText }));
+      const extra = s.perWarehouse.length > 1 ? s.perWarehouse.map((w) => `${w.warehouseName}：${w.qtyText}`) : [];
+      return { card: stockCard(s.product, rows, s.totalQtyText, extra) };
+    },
+  },
+};
+
+export const SCHEMAS = {
+  receipt: receiptInputSchema,
+  issue: issueInputSchema,
+  transfer: transferInputSchema,
+  count: recordCountSchema,
+  stock: stockQuerySchema,
+} as const;
+
+/** Replay of a used key: the first answer again, nothing posted. */
+function replay(row: TokenRow): CardAnswer {
+  const r = (row.result ?? {}) as { card?: Card; pending?: boolean };
+  if (r.pending) return { toast: { type: 'info', content: '正在处理中，完成后卡片会自动更新。' }, card: r.card };
+  if (r.card) return { toast: { type: 'info', content: '已经提交过了，这是第一次提交的结果。' }, card: r.card };
+  return { toast: { type: 'info', content: '已经提交过了。' } };
+}
+
+export const expiredAnswer = (): CardAnswer => ({ toast: { type: 'warning', content: '这张卡片已过期，请重新发送「菜单」。' } });
+
+/**
+ * Consume `key` and answer with the card `build` makes, in one transaction (see file comment).
+ * `kinds` guards against a key of another card type.
+ */
+export async function stage(c: ActionContext, key: string | undefined, build: (tx: Tx, row: TokenRow) => Promise<CardAnswer & { card: Card }>): Promise<CardAnswer> {
+  if (!key) return expiredAnswer();
+  const db = c.deps.database.db;
+  return withRetry(() =>
+    db.transaction(async (tx) => {
+      const row = await lockToken(tx, key);
+      if (!row) return expiredAnswer();
+      if (row.consumedAt) return replay(row);
+      if (isExpired(row, c.now)) return expiredAnswer();
+      const answer = await build(tx as unknown as Tx, row);
+      await consumeToken(tx, key, { card: answer.card });
+      return answer;
+    }),
+  );
+}
+
+/** Same as stage, for answers already computed: a quick check before heavy validation. */
+export async function usedAnswer(c: ActionContext, key: string | undefined): Promise<CardAnswer | null> {
+  if (!key) return expiredAnswer();
+  const row = await peekToken(c.deps.database.db, key);
+  if (!row) return expiredAnswer();
+  if (row.consumedAt) return replay(row);
+  if (isExpired(row, c.now)) return expiredAnswer();
+  return null;
+}
+
+/** Entry from a form: validate with the service schema, then continue. */
+export async function submitFlow<F extends FlowName>(c: ActionContext, key: string, p: Pending<F>): Promise<CardAnswer> {
+  const used = await usedAnswer(c, key);
+  if (used) return used;
+  const v = check(SCHEMAS[p.flow], p.input);
+  if (!v.ok) return { toast: { type: 'error', content: v.message } };
+  return proceed(c, key, p);
+}
+
+/** Resolve the product (picker when ambiguous), check the quantity, confirm if unusual, commit. */
+export async function proceed<F extends FlowName>(c: ActionContext, key: string, p: Pending<F>): Promise<CardAnswer> {
+  const spec = FLOWS[p.flow] as unknown as FlowSpec<FlowName>;
+  const db = c.deps.database.db;
+  const ref = spec.productRef(p.input);
+  let product: ProductView;
+  try {
+    product = await resolveProduct(db, ref);
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'ambiguous') {
+      const cands = ((e.details?.candidates ?? []) as ProductView[]).slice(0, 10);
+      return stage(c, key, async (tx) => ({ card: await pickerCard(tx, c, p, cands, String(ref)) }));
+    }
+    throw e;
+  }
+  spec.setProduct(p.input, product.id);
+  if (p.batchOf !== undefined && p.batchOf !== product.id) {
+    return { toast: { type: 'error', content: `「批次」所选批次不属于「${product.name}」，请重新选择批次或选「自动」。` } };
+  }
+  // The same unit parsing the services use; its message names 数量 and the units.
+  const baseQty = new Dec(parseQuantity(product, spec.qty(p.input), { allowZero: p.flow === 'count' }));
+  if (!spec.readOnly) {
+    const reasons = await unusualReasons(c, spec, p, product, baseQty);
+    if (reasons.length) return stage(c, key, async (tx) => ({ card: await confirmCard(tx, c, p, product, reasons) }));
+  }
+  return stage(c, key, (tx) => spec.commit(tx, c, p.input, p.origin));
+}
+
+/** Post what a confirmation card holds (its key's context). */
+export async function commitPending(c: ActionContext, key: string, p: Pending): Promise<CardAnswer> {
+  const spec = FLOWS[p.flow] as unknown as FlowSpec<FlowName>;
+  return stage(c, key, (tx) => spec.commit(tx, c, p.input, p.origin));
+}
+
+async function unusualReasons(c: ActionContext, spec: FlowSpec<FlowName>, p: Pending, product: ProductView, qty: Dec): Promise<string[]> {
+  const s = cardSettings(c.deps);
+  const db = c.deps.database.db;
+  const reasons: string[] = [];
+  const kind = spec.moveKind(p.input);
+  if (kind) {
+    const typical = await typicalMoveQty(db, product.id, kind, s.typicalMoves);
+    if (typical && qty.greaterThan(typical.times(s.unusualQtyFactor))) {
+      reasons.push(`数量 ${formatQty(product, qty)} 超过这个商品平时单次数量（约 ${formatQty(product, typical.toDecimalPlaces(2))}）的 ${s.unusualQtyFactor} 倍`);
+    }
+  }
+  const cost = spec.unitCost?.(p.input);
+  if (cost !== undefined) {
+    const avg = await averageCost(db, product.id);
+    if (avg) {
+      const price = new Dec(cost);
+      const dev = price.minus(avg).abs().dividedBy(avg);
+      if (dev.greaterThan(s.priceDeviation)) {
+        reasons.push(`单价 ${formatFen(price.toDecimalPlaces(0).toFixed())} 与平均成本 ${formatFen(avg.toDecimalPlaces(0).toFixed())} 相差 ${dev.times(100).toDecimalPlaces(0).toFixed()}%（超过 ${s.priceDeviation * 100}%）`);
+      }
+    }
+  }
+  return reasons;
+}
+
+const FLOW_LABEL: Record<FlowName, string> = { receipt: '入库', issue: '出库', transfer: '调拨', count: '盘点录入', stock: '查库存' };
+
+function describe(p: Pending, product: ProductView): string {
+  const i = p.input as Record<string, unknown> & { lines?: Record<string, unknown>[] };
+  const line = (i.lines?.[0] ?? i) as Record<string, unknown>;
+  const parts = [`**${FLOW_LABEL[p.flow]}**：${md(productLabel(product))}`, `**数量**：${md(String(line.qty))}`];
+  if (line.batchNo) parts.push(`**批次**：${md(String(line.batchNo))}`);
+  if (line.unitCostFen !== undefined) parts.push(`**单价**：${formatFen(String(line.unitCostFen))}`);
+  return parts.join('\n');
+}
+
+async function confirmCard(tx: Tx, c: ActionContext, p: Pending, product: ProductView, reasons: string[]): Promise<Card> {
+  const k = await issueToken(tx, 'confirm', c.user.id, p);
+  return card('请确认：这笔数据不太寻常', 'orange', [
+    markdown(describe(p, product)),
+    markdown(`<font color="orange">${reasons.map((r) => `• ${md(r)}`).join('\n')}</font>\n\n确认无误请点「确认」，否则点「取消」后重新填写。`),
+    buttonRow([button('确认', value('confirm', { k }), { type: 'primary_filled' }), button('取消', value('cancel', { k }), { type: 'default' })]),
+  ]);
+}
+
+async function pickerCard(tx: Tx, c: { user: { id: number | null } }, p: Pending, cands: ProductView[], query: string): Promise<Card> {
+  const k = await issueToken(tx, 'pick', c.user.id, { ...p, candidates: cands.map((x) => x.id) });
+  return card(`「${query.slice(0, 20)}」对应多个商品`, 'yellow', [
+    markdown(`请选择要${FLOW_LABEL[p.flow]}的商品（数量 ${md(String(FLOWS[p.flow].qty(p.input as never)))}）：`),
+    ...cands.map((x) => button(productLabel(x), value('pick', { k, p: x.id }), { type: 'default', width: 'fill' })),
+    buttonRow([button('取消', value('cancel', { k }))]),
+  ]);
+}
+
+/** Chat commands: the candidate picker for an ambiguous product, as a card with a pending action. */
+export async function pickerForCommand(tx: Tx, c: { user: { id: number | null } }, p: Pending, cands: ProductView[], query: string): Promise<Card> {
+  return pickerCard(tx, c, p, cands, query);
+}
+
+export function pendingOf(row: TokenRow | null): Pending | null {
+  const ctx = row?.context as Pending | null | undefined;
+  return ctx && typeof ctx === 'object' && 'flow' in ctx && ctx.flow in FLOWS ? ctx : null;
+}
+
+export function cancelledCard(): Card {
+  return messageCard('已取消', 'grey', '没有保存任何改动。', [buttonRow([button('菜单', value('menu'))])]);
+}
+

@@ -1,0 +1,155 @@
+/**
+ * card.action.trigger (callback v2, protocol notes §3.1–3.2), on /feishu/events and on
+ * /feishu/card (apps with a separate card request URL; the router verifies both).
+ *
+ * Order of business, and why:
+ * 1. A redelivery of an event we already answered (same event_id) gets the stored answer:
+ *    Feishu retries when it did not see our response, and the user must see the same card.
+ * 2. The operator (event.operator.open_id) must be a known, active user; otherwise a toast
+ *    asks them to get an admin to grant a role. Nothing is written for strangers.
+ * 3. The action named by value.a runs, permission-checked. Domain errors become an error toast
+ *    WITHOUT a card, so the form stays as the user filled it.
+ * 4. Feishu gives us 3 s. Work still running after `budgetMs` is answered with a 处理中 card;
+ *    its result arrives through the delayed-update API after our response (deps.defer).
+ * The answer is always JSON: `{}`, `{toast}`, `{card:{type:'raw',data}}` or both.
+ */
+import { sql } from 'drizzle-orm';
+import { execRows } from '../../db/types.js';
+import { isDomainError } from '../../src/errors.js';
+import { requirePermission } from '../../src/people/roles.js';
+import { identify } from '../../src/people/users.js';
+import { onEvent, type EventContext } from '../events.js';
+import type { ActionValue, Card } from './card.js';
+import { deferUpdate } from './delayed.js';
+import { cardAction, toast, type ActionContext, type CardAnswer, type RawAction } from './registry.js';
+import { cardSettings } from './settings.js';
+import { answerCard, processingCard } from './views.js';
+
+interface CardEvent {
+  operator?: { open_id?: string; user_id?: string; union_id?: string };
+  token?: string;
+  action?: RawAction;
+  host?: string;
+  context?: { open_message_id?: string; open_chat_id?: string };
+}
+
+/** The HTTP body Feishu expects. */
+export function toResponse(a: CardAnswer): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (a.toast) out.toast = a.toast;
+  if (a.card) out.card = { type: 'raw', data: a.card };
+  return out;
+}
+
+function actionValue(raw: unknown): ActionValue | null {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+  const a = (v as { a?: unknown }).a;
+  return typeof a === 'string' ? (v as ActionValue) : null;
+}
+
+const TIMEOUT = Symbol('timeout');
+
+/**
+ * The v2 callback's event. (The old flat callback, card.action.trigger_v1, is not handled: its
+ * answer must be a 1.0 card and our cards are 2.0, which need the v2 callback anyway.)
+ */
+function eventOf(ctx: EventContext): CardEvent {
+  return (ctx.payload.event ?? {}) as CardEvent;
+}
+
+async function replayed(ctx: EventContext, key: string): Promise<Record<string, unknown> | null> {
+  const rows = await execRows<{ result: unknown }>(ctx.deps.database.db, sql`select result from processed_events where key = ${key}`);
+  if (!rows.length) return null;
+  const r = rows[0].result;
+  return (typeof r === 'string' ? JSON.parse(r) : r) as Record<string, unknown>;
+}
+
+async function remember(ctx: EventContext, key: string, response: Record<string, unknown>): Promise<void> {
+  try {
+    await ctx.deps.database.db.execute(
+      sql`insert into processed_events (key, kind, result) values (${key}, 'card.action', ${JSON.stringify(response)}::jsonb) on conflict (key) do nothing`,
+    );
+  } catch (e) {
+    ctx.logger.warn({ err: (e as Error).message }, 'could not store card answer for redeliveries');
+  }
+}
+
+export async function handleCardAction(ctx: EventContext): Promise<Record<string, unknown>> {
+  const { deps } = ctx;
+  const ev = eventOf(ctx);
+  const dedupeKey = ctx.eventId ? `card:${ctx.eventId}` : null;
+
+  const work = (async (): Promise<{ answer: CardAnswer; response: Record<string, unknown> }> => {
+    if (dedupeKey) {
+      const again = await replayed(ctx, dedupeKey);
+      if (again) {
+        ctx.logger.info('重复推送的卡片回调，返回首次结果 / duplicate card callback; first answer returned');
+        const card = (again.card as { data?: Card } | undefined)?.data;
+        return { answer: { toast: again.toast as CardAnswer['toast'], card }, response: again };
+      }
+    }
+    const answer = await dispatch(ctx, ev);
+    const response = toResponse(answer);
+    if (dedupeKey) await remember(ctx, dedupeKey, response);
+    return { answer, response };
+  })();
+
+  // Feishu waits 3 s. Whatever is still running after the budget (a slow database, a lock held
+  // by a concurrent posting) answers 处理中 now and replaces the card later.
+  const budget = cardSettings(deps).budgetMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const first = await Promise.race([work, new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), budget)))]);
+  clearTimeout(timer);
+  if (first !== TIMEOUT) return first.response;
+  ctx.logger.warn({ budgetMs: budget }, '卡片处理超过时限，先回复处理中 / card action over budget; answering 处理中');
+  deferUpdate(deps, ctx.logger, ev.token, work.then((w) => answerCard(w.answer)));
+  const k = actionValue(ev.action?.value)?.k;
+  return toResponse({ toast: { type: 'info', content: '正在处理，完成后卡片会自动更新。' }, card: processingCard(typeof k === 'string' ? k : undefined) });
+}
+
+async function dispatch(ctx: EventContext, ev: CardEvent): Promise<CardAnswer> {
+  const { deps } = ctx;
+  const openId = ev.operator?.open_id;
+  const value = actionValue(ev.action?.value);
+  if (!openId || !ev.action) return toast('error', '无法识别这次操作，请重新发送「菜单」。');
+  if (!value) return toast('warning', '这张卡片已过期，请重新发送「菜单」。');
+  const spec = cardAction(value.a);
+  if (!spec) return toast('warning', '这张卡片已过期（操作不存在），请重新发送「菜单」。');
+
+  const who = await identify(deps.database.db, openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS });
+  if (who.kind === 'unknown') return toast('error', `你还没有使用进销存助手的权限，请联系管理员授权（你的 open_id：${openId}）。`);
+  if (who.kind === 'inactive') return toast('error', '你的账号已停用，如需恢复请联系管理员。');
+
+  const logger = ctx.logger.child({ userId: who.actor.userId, action: value.a });
+  const actx: ActionContext = {
+    deps,
+    logger,
+    actor: who.actor,
+    user: who.user,
+    value,
+    form: (ev.action.form_value ?? {}) as Record<string, unknown>,
+    action: ev.action,
+    eventToken: ev.token,
+    messageId: ev.context?.open_message_id,
+    chatId: ev.context?.open_chat_id,
+    now: deps.now(),
+  };
+  try {
+    if (spec.permission) requirePermission(who.actor, spec.permission);
+    return await spec.run(actx);
+  } catch (e) {
+    if (isDomainError(e)) return toast('error', e.message);
+    logger.error({ err: { message: (e as Error).message, stack: (e as Error).stack } }, 'card action failed');
+    return toast('error', '处理时出错了，没有保存任何改动。请稍后再试；一直出错请联系管理员。');
+  }
+}
+
+onEvent('card.action.trigger', handleCardAction);

@@ -1,0 +1,42 @@
+/** Tunables of the card layer, per app instance (tests shrink them). */
+import type { AppDeps } from '../../src/deps.js';
+
+export interface CardSettings {
+  /**
+   * Feishu drops a callback not answered within 3 s (200341). Work still running after this
+   * budget is answered with a 处理中 card and finished through the delayed-update API.
+   */
+  budgetMs: number;
+  /** A stocktake posting with more lines than this goes straight to 处理中 + delayed update. */
+  largeStocktakeLines: number;
+  /** More products than this: the form has a keyword input (resolved server-side) instead of a select. */
+  selectMax: number;
+  /** Wait before calling the delayed-update API (it must come after our HTTP answer). */
+  updateDelayMs: number;
+  /** Confirmation when qty > factor × the product's typical move of that kind. */
+  unusualQtyFactor: number;
+  /** How many recent moves make the "typical" move. */
+  typicalMoves: number;
+  /** Confirmation when the unit price is more than this fraction away from the average cost. */
+  priceDeviation: number;
+}
+
+export const DEFAULT_CARD_SETTINGS: CardSettings = {
+  budgetMs: 2500,
+  largeStocktakeLines: 50,
+  selectMax: 20,
+  updateDelayMs: 300,
+  unusualQtyFactor: 10,
+  typicalMoves: 20,
+  priceDeviation: 0.5,
+};
+
+const byDeps = new WeakMap<AppDeps, CardSettings>();
+
+export function configureCards(deps: AppDeps, s: Partial<CardSettings>): void {
+  byDeps.set(deps, { ...cardSettings(deps), ...s });
+}
+
+export function cardSettings(deps: AppDeps): CardSettings {
+  return byDeps.get(deps) ?? DEFAULT_CARD_SETTINGS;
+}

@@ -1,0 +1,75 @@
+/**
+ * One-time keys embedded in rendered cards (card_tokens).
+ *
+ * Why: Feishu redelivers a callback it did not see answered (same event_id), and people tap a
+ * submit button twice. Every card that can post carries a fresh key in its button's callback
+ * value; the posting transaction locks the key row, posts, and stores the answer (the summary
+ * card) in the same row before commit. A second use of the key finds `consumed_at` set and
+ * gets the stored answer back: the same summary card, no second posting.
+ *
+ * `context` holds what the server must remember between two cards (the parsed input waiting
+ * for 确认, the pending action of a candidate picker) so nothing trusted travels through the
+ * client. Keys live 7 days (a card nobody submitted is harmless; an old one answers "expired").
+ */
+import { and, eq, lt, sql } from 'drizzle-orm';
+import { cardTokens } from '../../db/schema.js';
+import type { Conn } from '../../db/types.js';
+
+export const TOKEN_TTL_MS = 7 * 24 * 3600_000;
+
+export type TokenRow = typeof cardTokens.$inferSelect;
+
+export function newToken(): string {
+  const b = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(b);
+  return 'k' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Create a key for a card about to be rendered. */
+export async function issueToken(conn: Conn, kind: string, userId: number | null, context: unknown = null): Promise<string> {
+  const token = newToken();
+  await conn.insert(cardTokens).values({ token, kind, userId, context: context as object | null });
+  return token;
+}
+
+/** Read without locking (validation happens before the posting transaction). */
+export async function peekToken(conn: Conn, token: string): Promise<TokenRow | null> {
+  const [row] = await conn.select().from(cardTokens).where(eq(cardTokens.token, token)).limit(1);
+  return row ?? null;
+}
+
+/**
+ * Lock the key row for the rest of the transaction. A concurrent second tap waits here until
+ * the first commits, then sees it consumed.
+ */
+export async function lockToken(conn: Conn, token: string): Promise<TokenRow | null> {
+  const [row] = await conn.select().from(cardTokens).where(eq(cardTokens.token, token)).for('update');
+  return row ?? null;
+}
+
+/** Mark consumed with the answer a second use should get. */
+export async function consumeToken(conn: Conn, token: string, result: unknown): Promise<void> {
+  await conn
+    .update(cardTokens)
+    .set({ consumedAt: sql`now()`, result: result as object })
+    .where(eq(cardTokens.token, token));
+}
+
+/** Replace the stored answer of a consumed key (a deferred posting finished). */
+export async function updateTokenResult(conn: Conn, token: string, result: unknown): Promise<void> {
+  await conn.update(cardTokens).set({ result: result as object }).where(eq(cardTokens.token, token));
+}
+
+/** Make a consumed key usable again (a deferred posting failed: nothing was posted under it). */
+export async function releaseToken(conn: Conn, token: string): Promise<void> {
+  await conn.update(cardTokens).set({ consumedAt: null, result: null }).where(eq(cardTokens.token, token));
+}
+
+export function isExpired(row: TokenRow, now: Date): boolean {
+  return now.getTime() - row.createdAt.getTime() > TOKEN_TTL_MS;
+}
+
+/** Housekeeping: unconsumed keys older than the TTL. */
+export async function purgeExpiredTokens(conn: Conn, now: Date): Promise<void> {
+  await conn.delete(cardTokens).where(and(lt(cardTokens.createdAt, new Date(now.getTime() - TOKEN_TTL_MS)), sql`${cardTokens.consumedAt} is null`));
+}

@@ -1,0 +1,171 @@
+/**
+ * Read-only cards: posting summaries, the document view, stock query, low stock, the
+ * processing / message cards. Pure functions of service results (no database access).
+ */
+import type { PostingResult } from '../../src/inventory/documents.js';
+import { formatFen } from '../../src/shared/money.js';
+import { getAppTimezone } from '../../src/shared/time.js';
+import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El, type Template } from './card.js';
+import type { CardAnswer } from './registry.js';
+
+const fmtCache = new Map<string, Intl.DateTimeFormat>();
+
+/** "2026-11-25 14:03" in the app's time zone. */
+export function formatTime(at: Date | string): string {
+  const tz = getAppTimezone();
+  let f = fmtCache.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+    fmtCache.set(tz, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(typeof at === 'string' ? new Date(at) : at).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}`;
+}
+
+export function messageCard(title: string, template: Template, text: string, extra: El[] = []): Card {
+  return card(title, template, [markdown(text), ...extra]);
+}
+
+/** The answer to a tap that is still being worked on; 刷新 looks the stored result up. */
+export function processingCard(k?: string): Card {
+  return card('处理中…', 'wathet', [
+    markdown('正在处理，完成后这张卡片会自动更新为结果。\n请不要重复提交。'),
+    ...(k ? [button('刷新结果', value('refresh', { k }), { type: 'default' })] : []),
+  ]);
+}
+
+/** An answer as a card (for the delayed update, which cannot carry a toast). */
+export function answerCard(a: CardAnswer): Card {
+  if (a.card) return a.card;
+  const t = a.toast;
+  if (t?.type === 'error') return messageCard('未能完成', 'red', `${md(t.content)}\n\n没有保存任何改动，请重新发送「菜单」再试。`);
+  return messageCard('已处理', 'green', md(t?.content ?? '完成'));
+}
+
+const KIND_TEMPLATE: Record<string, Template> = {
+  purchase_receipt: 'green',
+  production_receipt: 'green',
+  opening: 'green',
+  sales_issue: 'orange',
+  internal_issue: 'orange',
+  transfer: 'blue',
+  stocktake: 'purple',
+  reversal: 'red',
+};
+
+export interface SummaryOptions {
+  /** Who posted (name or open_id). */
+  who: string;
+  /** A key for the 红冲 button, when the viewer may reverse. */
+  reverseKey?: string;
+  /** Title prefix, e.g. "入库成功". */
+  title?: string;
+  /** Form to open again ("继续录入"). */
+  again?: string;
+}
+
+function linesTable(r: PostingResult): El[] {
+  const rows = r.lines.map((l) => `| ${md(l.kindLabel)} | ${md(l.name)}（${md(l.sku)}） | ${md(l.warehouseName)} | ${md(l.batchNo || '—')} | ${md(l.qtyText)} |`);
+  const out: El[] = [];
+  // Feishu renders at most 5 data rows per markdown table: chunk.
+  for (let i = 0; i < rows.length && i < 20; i += 5) {
+    out.push(markdown(['| 类型 | 商品 | 仓库 | 批次 | 数量 |', '|---|---|---|---|---|', ...rows.slice(i, i + 5)].join('\n')));
+  }
+  if (rows.length > 20) out.push(markdown(`……共 ${rows.length} 行，发送「单据 ${md(r.document.docNo)}」查看全部。`));
+  return out;
+}
+
+/** The read-only answer to a successful posting. */
+export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
+  const d = r.document;
+  const title = `${o.title ?? `${d.kindLabel}成功`} · ${d.docNo}`;
+  const head = [
+    `**单号**：${md(d.docNo)}`,
+    `**类型**：${md(d.kindLabel)}`,
+    d.toWarehouseName ? `**仓库**：${md(d.warehouseName)} → ${md(d.toWarehouseName)}` : d.warehouseName ? `**仓库**：${md(d.warehouseName)}` : null,
+    d.reversesDocNo ? `**红冲原单**：${md(d.reversesDocNo)}` : null,
+    d.reversedByDocNo ? `**已被红冲**：${md(d.reversedByDocNo)}` : null,
+    `**金额**：${formatFen(d.totalValueFen)}`,
+    d.remark ? `**备注**：${md(d.remark)}` : null,
+    `**经办**：${md(o.who)}　**时间**：${formatTime(d.recordedAt)}`,
+  ].filter(Boolean);
+  const onHand = r.onHand.map((h) => `• ${md(h.name)}（${md(h.sku)}）在「${md(h.warehouseName)}」现有 **${md(h.qtyText)}**，全部仓库合计 ${md(h.totalQtyText)}`);
+  const buttons: El[] = [];
+  if (o.reverseKey) {
+    buttons.push(
+      button('红冲', value('reverse', { k: o.reverseKey }), {
+        type: 'danger',
+        confirm: { title: '确认红冲？', text: `将生成一张红冲单，抵消 ${d.docNo} 的全部库存变动。` },
+      }),
+    );
+  }
+  if (o.again) buttons.push(button('继续录入', value('open', { f: o.again }), { type: 'primary' }));
+  buttons.push(button('菜单', value('menu'), { type: 'default' }));
+  return card(title, KIND_TEMPLATE[d.kind] ?? 'green', [
+    markdown(head.join('\n')),
+    ...linesTable(r),
+    ...(onHand.length ? [hr(), markdown(`**现有库存**\n${onHand.join('\n')}`)] : []),
+    buttonRow(buttons),
+  ], { summary: `${d.kindLabel} ${d.docNo}` });
+}
+
+/** 单据查询 result. */
+export function documentCard(r: PostingResult, o: { who: string; reverseKey?: string }): Card {
+  const c = postingSummaryCard(r, { who: o.who, reverseKey: o.reverseKey, title: `单据 ${r.document.kindLabel}` });
+  return c;
+}
+
+export interface StockRow {
+  warehouse: string;
+  batchNo: string;
+  qtyText: string;
+  expiresOn?: string | null;
+}
+
+/** 库存查询 result: per warehouse and batch. */
+export function stockCard(product: { name: string; sku: string; spec?: string | null; model?: string | null }, rows: StockRow[], totalText: string, extra: string[] = []): Card {
+  const label = `${[product.name, product.model, product.spec].filter(Boolean).join(' ')}（${product.sku}）`;
+  const els: El[] = [markdown(`**${md(label)}**\n全部仓库合计：**${md(totalText)}**${extra.length ? '\n' + extra.map(md).join('\n') : ''}`)];
+  if (rows.length) {
+    els.push(
+      table(
+        [
+          { name: 'wh', title: '仓库' },
+          { name: 'batch', title: '批次' },
+          { name: 'qty', title: '数量', align: 'right' },
+          { name: 'exp', title: '有效期' },
+        ],
+        rows.slice(0, 100).map((r) => ({ wh: r.warehouse, batch: r.batchNo || '—', qty: r.qtyText, exp: r.expiresOn ?? '—' })),
+      ),
+    );
+  } else {
+    els.push(markdown('目前没有库存。'));
+  }
+  els.push(buttonRow([button('再查一个', value('open', { f: 'stock' }), { type: 'primary' }), button('菜单', value('menu'))]));
+  return card(`库存 · ${product.name}`.slice(0, 60), 'blue', els);
+}
+
+export interface LowStockRow {
+  name: string;
+  sku: string;
+  warehouse?: string | null;
+  qtyText: string;
+  safetyText: string;
+}
+
+export function lowStockCard(rows: LowStockRow[], scope: string): Card {
+  if (!rows.length) return card('低库存', 'green', [markdown(`${md(scope)}没有低于安全库存的商品。`), buttonRow([button('菜单', value('menu'))])]);
+  return card(`低库存 · ${rows.length} 个商品`, 'orange', [
+    markdown(`${md(scope)}以下商品低于安全库存，请及时补货：`),
+    table(
+      [
+        { name: 'p', title: '商品' },
+        { name: 'w', title: '仓库' },
+        { name: 'q', title: '现有', align: 'right' },
+        { name: 's', title: '安全库存', align: 'right' },
+      ],
+      rows.slice(0, 100).map((r) => ({ p: `${r.name}（${r.sku}）`, w: r.warehouse ?? '全部', q: r.qtyText, s: r.safetyText })),
+    ),
+    buttonRow([button('菜单', value('menu'))]),
+  ]);
+}

@@ -1,0 +1,205 @@
+/**
+ * `npm run chat`: talk to the bot in a terminal as a Feishu user, no Feishu app needed.
+ *
+ * In-process: the real Hono app on 127.0.0.1:<random>, the embedded database (PGlite) in
+ * CHAT_DATA_DIR (default ./data-chat, so it never collides with `npm start` on ./data; `--memory`
+ * for a throwaway database), and test/fake-feishu as the Open API. Each line you type is sent as
+ * an encrypted, signed im.message.receive_v1 event; the bot's replies (delivered through the
+ * outbox and the official SDK to the fake) are printed, cards as readable text.
+ *
+ * You are an admin (your open_id is in FEISHU_ADMIN_OPEN_IDS). Special lines:
+ *   /as ou_xxx     speak as another user (e.g. to try permissions)   /me  back to the admin
+ *   /click 2 [字段=值 …]   press button 2 of the last card (form fields as 字段=值)
+ *   /quit          exit (EOF / Ctrl-D too)
+ * Mention someone with @ou_xxx (becomes a real mention): 用户 授权 @ou_zhang 仓管
+ * Works with piped input: printf '帮助\n库存\n' | npm run chat
+ */
+import { serve } from '@hono/node-server';
+import { createInterface } from 'node:readline';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { openPglite } from '../db/pglite.js';
+import { migrate } from '../db/migrate.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { AppDeps } from '../src/deps.js';
+import type { Logger } from '../src/log.js';
+import { configureOutbox, startOutboxDrain } from '../src/outbox/index.js';
+import { VERSION } from '../src/version.js';
+import { setAppTimezone } from '../src/shared/time.js';
+import { startFakeFeishu } from '../test/fake-feishu/index.js';
+import { createFeishuClient } from './feishu-client.js';
+import { cardButtons, cardToText } from './card-text.js';
+
+const ME = 'ou_chat_cli_admin';
+
+async function main(): Promise<void> {
+  const memory = process.argv.includes('--memory');
+  const dataDir = memory ? null : (process.env.CHAT_DATA_DIR ?? './data-chat');
+  const interactive = Boolean(process.stdin.isTTY);
+  const say = (s: string) => process.stdout.write(s + '\n');
+
+  const database = await openPglite(dataDir);
+  await migrate(database.db);
+  const fake = await startFakeFeishu({ encryptKey: 'chat-cli-encrypt-key', verificationToken: 'chat-cli-token' });
+  const config = loadConfig({
+    FEISHU_APP_ID: fake.appId,
+    FEISHU_APP_SECRET: fake.appSecret,
+    FEISHU_ENCRYPT_KEY: fake.encryptKey,
+    FEISHU_VERIFICATION_TOKEN: fake.verificationToken,
+    FEISHU_BASE_URL: fake.baseUrl,
+    FEISHU_ADMIN_OPEN_IDS: ME,
+    DATA_DIR: dataDir ?? undefined,
+    APP_TIMEZONE: process.env.APP_TIMEZONE,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  });
+  setAppTimezone(config.APP_TIMEZONE);
+  const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2)) as unknown as Logger;
+  const inflight = new Set<Promise<unknown>>();
+  const deps: AppDeps = {
+    config,
+    database,
+    readiness: { ready: true },
+    logger,
+    feishu: createFeishuClient(config, { logger }),
+    version: VERSION,
+    now: () => new Date(),
+    defer: (work) => {
+      const p = work.catch((e) => logger.error({ err: (e as Error).message }, 'deferred work failed'));
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    },
+  };
+  configureOutbox(deps, { baseDelayMs: 100, maxDelayMs: 2000 });
+  const app = buildApp(deps);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feishu/events`;
+  const stopDrain = startOutboxDrain(deps, { intervalMs: 200 });
+
+  let as = ME;
+  let lastCard: { messageId: string; card: unknown } | undefined;
+  const show = (content: string, msgType: string): string => {
+    if (msgType !== 'interactive') return content;
+    const card = JSON.parse(content);
+    const buttons = cardButtons(card);
+    let i = 0;
+    // Number the buttons so /click n can press them.
+    return cardToText(card).replace(/\[按钮：/g, () => `[${++i} 按钮：`) + (buttons.length ? '\n（/click 编号 按按钮）' : '');
+  };
+  if (interactive) {
+    say(`进销存助手 · 终端聊天（数据：${dataDir ?? '内存'}；你是管理员 ${ME}）`);
+    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮；/as ou_xxx 切换用户，/me 切回，/quit 退出。');
+  }
+
+  const handle = async (line: string): Promise<boolean> => {
+    const text = line.trim();
+    if (!text) return true;
+    if (text === '/quit' || text === '/exit') return false;
+    if (text.startsWith('/as ')) {
+      as = text.slice(4).trim() || ME;
+      say(`（现在以 ${as} 的身份发言）`);
+      return true;
+    }
+    if (text.startsWith('/click')) {
+      const [, n, ...fields] = text.split(/\s+/);
+      if (!lastCard) return say('（还没有卡片）'), true;
+      const b = cardButtons(lastCard.card)[Number(n) - 1];
+      if (!b) return say('（没有这个按钮编号）'), true;
+      const form_value = Object.fromEntries(fields.map((f) => f.split('=')).filter((kv) => kv.length === 2));
+      try {
+        const r = await fake.clickCard(url, {
+          messageId: lastCard.messageId,
+          operatorOpenId: as,
+          action: { tag: 'button', ...(b.name ? { name: b.name } : {}), ...(b.value !== undefined ? { value: b.value } : {}), ...(b.formSubmit || fields.length ? { form_value } : {}) },
+        });
+        while (inflight.size) await Promise.all([...inflight]);
+        if (r.toast) say(`（提示：${r.toast.content ?? ''}）`);
+        const m = fake.messages.get(lastCard.messageId)!;
+        lastCard = { messageId: m.message_id, card: JSON.parse(m.body.content) };
+        if (r.card) say(show(m.body.content, 'interactive') + '\n');
+      } catch (e) {
+        say(`（卡片回调失败：${(e as Error).message}）`);
+      }
+      return true;
+    }
+    if (text === '/me') {
+      as = ME;
+      say(`（现在以管理员 ${ME} 的身份发言）`);
+      return true;
+    }
+    // @ou_xxx → a real mention placeholder, as the Feishu client would send it.
+    const mentions: { key: string; openId: string; name: string }[] = [];
+    const withMentions = text.replace(/@(ou_[A-Za-z0-9_-]+)/g, (_m, id: string) => {
+      const key = `@_user_${mentions.length + 1}`;
+      mentions.push({ key, openId: id, name: id });
+      return key;
+    });
+    const push = await fake.sendText(url, { openId: as, text: withMentions, mentions }, { timeoutMs: 10_000 });
+    if (push.status !== 200) {
+      say(`（机器人返回 HTTP ${push.status}：${push.text}）`);
+      return true;
+    }
+    while (inflight.size) await Promise.all([...inflight]);
+    try {
+      const [reply] = await fake.waitFor(() => {
+        const r = fake.repliesTo(push.messageId!);
+        return r.length ? r : null;
+      }, 15_000);
+      if (reply.msg_type === 'interactive') lastCard = { messageId: reply.message_id, card: JSON.parse(reply.body.content) };
+      const body = reply.msg_type === 'interactive' ? show(reply.body.content, 'interactive') : fake.textOf(reply);
+      say(interactive ? `\n助手> ${body.replace(/\n/g, '\n      ')}\n` : body + '\n');
+    } catch {
+      say('（没有收到回复）');
+    }
+    return true;
+  };
+
+  const rl = createInterface({ input: process.stdin, terminal: interactive });
+  const queue: string[] = [];
+  let busy = false;
+  let closed = false;
+  let finished: () => void = () => {};
+  const done = new Promise<void>((r) => (finished = r));
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    while (queue.length) {
+      const more = await handle(queue.shift()!).catch((e) => {
+        say(`（出错：${(e as Error).message}）`);
+        return true;
+      });
+      if (!more) {
+        closed = true;
+        queue.length = 0;
+        rl.close();
+      }
+    }
+    busy = false;
+    if (closed) finished();
+    else if (interactive) rl.prompt();
+  };
+  rl.setPrompt('你> ');
+  rl.on('line', (l) => {
+    queue.push(l);
+    void pump();
+  });
+  rl.on('close', () => {
+    closed = true;
+    if (!busy) finished();
+  });
+  if (interactive) rl.prompt();
+  await done;
+
+  await stopDrain();
+  await new Promise<void>((r) => server.close(() => r()));
+  await fake.close();
+  await database.close();
+  process.exit(0);
+}
+
+main().catch((e) => {
+  process.stderr.write(`聊天启动失败 / chat failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+/**
+ * From normalized text to a Reply: match a registered command, check its permission, parse,
+ * run it in a savepoint. Domain errors and usage errors become Chinese answers (and the
+ * savepoint undoes the command's partial writes); nothing here knows about inventory.
+ */
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../../db/types.js';
+import { isDomainError } from '../../src/errors.js';
+import { pgErrorCode } from '../../src/shared/pg.js';
+import { requirePermission } from '../../src/people/roles.js';
+import { normalizeText, tokenize } from '../parse/normalize.js';
+import { commands, UsageError, type CommandContext, type RegisteredCommand, type Reply } from './registry.js';
+import { renderDomainError } from './render.js';
+
+export const MAX_COMMAND_CHARS = 1000;
+
+function examples(c: RegisteredCommand): string[] {
+  return Array.isArray(c.example) ? c.example : [c.example];
+}
+
+export function usageText(c: RegisteredCommand): string {
+  return `用法：${c.usage}\n例如：${examples(c).join('\n　　　')}`;
+}
+
+function groupText(head: string, list: RegisteredCommand[]): string {
+  return [`「${head}」需要子命令：`, ...list.map((c) => `• ${c.usage}\n  例：${examples(c)[0]}`)].join('\n');
+}
+
+/** Errors that must abort the whole transaction so the caller can retry it (not a user error). */
+function mustRetryWhole(e: unknown): boolean {
+  const code = pgErrorCode(e);
+  return code === '40001' || code === '40P01';
+}
+
+export async function runCommand(ctx: Omit<CommandContext, 'tx'> & { tx: Tx }, text: string): Promise<Reply> {
+  if (text.length > MAX_COMMAND_CHARS) {
+    return `消息太长（${text.length} 字），一条命令最多 ${MAX_COMMAND_CHARS} 字。请分开发送，例如：出库 A001 5`;
+  }
+  const tokens = tokenize(normalizeText(text));
+  if (tokens.length === 0) return '你好！发送「帮助」查看所有命令。';
+  const m = commands.match(tokens);
+  if (m.kind === 'none') {
+    const shown = tokens[0].length > 20 ? tokens[0].slice(0, 20) + '…' : tokens[0];
+    return `没有「${shown}」这个命令。发送「帮助」查看所有命令和例子。`;
+  }
+  if (m.kind === 'group') return groupText(m.head, m.commands);
+  const cmd = m.command;
+  try {
+    if (cmd.permission) requirePermission(ctx.actor, cmd.permission);
+  } catch (e) {
+    if (isDomainError(e)) return renderDomainError(e);
+    throw e;
+  }
+  let input: unknown;
+  try {
+    input = cmd.parse(m.args, { actor: ctx.actor, mentions: ctx.mentions });
+  } catch (e) {
+    if (e instanceof UsageError) return `格式不对：${e.message}\n${usageText(cmd)}`;
+    if (isDomainError(e)) return `${renderDomainError(e)}\n${usageText(cmd)}`;
+    throw e;
+  }
+  // A plain SAVEPOINT, never released: COMMIT releases it, and skipping RELEASE saves a round
+  // trip while the posting still holds its row locks (the document-number counter is hot).
+  await ctx.tx.execute(sql`savepoint jxc_cmd`);
+  try {
+    return await cmd.run(ctx, input);
+  } catch (e) {
+    await ctx.tx.execute(sql`rollback to savepoint jxc_cmd`);
+    if (e instanceof UsageError) return `格式不对：${e.message}\n${usageText(cmd)}`;
+    if (isDomainError(e)) return renderDomainError(e);
+    if (mustRetryWhole(e)) throw e;
+    ctx.logger.error({ err: { message: (e as Error).message, stack: (e as Error).stack }, command: cmd.name }, 'command failed');
+    return `处理「${cmd.name}」时出错了，没有保存任何改动。请稍后再试；一直出错请联系管理员。`;
+  }
+}

@@ -1,0 +1,28 @@
+/** Turning a command's Reply into an outbox row (a reply to the user's message). */
+import type { Conn } from '../db/types.js';
+import { enqueueOutbox, feishuUuid } from '../src/outbox/index.js';
+import type { Reply } from './commands/registry.js';
+
+/** Feishu text messages can be long, but a chat answer longer than this is unreadable anyway. */
+export const MAX_REPLY_CHARS = 6000;
+
+export function replyText(r: Reply): string {
+  return typeof r === 'string' ? r : r.text;
+}
+
+export function messageContent(r: Reply): { msgType: 'text' | 'interactive'; content: string } {
+  if (typeof r !== 'string' && r.card) return { msgType: 'interactive', content: JSON.stringify(r.card) };
+  let text = replyText(r);
+  if (text.length > MAX_REPLY_CHARS) text = text.slice(0, MAX_REPLY_CHARS) + '\n…（内容过长已截断）';
+  return { msgType: 'text', content: JSON.stringify({ text }) };
+}
+
+/** Queue a reply to `messageId` in the caller's transaction; the dedupe key makes it once-only. */
+export async function queueReply(conn: Conn, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<number | null> {
+  const { msgType, content } = messageContent(reply);
+  return enqueueOutbox(conn, {
+    kind: 'reply',
+    dedupeKey,
+    payload: { op: 'reply', messageId, msgType, content, uuid: feishuUuid(dedupeKey) },
+  });
+}

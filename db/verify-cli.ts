@@ -1,0 +1,47 @@
+/**
+ * `npm run verify`: check every inventory invariant (src/inventory/verify.ts) against the live
+ * database — Postgres at DATABASE_URL, else the embedded PGlite under DATA_DIR (stop the
+ * server first: PGlite is single-process). Prints violations and exits 1, or a clean summary.
+ */
+import { loadConfig } from '../src/config.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from './open.js';
+import { execRows } from './types.js';
+import { verifyInventory, INVARIANTS } from '../src/inventory/verify.js';
+import { formatFen } from '../src/shared/money.js';
+
+async function main(): Promise<number> {
+  const config = loadConfig(process.env);
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    const where = config.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `PGlite (${config.DATA_DIR})`;
+    // Read-only: an uninitialised database is reported, not migrated.
+    const [t] = await execRows<{ ok: boolean }>(database.db, sql`select to_regclass('public.stock_moves') is not null as ok`);
+    if (!t?.ok) {
+      console.log(`数据库尚未初始化（没有库存表）：先启动一次服务以执行迁移 / ${where}: not initialised (no inventory tables); start the server once to migrate.`);
+      return 2;
+    }
+    const report = await verifyInventory(database.db);
+    const s = report.summary;
+    console.log(`库存校验 / inventory verify — ${where}`);
+    console.log(`  商品 products ${s.products}, 仓库 warehouses ${s.warehouses}, 单据 documents ${s.documents}, 流水 moves ${s.moves}, 余额行 balances ${s.balances}, 库存金额 value ${formatFen(s.totalValueFen)}`);
+    if (report.ok) {
+      console.log(`  ✓ ${INVARIANTS.length} 项不变量全部成立 / all ${INVARIANTS.length} invariants hold:`);
+      for (const i of INVARIANTS) console.log(`    - ${i.name}`);
+      return 0;
+    }
+    console.log(`  ✗ ${report.violations.length} 处违反 / violations:`);
+    for (const v of report.violations) console.log(`    [${v.check}] ${v.message}: ${JSON.stringify(v.row)}`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,209 @@
+/**
+ * The in-memory half of a posting. After the balance and valuation rows a document touches are
+ * locked (posting.ts), a Ledger holds their current values and turns the document's intent
+ * (receive, issue, transfer, reverse) into signed moves, checking every rule on the way:
+ * no balance may go negative, issues are valued at the moving average (valuation.ts), FIFO
+ * picks batches by first receipt time. Nothing here touches the database.
+ */
+import { DomainError } from '../errors.js';
+import { Dec, ZERO } from '../shared/decimal.js';
+import { RetryTransaction } from '../shared/pg.js';
+import type { MoveKind } from './moves.js';
+import { formatQty } from './units.js';
+import { applyMove, emptyValuation, issueValue, unitCostOf, type Valuation } from './valuation.js';
+import { productLabel } from './products.js';
+
+export interface ProductInfo {
+  id: number;
+  sku: string;
+  name: string;
+  model: string | null;
+  spec: string | null;
+  baseUnit: string;
+  packUnit: string | null;
+  packFactor: string | null;
+  batchTracked: boolean;
+  purchasePriceFen: bigint | null;
+  archived: boolean;
+}
+
+export interface BalanceRow {
+  productId: number;
+  warehouseId: number;
+  batchId: number;
+  batchNo: string;
+  receivedAt: Date;
+  qty: Dec;
+}
+
+export interface PlannedMove {
+  lineNo: number;
+  kind: MoveKind;
+  productId: number;
+  warehouseId: number;
+  batchId: number;
+  batchNo: string;
+  /** Signed, base unit. */
+  qty: Dec;
+  unitCost: Dec;
+  /** Signed fen. */
+  valueFen: bigint;
+  reversesMoveId: number | null;
+}
+
+const key = (p: number, w: number) => `${p}:${w}`;
+
+export class Ledger {
+  readonly moves: PlannedMove[] = [];
+  private readonly byPair = new Map<string, BalanceRow[]>();
+  /** Products whose valuation changed (transfers leave it alone). */
+  readonly valuationTouched = new Set<number>();
+
+  constructor(
+    readonly products: Map<number, ProductInfo>,
+    balances: BalanceRow[],
+    readonly valuations: Map<number, Valuation>,
+    readonly warehouseNames: Map<number, string>,
+  ) {
+    for (const b of balances) {
+      const k = key(b.productId, b.warehouseId);
+      const list = this.byPair.get(k) ?? [];
+      list.push(b);
+      this.byPair.set(k, list);
+    }
+    // FIFO order: first receipt time, then batch id (older batch first on ties).
+    for (const list of this.byPair.values()) list.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.batchId - b.batchId);
+  }
+
+  product(id: number): ProductInfo {
+    const p = this.products.get(id);
+    if (!p) throw new Error(`product ${id} not loaded`);
+    return p;
+  }
+
+  valuation(productId: number): Valuation {
+    return this.valuations.get(productId) ?? emptyValuation();
+  }
+
+  rows(productId: number, warehouseId: number): BalanceRow[] {
+    return this.byPair.get(key(productId, warehouseId)) ?? [];
+  }
+
+  /** On hand in one warehouse (all batches). */
+  onHand(productId: number, warehouseId: number): Dec {
+    return this.rows(productId, warehouseId).reduce((s, r) => s.plus(r.qty), ZERO);
+  }
+
+  /** The locked row for a batch; a missing row means a concurrent insert we did not see: retry. */
+  rowFor(productId: number, warehouseId: number, batchNo: string): BalanceRow {
+    const r = this.rows(productId, warehouseId).find((x) => x.batchNo === batchNo);
+    if (!r) throw new RetryTransaction(`balance row ${productId}/${warehouseId}/${batchNo} not locked`);
+    return r;
+  }
+
+  private push(m: Omit<PlannedMove, 'batchNo'>, row: BalanceRow): void {
+    row.qty = row.qty.plus(m.qty);
+    if (row.qty.isNegative()) throw new Error('bug: balance would go negative after checks');
+    this.moves.push({ ...m, batchNo: row.batchNo });
+  }
+
+  private valuate(productId: number, qty: Dec, valueFen: bigint): void {
+    this.valuations.set(productId, applyMove(this.valuation(productId), qty, valueFen));
+    this.valuationTouched.add(productId);
+  }
+
+  insufficient(productId: number, warehouseId: number, requested: Dec, available: Dec, batchNo?: string): DomainError {
+    const p = this.product(productId);
+    const wh = this.warehouseNames.get(warehouseId) ?? `#${warehouseId}`;
+    const where = batchNo ? `「${wh}」批次「${batchNo}」` : `「${wh}」`;
+    return new DomainError(
+      'insufficient_stock',
+      `库存不足：${productLabel(p)} 在${where}可用 ${formatQty(p, available)}，本次需要 ${formatQty(p, requested)}。请减少数量，或先入库/调拨后再试。`,
+      {
+        productId,
+        sku: p.sku,
+        warehouseId,
+        warehouse: wh,
+        batchNo: batchNo ?? null,
+        available: available.toFixed(),
+        requested: requested.toFixed(),
+        baseUnit: p.baseUnit,
+        packUnit: p.packUnit,
+      },
+    );
+  }
+
+  /** Receive `qty` (> 0) into one batch with a known value. */
+  receive(lineNo: number, kind: MoveKind, productId: number, warehouseId: number, batchNo: string, qty: Dec, valueFen: bigint): void {
+    const row = this.rowFor(productId, warehouseId, batchNo);
+    this.push({ lineNo, kind, productId, warehouseId, batchId: row.batchId, qty, unitCost: unitCostOf(qty, valueFen), valueFen, reversesMoveId: null }, row);
+    this.valuate(productId, qty, valueFen);
+  }
+
+  /** Which batches an outgoing qty comes from: the named one, or FIFO. Throws insufficient_stock. */
+  private pick(productId: number, warehouseId: number, qty: Dec, batchNo?: string): { row: BalanceRow; qty: Dec }[] {
+    const rows = this.rows(productId, warehouseId);
+    if (batchNo !== undefined) {
+      const row = rows.find((r) => r.batchNo === batchNo);
+      const avail = row?.qty ?? ZERO;
+      if (!row || avail.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, avail, batchNo);
+      return [{ row, qty }];
+    }
+    const total = rows.reduce((s, r) => s.plus(r.qty), ZERO);
+    if (total.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, total);
+    const out: { row: BalanceRow; qty: Dec }[] = [];
+    let left = qty;
+    for (const row of rows) {
+      if (left.isZero()) break;
+      if (row.qty.lessThanOrEqualTo(0)) continue;
+      const take = Dec.min(row.qty, left);
+      out.push({ row, qty: take });
+      left = left.minus(take);
+    }
+    return out;
+  }
+
+  /** Issue `qty` (> 0) at the moving average; the value leaves the valuation (COGS). */
+  issue(lineNo: number, kind: MoveKind, productId: number, warehouseId: number, qty: Dec, batchNo?: string): void {
+    for (const part of this.pick(productId, warehouseId, qty, batchNo)) {
+      const v = this.valuation(productId);
+      const value = issueValue(v, part.qty);
+      this.push({ lineNo, kind, productId, warehouseId, batchId: part.row.batchId, qty: part.qty.negated(), unitCost: v.avgCost, valueFen: -value, reversesMoveId: null }, part.row);
+      this.valuate(productId, part.qty.negated(), -value);
+    }
+  }
+
+  /**
+   * Move `qty` between warehouses, batch by batch, valued by the issue rule against the
+   * product's total; the product's valuation itself is unchanged (the value only changes place).
+   */
+  transfer(lineNo: number, productId: number, from: number, to: number, qty: Dec, batchNo?: string): void {
+    const v = this.valuation(productId);
+    let q = v.qty;
+    let value = v.valueFen;
+    for (const part of this.pick(productId, from, qty, batchNo)) {
+      const legValue = issueValue({ qty: q, valueFen: value, avgCost: v.avgCost }, part.qty);
+      // Running remainder so that transferring everything moves exactly the whole value.
+      q = q.minus(part.qty);
+      value -= legValue;
+      const dest = this.rowFor(productId, to, part.row.batchNo);
+      this.push({ lineNo, kind: 'transfer_out', productId, warehouseId: from, batchId: part.row.batchId, qty: part.qty.negated(), unitCost: v.avgCost, valueFen: -legValue, reversesMoveId: null }, part.row);
+      this.push({ lineNo, kind: 'transfer_in', productId, warehouseId: to, batchId: dest.batchId, qty: part.qty, unitCost: v.avgCost, valueFen: legValue, reversesMoveId: null }, dest);
+    }
+  }
+
+  /**
+   * The exact opposite of a posted move (same batch, same unit cost, negated value).
+   * Transfer legs net to zero per product, so they leave the valuation alone as well.
+   */
+  reverse(lineNo: number, original: { id: number; kind: string; productId: number; warehouseId: number; batchId: number; qty: Dec; unitCost: Dec; valueFen: bigint }): void {
+    const row = this.rows(original.productId, original.warehouseId).find((r) => r.batchId === original.batchId);
+    if (!row) throw new RetryTransaction('reversal row not locked');
+    const qty = original.qty.negated();
+    if (row.qty.plus(qty).isNegative()) {
+      throw this.insufficient(original.productId, original.warehouseId, qty.negated(), row.qty, row.batchNo || undefined);
+    }
+    this.push({ lineNo, kind: 'reversal', productId: original.productId, warehouseId: original.warehouseId, batchId: original.batchId, qty, unitCost: original.unitCost, valueFen: -original.valueFen, reversesMoveId: original.id }, row);
+    if (original.kind !== 'transfer_out' && original.kind !== 'transfer_in') this.valuate(original.productId, qty, -original.valueFen);
+  }
+}

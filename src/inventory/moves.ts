@@ -1,0 +1,71 @@
+/**
+ * The vocabulary of the ledger: document kinds, move kinds, their document-number prefixes
+ * and Chinese labels. One place, so chat replies, cards, sheets and reports say the same thing.
+ */
+export const DOC_KINDS = [
+  'purchase_receipt',
+  'production_receipt',
+  'opening',
+  'sales_issue',
+  'internal_issue',
+  'transfer',
+  'stocktake',
+  'reversal',
+] as const;
+export type DocKind = (typeof DOC_KINDS)[number];
+
+export const RECEIPT_KINDS = ['purchase_receipt', 'production_receipt', 'opening'] as const;
+export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
+export const ISSUE_KINDS = ['sales_issue', 'internal_issue'] as const;
+export type IssueKind = (typeof ISSUE_KINDS)[number];
+
+/** Moves: receipts/issues use their document kind; transfers and stocktakes have two signs. */
+export type MoveKind = ReceiptKind | IssueKind | 'transfer_out' | 'transfer_in' | 'stocktake_gain' | 'stocktake_loss' | 'reversal';
+
+/** Document number prefixes (RK20261125-0001). */
+export const DOC_PREFIX: Record<DocKind, string> = {
+  purchase_receipt: 'RK', // 入库
+  production_receipt: 'SC', // 生产入库
+  opening: 'QC', // 期初
+  sales_issue: 'CK', // 出库
+  internal_issue: 'LY', // 领用 / 内部出库
+  transfer: 'DB', // 调拨
+  stocktake: 'PD', // 盘点
+  reversal: 'HC', // 红冲
+};
+
+export const DOC_KIND_LABEL: Record<DocKind, string> = {
+  purchase_receipt: '采购入库',
+  production_receipt: '生产入库',
+  opening: '期初',
+  sales_issue: '销售出库',
+  internal_issue: '领用出库',
+  transfer: '调拨',
+  stocktake: '盘点',
+  reversal: '红冲',
+};
+
+export const MOVE_KIND_LABEL: Record<MoveKind, string> = {
+  purchase_receipt: '采购入库',
+  production_receipt: '生产入库',
+  opening: '期初',
+  sales_issue: '销售出库',
+  internal_issue: '领用出库',
+  transfer_out: '调出',
+  transfer_in: '调入',
+  stocktake_gain: '盘盈',
+  stocktake_loss: '盘亏',
+  reversal: '红冲',
+};
+
+/** Which permission posts which document kind. */
+export const DOC_PERMISSION = {
+  purchase_receipt: 'stock.receive',
+  production_receipt: 'stock.receive',
+  opening: 'stock.receive',
+  sales_issue: 'stock.issue',
+  internal_issue: 'stock.issue',
+  transfer: 'stock.transfer',
+  stocktake: 'stock.count',
+  reversal: 'stock.reverse',
+} as const;

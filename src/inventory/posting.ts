@@ -1,0 +1,180 @@
+/**
+ * Receipts (采购入库 RK, 生产入库 SC, 期初 QC), issues (销售出库 CK, 领用 LY) and transfers
+ * (调拨 DB: one document, two legs per batch, atomic). Each validates its input with the
+ * exported zod schema, checks the permission, resolves names to ids outside the transaction,
+ * and hands a PostSpec to the engine.
+ */
+import { sql } from 'drizzle-orm';
+import { execRows, type Db } from '../../db/types.js';
+import { DomainError } from '../errors.js';
+import { requirePermission, type Actor } from '../people/roles.js';
+import { Dec } from '../shared/decimal.js';
+import { dayKey } from '../shared/time.js';
+import { findReplay, post, type EnsureRow } from './engine.js';
+import type { PostingResult } from './documents.js';
+import { DOC_PERMISSION } from './moves.js';
+import { resolveProducts } from './resolve.js';
+import { issueInputSchema, parseInput, receiptInputSchema, transferInputSchema, type IssueInput, type ReceiptInput, type TransferInput } from './schemas.js';
+import { parseQuantity } from './units.js';
+import { receiptValue } from './valuation.js';
+import { fastIssue, plainQty } from './fastissue.js';
+import { resolveWarehouse } from './warehouses.js';
+import type { ProductInfo } from './ledger.js';
+
+/** The batch a line refers to: '' for products without batch tracking (one implicit batch). */
+function batchFor(p: ProductInfo, batchNo: string | undefined, fallback: string | undefined): string | undefined {
+  if (!p.batchTracked) {
+    if (batchNo) throw new DomainError('invalid_input', `「${p.name}」不按批次管理，请不要填写批次号。`);
+    return '';
+  }
+  return batchNo || fallback;
+}
+
+/**
+ * Post a receipt. Each line's value: amountFen if given; else qty × unitCostFen; else qty ×
+ * the product's purchase price; else qty × the current average cost (0 for a new product).
+ * Batch-tracked products without a batch number get the business day as batch (20261125).
+ */
+export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Promise<PostingResult> {
+  const data = parseInput(receiptInputSchema, input);
+  requirePermission(actor, DOC_PERMISSION[data.kind]);
+  const replay = await findReplay(db, data.idempotencyKey, data.kind);
+  if (replay) return replay;
+  const businessTime = data.businessTime ?? new Date();
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
+  const prods = await resolveProducts(db, data.lines.map((l) => l.product));
+  const lines = data.lines.map((l, i) => {
+    const p = prods[i];
+    const qty = new Dec(parseQuantity(p, l.qty));
+    return { lineNo: i + 1, p, qty, batchNo: batchFor(p, l.batchNo, dayKey(businessTime))!, l };
+  });
+  const ensure: EnsureRow[] = lines.map((x) => ({ productId: x.p.id, warehouseId: wh.id, batchNo: x.batchNo, receivedAt: businessTime, expiresOn: x.l.expiresOn ?? null }));
+  return post(db, actor, {
+    kind: data.kind,
+    idempotencyKey: data.idempotencyKey,
+    warehouseId: wh.id,
+    businessTime,
+    remark: data.remark,
+    sourceType: data.source?.type,
+    sourceId: data.source?.id,
+    partyType: data.party?.type,
+    partyId: data.party?.id,
+    products: new Map(prods.map((p) => [p.id, p])),
+    warehouseNames: new Map([[wh.id, wh.name]]),
+    ensure,
+    lockPairs: lines.map((x) => [x.p.id, wh.id]),
+    plan(ledger) {
+      for (const x of lines) {
+        let value: bigint;
+        if (x.l.amountFen !== undefined) value = x.l.amountFen;
+        else if (x.l.unitCostFen !== undefined) value = receiptValue(x.qty, new Dec(x.l.unitCostFen));
+        else if (x.p.purchasePriceFen != null) value = receiptValue(x.qty, new Dec(x.p.purchasePriceFen.toString()));
+        else value = receiptValue(x.qty, ledger.valuation(x.p.id).avgCost);
+        if (value < 0n) throw new DomainError('invalid_input', `第 ${x.lineNo} 行金额不能为负数。`);
+        ledger.receive(x.lineNo, data.kind, x.p.id, wh.id, x.batchNo, x.qty, value);
+      }
+    },
+  });
+}
+
+/** Post an issue (sales or internal). Lines without a batch are picked FIFO by receipt date. */
+export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promise<PostingResult> {
+  const data = parseInput(issueInputSchema, input);
+  requirePermission(actor, DOC_PERMISSION[data.kind]);
+  // The most frequent posting takes the one-statement path (fastissue.ts) when it can.
+  const only = data.lines.length === 1 ? data.lines[0] : null;
+  const fastQty = only && typeof only.product === 'number' && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
+  if (only && fastQty) {
+    const r = await fastIssue(db, actor, {
+      kind: data.kind,
+      productId: only.product as number,
+      warehouseId: data.warehouse as number | undefined,
+      qty: fastQty,
+      idempotencyKey: data.idempotencyKey,
+      businessTime: data.businessTime ?? new Date(),
+      remark: data.remark,
+      sourceType: data.source?.type,
+      sourceId: data.source?.id,
+      partyType: data.party?.type,
+      partyId: data.party?.id,
+    });
+    if (r) return r;
+  }
+  const replay = await findReplay(db, data.idempotencyKey, data.kind);
+  if (replay) return replay;
+  const businessTime = data.businessTime ?? new Date();
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
+  const prods = await resolveProducts(db, data.lines.map((l) => l.product));
+  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
+  return post(db, actor, {
+    kind: data.kind,
+    idempotencyKey: data.idempotencyKey,
+    warehouseId: wh.id,
+    businessTime,
+    remark: data.remark,
+    sourceType: data.source?.type,
+    sourceId: data.source?.id,
+    partyType: data.party?.type,
+    partyId: data.party?.id,
+    products: new Map(prods.map((p) => [p.id, p])),
+    warehouseNames: new Map([[wh.id, wh.name]]),
+    ensure: [],
+    lockPairs: lines.map((x) => [x.p.id, wh.id]),
+    plan(ledger) {
+      for (const x of lines) ledger.issue(x.lineNo, data.kind, x.p.id, wh.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
+    },
+  });
+}
+
+/**
+ * Transfer between warehouses: one DB document; per batch an out leg and an in leg with the
+ * same value, so the product's total qty and value never change.
+ */
+export async function postTransfer(db: Db, actor: Actor, input: TransferInput): Promise<PostingResult> {
+  const data = parseInput(transferInputSchema, input);
+  requirePermission(actor, DOC_PERMISSION.transfer);
+  const replay = await findReplay(db, data.idempotencyKey, 'transfer');
+  if (replay) return replay;
+  const businessTime = data.businessTime ?? new Date();
+  const from = await resolveWarehouse(db, data.from, { createDefault: true });
+  const to = await resolveWarehouse(db, data.to);
+  if (from.id === to.id) throw new DomainError('invalid_input', `调出和调入仓库相同（${from.name}），请选择不同的仓库。`);
+  const prods = await resolveProducts(db, data.lines.map((l) => l.product));
+  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
+  // Destination rows for every batch the source holds (FIFO may pick any of them).
+  const ensure: EnsureRow[] = [];
+  for (const x of lines) {
+    if (!x.p.batchTracked) ensure.push({ productId: x.p.id, warehouseId: to.id, batchNo: '' });
+    else if (x.batchNo) ensure.push({ productId: x.p.id, warehouseId: to.id, batchNo: x.batchNo });
+  }
+  const tracked = lines.filter((x) => x.p.batchTracked && !x.batchNo).map((x) => x.p.id);
+  if (tracked.length) {
+    const rows = await execRows<{ product_id: number; batch_no: string; received_at: string | Date }>(
+      db,
+      sql`select b.product_id, bt.batch_no, bt.received_at from stock_balances b join batches bt on bt.id = b.batch_id
+          where b.warehouse_id = ${from.id} and b.qty > 0 and b.product_id in (${sql.join(tracked.map((t) => sql`${t}::int`), sql`, `)})`,
+    );
+    for (const r of rows) ensure.push({ productId: r.product_id, warehouseId: to.id, batchNo: r.batch_no, receivedAt: new Date(r.received_at) });
+  }
+  return post(db, actor, {
+    kind: 'transfer',
+    idempotencyKey: data.idempotencyKey,
+    warehouseId: from.id,
+    toWarehouseId: to.id,
+    businessTime,
+    remark: data.remark,
+    products: new Map(prods.map((p) => [p.id, p])),
+    warehouseNames: new Map([
+      [from.id, from.name],
+      [to.id, to.name],
+    ]),
+    ensure,
+    lockPairs: lines.flatMap((x): [number, number][] => [
+      [x.p.id, from.id],
+      [x.p.id, to.id],
+    ]),
+    plan(ledger) {
+      for (const x of lines) ledger.transfer(x.lineNo, x.p.id, from.id, to.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
+    },
+  });
+}

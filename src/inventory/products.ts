@@ -1,0 +1,233 @@
+/**
+ * Products (master data) and product resolution from what people type.
+ * SKU is unique, barcode unique when given (database constraints; we turn their violations
+ * into Chinese messages). Archiving hides a product from search and postings but keeps its
+ * history; it is refused while stock is on hand.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { products, stockMoves, stockValuations } from '../../db/schema.js';
+import { execRows, type Conn, type Db } from '../../db/types.js';
+import { DomainError } from '../errors.js';
+import { requirePermission, type Actor } from '../people/roles.js';
+import { writeAudit } from '../audit/index.js';
+import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
+import { Dec, qtyText } from '../shared/decimal.js';
+import { buildSearchText, searchTerms } from './search.js';
+import { archiveProductSchema, createProductSchema, parseInput, updateProductSchema, type CreateProductInput, type UpdateProductInput } from './schemas.js';
+
+export type ProductRow = typeof products.$inferSelect;
+
+/** What services return: JSON-safe (fen as strings), units included for formatting. */
+export interface ProductView {
+  id: number;
+  sku: string;
+  barcode: string | null;
+  name: string;
+  model: string | null;
+  spec: string | null;
+  category: string | null;
+  baseUnit: string;
+  packUnit: string | null;
+  packFactor: string | null;
+  purchasePriceFen: string | null;
+  salePriceFen: string | null;
+  safetyStock: string;
+  leadTimeDays: number;
+  preferredSupplierId: number | null;
+  batchTracked: boolean;
+  archived: boolean;
+}
+
+export function productView(p: ProductRow): ProductView {
+  return {
+    id: p.id,
+    sku: p.sku,
+    barcode: p.barcode,
+    name: p.name,
+    model: p.model,
+    spec: p.spec,
+    category: p.category,
+    baseUnit: p.baseUnit,
+    packUnit: p.packUnit,
+    packFactor: p.packFactor == null ? null : qtyText(p.packFactor),
+    purchasePriceFen: p.purchasePriceFen == null ? null : p.purchasePriceFen.toString(),
+    salePriceFen: p.salePriceFen == null ? null : p.salePriceFen.toString(),
+    safetyStock: qtyText(p.safetyStock),
+    leadTimeDays: p.leadTimeDays,
+    preferredSupplierId: p.preferredSupplierId,
+    batchTracked: p.batchTracked,
+    archived: p.archivedAt != null,
+  };
+}
+
+/** "螺丝 M6 不锈钢 (P00001)" */
+export function productLabel(p: Pick<ProductView, 'name' | 'model' | 'spec' | 'sku'>): string {
+  return `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
+}
+
+function uniqueViolationMessage(e: unknown, sku?: string | null, barcode?: string | null): DomainError | null {
+  if (pgErrorCode(e) !== UNIQUE_VIOLATION) return null;
+  const c = pgConstraint(e) ?? '';
+  if (c.includes('barcode')) return new DomainError('conflict', `条码「${barcode}」已被其他商品使用。`, { barcode });
+  return new DomainError('conflict', `SKU「${sku}」已存在，请换一个编码。`, { sku });
+}
+
+function checkPack(packUnit: string | null | undefined, packFactor: string | null | undefined, baseUnit: string): void {
+  if (Boolean(packUnit) !== Boolean(packFactor)) {
+    throw new DomainError('invalid_input', '包装单位和换算数量要一起填写，例如 包装单位「箱」，1 箱 = 24 个。');
+  }
+  if (packUnit && packUnit === baseUnit) throw new DomainError('invalid_input', `包装单位不能和基本单位相同（${baseUnit}）。`);
+  if (packFactor && !new Dec(packFactor).greaterThan(0)) throw new DomainError('invalid_input', '换算数量必须大于 0。');
+}
+
+export async function createProduct(db: Db, actor: Actor, input: CreateProductInput): Promise<ProductView> {
+  requirePermission(actor, 'product.manage');
+  const d = parseInput(createProductSchema, input);
+  checkPack(d.packUnit, d.packFactor, d.baseUnit);
+  try {
+    return await db.transaction(async (tx) => {
+      // Take the id first so a generated SKU (P00001) follows it.
+      const [{ id }] = await execRows<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('products', 'id'))::int as id`);
+      const [row] = await tx
+        .insert(products)
+        .values({
+          id,
+          sku: d.sku ?? `P${String(id).padStart(5, '0')}`,
+          barcode: d.barcode,
+          name: d.name,
+          model: d.model,
+          spec: d.spec,
+          category: d.category,
+          baseUnit: d.baseUnit,
+          packUnit: d.packUnit ?? null,
+          packFactor: d.packFactor ?? null,
+          purchasePriceFen: d.purchasePriceFen ?? null,
+          salePriceFen: d.salePriceFen ?? null,
+          safetyStock: d.safetyStock,
+          leadTimeDays: d.leadTimeDays,
+          preferredSupplierId: d.preferredSupplierId ?? null,
+          batchTracked: d.batchTracked,
+          searchText: buildSearchText(d),
+        })
+        .returning();
+      await writeAudit(tx, actor, { action: 'create', entity: 'product', entityId: row.id, after: productView(row) });
+      return productView(row);
+    });
+  } catch (e) {
+    throw uniqueViolationMessage(e, d.sku, d.barcode) ?? e;
+  }
+}
+
+export async function updateProduct(db: Db, actor: Actor, input: UpdateProductInput): Promise<ProductView> {
+  requirePermission(actor, 'product.manage');
+  const { product: ref, changes } = parseInput(updateProductSchema, input);
+  const target = await resolveProduct(db, ref);
+  try {
+    return await db.transaction(async (tx) => {
+      const [before] = await tx.select().from(products).where(eq(products.id, target.id)).for('update');
+      const next = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) } as ProductRow;
+      checkPack(next.packUnit, next.packFactor, next.baseUnit);
+      // Stored quantities are in the base unit: changing it (or batch tracking) under existing
+      // stock would silently change what the ledger means.
+      if ((changes.baseUnit && changes.baseUnit !== before.baseUnit) || (changes.batchTracked !== undefined && changes.batchTracked !== before.batchTracked)) {
+        const [moved] = await tx.select({ id: stockMoves.id }).from(stockMoves).where(eq(stockMoves.productId, before.id)).limit(1);
+        if (moved) throw new DomainError('conflict', `「${before.name}」已有库存记录，不能再修改基本单位或批次管理设置。如确需修改，请新建商品。`);
+      }
+      const [row] = await tx
+        .update(products)
+        .set({
+          ...changes,
+          packUnit: next.packUnit,
+          packFactor: next.packFactor,
+          searchText: buildSearchText(next),
+          updatedAt: new Date(),
+        })
+        .where(eq(products.id, before.id))
+        .returning();
+      await writeAudit(tx, actor, { action: 'update', entity: 'product', entityId: row.id, before: productView(before), after: productView(row) });
+      return productView(row);
+    });
+  } catch (e) {
+    throw uniqueViolationMessage(e, changes.sku, changes.barcode) ?? e;
+  }
+}
+
+export async function archiveProduct(db: Db, actor: Actor, input: { product: number | string }): Promise<ProductView> {
+  requirePermission(actor, 'product.manage');
+  const { product: ref } = parseInput(archiveProductSchema, input);
+  const target = await resolveProduct(db, ref);
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(products).where(eq(products.id, target.id)).for('update');
+    const [val] = await tx.select().from(stockValuations).where(eq(stockValuations.productId, before.id));
+    if (val && new Dec(val.qty).greaterThan(0)) {
+      throw new DomainError('conflict', `「${before.name}」还有库存 ${qtyText(val.qty)} ${before.baseUnit}，请先出库或盘亏后再停用。`);
+    }
+    const [row] = await tx.update(products).set({ archivedAt: new Date(), updatedAt: new Date() }).where(eq(products.id, before.id)).returning();
+    await writeAudit(tx, actor, { action: 'archive', entity: 'product', entityId: row.id, before: productView(before), after: productView(row) });
+    return productView(row);
+  });
+}
+
+export async function getProduct(conn: Conn, id: number): Promise<ProductView | null> {
+  const [p] = await conn.select().from(products).where(eq(products.id, id));
+  return p ? productView(p) : null;
+}
+
+/** Fuzzy search (pinyin aware), active products only, best first: exact name, name prefix, shorter names. */
+export async function searchProducts(conn: Conn, query: string, limit = 20): Promise<ProductView[]> {
+  const terms = searchTerms(query);
+  if (!terms.length) return [];
+  const q = query.trim();
+  const rows = await conn
+    .select()
+    .from(products)
+    .where(and(isNull(products.archivedAt), ...terms.map((t) => sql`${products.searchText} like ${'%' + t + '%'}`)))
+    .orderBy(sql`(${products.name} = ${q}) desc, (${products.name} like ${q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}) desc, length(${products.name}), ${products.id}`)
+    .limit(limit);
+  return rows.map(productView);
+}
+
+function candidateList(list: ProductView[]): string {
+  return list
+    .slice(0, 10)
+    .map((p, i) => `${i + 1}. ${productLabel(p)}`)
+    .join('\n');
+}
+
+/**
+ * What the user meant by `ref`: an id; else exact SKU (case-insensitive), barcode, exact name;
+ * else a fuzzy match. Several candidates → DomainError('ambiguous') with `details.candidates`:
+ * we never guess which product stock moves for.
+ */
+export async function resolveProduct(conn: Conn, ref: number | string, opts: { includeArchived?: boolean } = {}): Promise<ProductView> {
+  const active = opts.includeArchived ? sql`true` : sql`${products.archivedAt} is null`;
+  if (typeof ref === 'number') {
+    const [p] = await conn.select().from(products).where(eq(products.id, ref));
+    if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。`, { product: ref });
+    if (p.archivedAt && !opts.includeArchived) throw new DomainError('conflict', `商品「${p.name}」已停用。`, { productId: p.id });
+    return productView(p);
+  }
+  const text = ref.trim();
+  if (!text) throw new DomainError('invalid_input', '请填写商品（SKU、条码或名称）。');
+  const exact = await conn
+    .select()
+    .from(products)
+    .where(and(active, sql`(lower(${products.sku}) = lower(${text}) or ${products.barcode} = ${text} or ${products.name} = ${text})`))
+    .limit(20);
+  const bySku = exact.filter((p) => p.sku.toLowerCase() === text.toLowerCase());
+  if (bySku.length === 1) return productView(bySku[0]);
+  const byBarcode = exact.filter((p) => p.barcode === text);
+  if (byBarcode.length === 1) return productView(byBarcode[0]);
+  const byName = exact.filter((p) => p.name === text).map(productView);
+  if (byName.length === 1) return byName[0];
+  const candidates = byName.length > 1 ? byName : await searchProducts(conn, text);
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length === 0) {
+    throw new DomainError('not_found', `找不到商品「${text}」。请检查名称，或用 SKU / 条码；新商品请先建档。`, { query: text });
+  }
+  throw new DomainError(
+    'ambiguous',
+    `「${text}」对应 ${candidates.length} 个商品，请说明是哪一个（用 SKU 或更完整的名称）：\n${candidateList(candidates)}`,
+    { query: text, candidates },
+  );
+}

@@ -1,0 +1,60 @@
+/** Shared input resolution for postings: product refs → ProductInfo, warehouses → names. */
+import { inArray } from 'drizzle-orm';
+import { products } from '../../db/schema.js';
+import type { Conn } from '../../db/types.js';
+import { DomainError } from '../errors.js';
+import type { ProductInfo } from './ledger.js';
+import { resolveProduct, type ProductView } from './products.js';
+
+export function toInfo(p: ProductView | typeof products.$inferSelect): ProductInfo {
+  const row = p as Record<string, unknown>;
+  const price = row.purchasePriceFen;
+  return {
+    id: p.id,
+    sku: p.sku,
+    name: p.name,
+    model: p.model,
+    spec: p.spec,
+    baseUnit: p.baseUnit,
+    packUnit: p.packUnit,
+    packFactor: p.packFactor == null ? null : String(p.packFactor),
+    batchTracked: p.batchTracked,
+    purchasePriceFen: price == null ? null : BigInt(price as string | bigint),
+    archived: 'archived' in p ? Boolean(p.archived) : row.archivedAt != null,
+  };
+}
+
+/** Resolve each ref (ids in one query; text through resolveProduct). Archived → refused. */
+export async function resolveProducts(conn: Conn, refs: (number | string)[]): Promise<ProductInfo[]> {
+  const ids = [...new Set(refs.filter((r): r is number => typeof r === 'number'))];
+  const byId = new Map<number, ProductInfo>();
+  if (ids.length) {
+    const rows = await conn.select().from(products).where(inArray(products.id, ids));
+    for (const r of rows) byId.set(r.id, toInfo(r));
+  }
+  const byText = new Map<string, ProductInfo>();
+  const out: ProductInfo[] = [];
+  for (const ref of refs) {
+    if (typeof ref === 'number') {
+      const p = byId.get(ref);
+      if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。`, { product: ref });
+      if (p.archived) throw new DomainError('conflict', `商品「${p.name}」已停用，不能再出入库。`, { productId: p.id });
+      out.push(p);
+    } else {
+      let p = byText.get(ref);
+      if (!p) {
+        p = toInfo(await resolveProduct(conn, ref));
+        byText.set(ref, p);
+      }
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** ProductInfo by id, archived included (reversals, stocktakes of old stock). */
+export async function loadProductInfos(conn: Conn, ids: number[]): Promise<ProductInfo[]> {
+  if (!ids.length) return [];
+  const rows = await conn.select().from(products).where(inArray(products.id, ids));
+  return rows.map(toInfo);
+}

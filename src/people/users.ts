@@ -1,0 +1,107 @@
+/**
+ * Users known to the bot and their roles. The Feishu adapter calls `identify` for every
+ * message; granting is a service (permission-checked here, so chat, cards and REST agree).
+ *
+ * Rules:
+ * - FEISHU_ADMIN_OPEN_IDS are admins from the start: created (or promoted) on first contact.
+ * - Anyone else is unknown until an admin grants a role; unknown users get no row (nothing is
+ *   written for them) and are told their open_id so the admin can grant it.
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { users } from '../../db/schema.js';
+import type { Conn } from '../../db/types.js';
+import { DomainError } from '../errors.js';
+import { ROLE_ALIASES, ROLE_LABELS, ROLES, requirePermission, type Actor, type Role } from './roles.js';
+
+export type UserRow = typeof users.$inferSelect;
+
+export function actorOf(u: UserRow): Actor {
+  return { userId: u.id, openId: u.openId, name: u.name, role: (ROLES as readonly string[]).includes(u.role) ? (u.role as Role) : 'viewer' };
+}
+
+export type Identity =
+  | { kind: 'known'; actor: Actor; user: UserRow }
+  | { kind: 'unknown'; openId: string }
+  | { kind: 'inactive'; openId: string; user: UserRow };
+
+/**
+ * Who is this open_id? Admin open_ids are created/promoted here (the only write for a
+ * first contact); everyone else is looked up only.
+ */
+export async function identify(conn: Conn, openId: string, opts: { adminOpenIds: readonly string[]; name?: string | null }): Promise<Identity> {
+  const [found] = await conn.select().from(users).where(eq(users.openId, openId)).limit(1);
+  const isAdmin = opts.adminOpenIds.includes(openId);
+  if (!found) {
+    if (!isAdmin) return { kind: 'unknown', openId };
+    const [created] = await conn
+      .insert(users)
+      .values({ openId, name: opts.name ?? null, role: 'admin' })
+      .onConflictDoUpdate({ target: users.openId, set: { role: 'admin', active: true, updatedAt: sql`now()` } })
+      .returning();
+    return { kind: 'known', actor: actorOf(created), user: created };
+  }
+  if (isAdmin && (found.role !== 'admin' || !found.active)) {
+    const [promoted] = await conn
+      .update(users)
+      .set({ role: 'admin', active: true, updatedAt: sql`now()` })
+      .where(eq(users.id, found.id))
+      .returning();
+    return { kind: 'known', actor: actorOf(promoted), user: promoted };
+  }
+  if (!found.active) return { kind: 'inactive', openId, user: found };
+  return { kind: 'known', actor: actorOf(found), user: found };
+}
+
+/** "仓管" / "clerk" / "库管" → 'clerk'. */
+export function parseRole(text: string): Role | undefined {
+  const t = text.trim().toLowerCase();
+  return ROLE_ALIASES[t] ?? ROLE_ALIASES[text.trim()];
+}
+
+export const grantRoleInput = z.object({
+  openId: z.string().regex(/^ou_[A-Za-z0-9_-]{1,100}$/, { message: 'open_id 应以 ou_ 开头' }),
+  name: z.string().max(100).nullish(),
+  role: z.enum(ROLES),
+});
+export type GrantRoleInput = z.input<typeof grantRoleInput>;
+
+/** Grant (or change) a role. Creates the user on first grant. Needs user.manage. */
+export async function grantRole(conn: Conn, actor: Actor, input: GrantRoleInput): Promise<{ user: UserRow; previousRole: Role | null }> {
+  requirePermission(actor, 'user.manage');
+  const parsed = grantRoleInput.safeParse(input);
+  if (!parsed.success) {
+    throw new DomainError('invalid_input', `授权参数不对：${parsed.error.issues.map((i) => i.message).join('；')}`);
+  }
+  const { openId, name, role } = parsed.data;
+  if (actor.openId === openId && role !== 'admin') {
+    throw new DomainError('invalid_input', '不能修改自己的管理员角色，请让另一位管理员操作。');
+  }
+  const [before] = await conn.select().from(users).where(eq(users.openId, openId)).limit(1);
+  const [user] = await conn
+    .insert(users)
+    .values({ openId, name: name ?? null, role })
+    .onConflictDoUpdate({
+      target: users.openId,
+      set: { role, active: true, updatedAt: sql`now()`, ...(name ? { name } : {}) },
+    })
+    .returning();
+  return { user, previousRole: before ? (before.role as Role) : null };
+}
+
+/** Everyone with a role, admins first. Needs user.manage. */
+export async function listUsers(conn: Conn, actor: Actor): Promise<UserRow[]> {
+  requirePermission(actor, 'user.manage');
+  const rows = await conn.select().from(users).where(and(eq(users.active, true))).orderBy(asc(users.id));
+  const rank = (r: string) => (ROLES as readonly string[]).indexOf(r);
+  return rows.sort((a, b) => rank(a.role) - rank(b.role) || a.id - b.id);
+}
+
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role as Role] ?? role;
+}
+
+/** Remember the warehouse a user last worked in (implied by later commands without @仓库). */
+export async function rememberWarehouse(conn: Conn, userId: number, warehouseId: number): Promise<void> {
+  await conn.update(users).set({ lastWarehouseId: warehouseId }).where(eq(users.id, userId));
+}

@@ -1,0 +1,193 @@
+/** Outbox delivery under Feishu faults: retries with backoff, rate-limit reset, dead letters, no double sends. */
+import { expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { execRows } from '../../db/types.js';
+import { describeDb } from '../helpers/db.js';
+import { useBotApp } from '../helpers/app.js';
+import { configureOutbox, drainOutbox, enqueueOutbox, feishuUuid } from '../../src/outbox/index.js';
+import type { Logger } from '../../src/log.js';
+import { runScheduled } from '../../src/jobs/scheduled.js';
+
+type Row = { id: number; status: string; attempts: number; last_error: string | null; delay_ms: number };
+const rows = (db: Parameters<typeof execRows>[0]) =>
+  execRows<Row>(db, sql`select id::int as id, status, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::int as delay_ms from outbox order by id`);
+
+/** The reply can reach Feishu a moment before the drain records it as sent. */
+async function settled(db: Parameters<typeof execRows>[0], timeoutMs = 5000): Promise<Row[]> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await rows(db);
+    if (list.every((r) => r.status !== 'pending') || Date.now() > end) return list;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+describeDb('outbox delivery with faults', (t) => {
+  const h = useBotApp(t, { feishuTimeoutMs: 400 });
+
+  it('retries 500s and a dropped connection, then delivers exactly one reply', async () => {
+    h.fake.failNext(2, { status: 500, path: '/reply' });
+    h.fake.dropNext(1, '/reply');
+    const r = await h.send('帮助', { timeoutMs: 10_000 });
+    expect(r.replies).toHaveLength(1);
+    const [row] = await settled(t.db);
+    expect(row.status).toBe('sent');
+    expect(row.attempts).toBe(4);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(h.fake.repliesTo(r.messageId)).toHaveLength(1);
+  });
+
+  it('429 and 400/99991400 are retried, honouring x-ogw-ratelimit-reset', async () => {
+    h.fake.failNext(1, { status: 429, path: '/reply', headers: { 'x-ogw-ratelimit-reset': '1' } });
+    const t0 = Date.now();
+    const r = await h.send('帮助', { timeoutMs: 10_000 });
+    expect(r.replies).toHaveLength(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    h.fake.failNext(1, { status: 400, code: 99991400, path: '/reply' });
+    const r2 = await h.send('帮助', { timeoutMs: 10_000 });
+    expect(r2.replies).toHaveLength(1);
+    const list = await settled(t.db);
+    expect(list.map((x) => [x.status, x.attempts])).toEqual([
+      ['sent', 2],
+      ['sent', 2],
+    ]);
+    expect(list[0].last_error).toBeNull();
+  });
+
+  it('an expired tenant token (99991663) is refreshed and the send retried', async () => {
+    await h.say('帮助');
+    h.fake.expireTokens();
+    const r = await h.send('帮助', { timeoutMs: 10_000 });
+    expect(r.replies).toHaveLength(1);
+  });
+
+  it('a response lost after Feishu sent the message is retried with the same uuid: one message', async () => {
+    // The first call waits longer than the client timeout: Feishu does the send, we never hear back.
+    h.fake.delayNext(1, 700, '/reply');
+    const r = await h.send('帮助', { timeoutMs: 10_000 });
+    await new Promise((res) => setTimeout(res, 800));
+    expect(h.fake.repliesTo(r.messageId)).toHaveLength(1);
+    const [row] = await settled(t.db);
+    expect(row.status).toBe('sent');
+    expect(row.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a non-retryable error (message withdrawn, 230011) goes dead at once, logged', async () => {
+    h.fake.failNext(1, { status: 400, code: 230011, msg: 'message withdrawn', path: '/reply' });
+    const r = await h.send('帮助', { expectReply: false });
+    await h.settle();
+    const [row] = await settled(t.db);
+    expect(row.status).toBe('dead');
+    expect(row.last_error).toContain('230011');
+    expect(h.fake.repliesTo(r.messageId)).toHaveLength(0);
+  });
+});
+
+describeDb('outbox drain by hand', (t) => {
+  const h = useBotApp(t, { drain: false, feishuTimeoutMs: 1000 });
+
+  async function queue(n: number, prefix = 'k') {
+    const parent = h.fake.seedUserMessage({ text: 'hi' }); // a message to reply to
+    for (let i = 0; i < n; i++) {
+      const key = `${prefix}${i}`;
+      await enqueueOutbox(t.db, {
+        kind: 'reply',
+        dedupeKey: key,
+        payload: { op: 'reply', messageId: parent.message_id, msgType: 'text', content: JSON.stringify({ text: `m${i}` }), uuid: feishuUuid(key) },
+      });
+    }
+    return parent.message_id;
+  }
+
+  it('the every-minute cron job (Workers scheduled) drains the outbox', async () => {
+    const parent = await queue(2, 'cron');
+    await runScheduled(h.deps, '* * * * *', new Date());
+    expect(h.fake.repliesTo(parent)).toHaveLength(2);
+  });
+
+  it('a re-queued dedupe key is a no-op', async () => {
+    const id1 = await enqueueOutbox(t.db, { kind: 'x', dedupeKey: 'same', payload: { op: 'send', receiveIdType: 'open_id', receiveId: 'ou_a', msgType: 'text', content: '{"text":"a"}', uuid: 'u1' } });
+    const id2 = await enqueueOutbox(t.db, { kind: 'x', dedupeKey: 'same', payload: { op: 'send', receiveIdType: 'open_id', receiveId: 'ou_a', msgType: 'text', content: '{"text":"b"}', uuid: 'u1' } });
+    expect(id1).toBeTypeOf('number');
+    expect(id2).toBeNull();
+  });
+
+  it('three drains running concurrently send every row exactly once', async () => {
+    const parent = await queue(30);
+    const results = await Promise.all([drainOutbox(h.deps), drainOutbox(h.deps), drainOutbox(h.deps)]);
+    const claimed = results.reduce((s, r) => s + r.claimed, 0);
+    expect(claimed).toBe(30);
+    expect(results.reduce((s, r) => s + r.sent, 0)).toBe(30);
+    expect(h.fake.repliesTo(parent)).toHaveLength(30);
+    expect((await rows(t.db)).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    expect((await drainOutbox(h.deps)).claimed).toBe(0);
+  });
+
+  it('nothing is lost while Feishu is down: rows wait, back off exponentially, and go dead after N attempts', async () => {
+    configureOutbox(h.deps, { baseDelayMs: 1000, maxDelayMs: 60_000, maxAttempts: 4 });
+    const parent = await queue(1, 'down');
+    h.fake.failNext(100, { status: 503, path: '/reply' });
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await t.db.execute(sql`update outbox set next_attempt_at = now()`);
+      const r = await drainOutbox(h.deps);
+      expect(r.claimed).toBe(1);
+      const [row] = await execRows<{ status: string; wait: number }>(t.db, sql`select status, (extract(epoch from next_attempt_at - now()) * 1000)::int as wait from outbox`);
+      if (i < 3) {
+        expect(row.status).toBe('pending');
+        waits.push(row.wait);
+      } else expect(row.status).toBe('dead');
+    }
+    // 1 s, 2 s, 4 s with ±20 % jitter (minus the moment between the update and the query)
+    waits.forEach((w, i) => {
+      expect(w).toBeGreaterThan(1000 * 2 ** i * 0.8 - 500);
+      expect(w).toBeLessThanOrEqual(1000 * 2 ** i * 1.2);
+    });
+    expect((await execRows<{ e: string }>(t.db, sql`select last_error as e from outbox`))[0].e).toContain('503');
+    expect(h.fake.repliesTo(parent)).toHaveLength(0);
+    configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 300, maxAttempts: 8 });
+  });
+
+  it('a pending row survives an outage and is delivered when Feishu is back', async () => {
+    configureOutbox(h.deps, { baseDelayMs: 1, maxDelayMs: 5 });
+    const parent = await queue(1, 'later');
+    h.fake.failNext(3, { status: 502, path: '/reply' });
+    for (let i = 0; i < 3; i++) {
+      await t.db.execute(sql`update outbox set next_attempt_at = now()`);
+      await drainOutbox(h.deps);
+    }
+    expect(h.fake.repliesTo(parent)).toHaveLength(0);
+    await t.db.execute(sql`update outbox set next_attempt_at = now()`);
+    const r = await drainOutbox(h.deps);
+    expect(r.sent).toBe(1);
+    expect(h.fake.repliesTo(parent)).toHaveLength(1);
+  });
+});
+
+describeDb('outbox offline mode', (t) => {
+  const warnings: string[] = [];
+  const logger: Logger = {
+    info() {},
+    debug() {},
+    error() {},
+    warn(o, m) {
+      warnings.push(typeof o === 'string' ? o : (m ?? ''));
+    },
+    child() {
+      return logger;
+    },
+  };
+  const h = useBotApp(t, { offline: true, logger });
+
+  it('replies stay pending (webhook still answers) and the offline mode is logged once', async () => {
+    const r = await h.send('帮助', { expectReply: false });
+    expect(r.push.status).toBe(200);
+    await h.send('帮助', { expectReply: false });
+    await drainOutbox(h.deps);
+    await drainOutbox(h.deps);
+    const list = await rows(t.db);
+    expect(list).toHaveLength(2);
+    expect(list.every((x) => x.status === 'pending' && x.attempts === 0)).toBe(true);
+    expect(warnings.filter((w) => w.includes('offline'))).toHaveLength(1);
+  });
+});

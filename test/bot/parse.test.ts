@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText, tokenize } from '../../bot/parse/normalize.js';
+import { checkQty, moneyFen, parseArgs, splitProductAndQty } from '../../bot/parse/args.js';
+import { UsageError } from '../../bot/commands/registry.js';
+import { addressedText, messageText } from '../../bot/messages.js';
+import '../../bot/commands/index.js';
+import { commands } from '../../bot/commands/registry.js';
+import { readInbound, signature } from '../../bot/security.js';
+import { encryptPayload } from '../fake-feishu/index.js';
+import { classifyFailure } from '../../src/outbox/index.js';
+
+describe('normalize', () => {
+  it('full-width digits, letters, punctuation and spaces', () => {
+    expect(normalizeText('出库　Ａ００１　１２３，＠主仓库')).toBe('出库 A001 123 @主仓库');
+    expect(normalizeText('包装＝箱：２４')).toBe('包装=箱:24');
+    expect(normalizeText('  入库   A001\t\t5  ')).toBe('入库 A001 5');
+    expect(normalizeText('进价 = 12.5')).toBe('进价=12.5');
+    expect(normalizeText('出库 A001 5@二号仓')).toBe('出库 A001 5 @二号仓');
+    expect(normalizeText('库存\u200b A001')).toBe('库存 A001');
+  });
+  it('is idempotent', () => {
+    for (const s of ['出库　Ａ００１　１２３，＠主仓库', '包装＝箱：２４', 'a , b', '＂x y＂']) expect(normalizeText(normalizeText(s))).toBe(normalizeText(s));
+  });
+  it('tokenize keeps quoted text together', () => {
+    expect(tokenize('出库 "螺丝 M6" 5')).toEqual(['出库', '螺丝 M6', '5']);
+  });
+});
+
+describe('args', () => {
+  it('quantities', () => {
+    expect(checkQty('5')).toBe('5');
+    expect(checkQty('2箱')).toBe('2箱');
+    expect(checkQty('2箱3个')).toBe('2箱3个');
+    expect(checkQty('1.5')).toBe('1.5');
+    for (const bad of ['0', '-1', 'abc', '五', '0.0000001', '1234567890123', '0箱']) expect(() => checkQty(bad), bad).toThrow(UsageError);
+    expect(() => checkQty(undefined)).toThrow(/缺少数量/);
+  });
+  it('yuan → fen exactly, no floats', () => {
+    expect(moneyFen('12.5', '进价')).toBe(1250n);
+    expect(moneyFen('0.1', '进价') + moneyFen('0.2', '进价')).toBe(30n);
+    expect(moneyFen('19.99', '售价')).toBe(1999n);
+    expect(moneyFen('¥3', '售价')).toBe(300n);
+    for (const bad of ['1.234', '-1', 'abc', '1e3', '']) expect(() => moneyFen(bad, '进价'), bad).toThrow(UsageError);
+  });
+  it('options, warehouses, mentions, flags', () => {
+    const a = parseArgs(['A001', '5', '@主仓', '批次=B1', '@_user_1', '生产'], { options: { 批次: ['batch'] }, flags: { 生产: [] } });
+    expect(a.positional).toEqual(['A001', '5']);
+    expect(a.at).toEqual(['主仓']);
+    expect(a.mentions).toEqual(['@_user_1']);
+    expect(a.options.get('批次')).toBe('B1');
+    expect(a.flags.has('生产')).toBe(true);
+    expect(parseArgs(['batch=B2'], { options: { 批次: ['batch'] } }).options.get('批次')).toBe('B2');
+    expect(() => parseArgs(['颜色=红'], { options: { 批次: [] } })).toThrow(/不认识的选项/);
+  });
+  it('product names of several words', () => {
+    expect(splitProductAndQty(['螺丝', 'M6', '5', '客户'])).toEqual({ product: '螺丝 M6', rest: ['5', '客户'] });
+    expect(splitProductAndQty(['3M胶带', '2'])).toEqual({ product: '3M胶带', rest: ['2'] });
+  });
+});
+
+describe('messages', () => {
+  it('text and post content', () => {
+    expect(messageText('text', '{"text":"@_user_1 库存"}')).toBe('@_user_1 库存');
+    expect(messageText('post', JSON.stringify({ title: 't', content: [[{ tag: 'at', user_id: '@_user_1' }, { tag: 'text', text: '库存 A001' }]] }))).toContain('@_user_1');
+    expect(messageText('post', JSON.stringify({ zh_cn: { title: '', content: [[{ tag: 'text', text: '帮助' }]] } }))).toBe('帮助');
+    expect(messageText('image', '{"image_key":"x"}')).toBeNull();
+    expect(messageText('text', 'not json')).toBeNull();
+  });
+  it('group addressing', () => {
+    const m = [{ key: '@_user_1' }];
+    expect(addressedText('帮助', 'p2p', [])).toBe('帮助');
+    expect(addressedText('帮助', 'group', [])).toBeNull();
+    expect(addressedText('@_user_1 帮助', 'group', m)).toBe('帮助');
+    expect(addressedText('出库 A001 1 @_user_1', 'group', m)).toBe('出库 A001 1');
+    expect(addressedText('告诉 @_user_1 一下', 'group', m)).toBeNull();
+  });
+});
+
+describe('command registry', () => {
+  it('matches the longest name, aliases case-insensitively, and compact forms', () => {
+    const m = commands.match(['商品', '新增', 'A001', '螺丝']);
+    expect(m.kind === 'command' && m.command.name).toBe('商品 新增');
+    expect(m.kind === 'command' && m.args).toEqual(['A001', '螺丝']);
+    const e = commands.match(['OUT', 'A001', '1']);
+    expect(e.kind === 'command' && e.command.name).toBe('出库');
+    const c = commands.match(['盘点开始']);
+    expect(c.kind === 'command' && c.command.name).toBe('盘点 开始');
+    expect(commands.match(['商品']).kind).toBe('group');
+    expect(commands.match(['不存在']).kind).toBe('none');
+  });
+  it('refuses a duplicate name', () => {
+    expect(() => commands.register('出库', { summary: '', usage: '', example: '', parse: () => ({}), run: async () => '' })).toThrow(/twice/);
+  });
+});
+
+describe('security', () => {
+  const key = 'k1';
+  const body = JSON.stringify({ encrypt: encryptPayload(key, JSON.stringify({ schema: '2.0', header: { event_id: 'e1', event_type: 'x', token: 'tok' }, event: {} })) });
+  it('verifies the signature over the raw body and the token', () => {
+    const h = { 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': 'n', 'x-lark-signature': signature('1', 'n', key, body) };
+    expect(readInbound(body, h, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('event');
+    expect(readInbound(body, h, { encryptKey: key, verificationToken: 'other' }).kind).toBe('reject');
+    expect(readInbound(body + ' ', h, { encryptKey: key }).kind).toBe('reject');
+    expect(readInbound(body, {}, { encryptKey: key }).kind).toBe('reject');
+    expect(readInbound(body, h, {}).kind).toBe('reject'); // encrypted but no key configured
+  });
+  it('schema 1.0 / url_verification use the top-level token', () => {
+    const v1 = JSON.stringify({ uuid: 'u', token: 'tok', ts: '1', type: 'event_callback', event: { type: 'message' } });
+    expect(readInbound(v1, {}, { verificationToken: 'tok' }).kind).toBe('event');
+    expect(readInbound(v1, {}, { verificationToken: 'nope' }).kind).toBe('reject');
+    const ch = JSON.stringify({ challenge: 'c', token: 'tok', type: 'url_verification' });
+    expect(readInbound(ch, {}, { verificationToken: 'tok', encryptKey: key })).toEqual({ kind: 'challenge', challenge: 'c' });
+  });
+});
+
+describe('outbox failure classification', () => {
+  const ax = (status: number, data: unknown, headers: Record<string, string> = {}) => ({ isAxiosError: true, response: { status, data, headers } });
+  it('retries 429, 5xx, network and rate-limit codes; gives up on business errors', () => {
+    expect(classifyFailure(ax(429, {})).retry).toBe(true);
+    expect(classifyFailure(ax(503, {})).retry).toBe(true);
+    expect(classifyFailure(ax(400, { code: 99991400 }, { 'x-ogw-ratelimit-reset': '3' }))).toMatchObject({ retry: true, notBeforeMs: 3000 });
+    expect(classifyFailure(ax(400, { code: 99991663 }))).toMatchObject({ retry: true, invalidateToken: true });
+    expect(classifyFailure(ax(400, { code: 230001 })).retry).toBe(false);
+    expect(classifyFailure({ code: 'ECONNRESET', message: 'socket hang up' }).retry).toBe(true);
+  });
+});
+
+describe('log redaction', () => {
+  it('removes app secrets and tokens from SDK log lines', async () => {
+    const { redactSecrets } = await import('../../bot/feishu-client.js');
+    const line = redactSecrets(JSON.stringify({ config: { data: { app_id: 'cli_x', app_secret: 's3cr3t' } }, headers: { Authorization: 'Bearer t-abcdefabcdefabcdef12' } }));
+    expect(line).not.toContain('s3cr3t');
+    expect(line).not.toContain('t-abcdefabcdefabcdef12');
+    expect(line).toContain('cli_x');
+  });
+});

@@ -1,0 +1,56 @@
+import { expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { describeDb } from '../helpers/db.js';
+import { lowStock, postIssue, postTransfer, verifyInventory } from '../../src/inventory/index.js';
+import { clerk, expectClean, key, product, receive, viewer, warehouse } from './helpers.js';
+
+describeDb('low stock', (t) => {
+  it('lists products at or below safety stock, per warehouse and in total', async () => {
+    const w1 = await warehouse(t.db, '一号仓');
+    const w2 = await warehouse(t.db, '二号仓');
+    const a = await product(t.db, { name: '常备件', safetyStock: '10', leadTimeDays: 5 });
+    const b = await product(t.db, { name: '充足件', safetyStock: '10' });
+    await product(t.db, { name: '无安全库存' });
+    const never = await product(t.db, { name: '从未入库', safetyStock: '1' });
+    await receive(t.db, a.id, 15, 1, w1.id);
+    await postTransfer(t.db, clerk, { from: w1.id, to: w2.id, idempotencyKey: key(), lines: [{ product: a.id, qty: 5 }] });
+    await receive(t.db, b.id, 30, 1, w1.id);
+    const r = await lowStock(t.db, viewer);
+    expect(r.perWarehouse.map((l) => [l.name, l.warehouseName, l.qty, l.shortfall])).toEqual([
+      ['常备件', '一号仓', '10', '0'],
+      ['常备件', '二号仓', '5', '5'],
+    ]);
+    expect(r.total.map((l) => [l.name, l.qty])).toEqual([['从未入库', '0']]);
+    expect(r.total[0].productId).toBe(never.id);
+    await postIssue(t.db, clerk, { warehouse: w1.id, idempotencyKey: key(), lines: [{ product: a.id, qty: 1 }] });
+    const r2 = await lowStock(t.db, viewer, { warehouse: '一号仓' });
+    expect(r2.perWarehouse.map((l) => l.qty)).toEqual(['9']);
+    expect(r2.perWarehouse[0].leadTimeDays).toBe(5);
+    expect(r2.total.map((l) => l.name)).toEqual(['从未入库']); // 9 + 5 = 14 > 10 in total
+    await postIssue(t.db, clerk, { warehouse: w2.id, idempotencyKey: key(), lines: [{ product: a.id, qty: 4 }] });
+    const r3 = await lowStock(t.db, viewer);
+    expect(r3.total.map((l) => [l.name, l.qty])).toEqual([
+      ['常备件', '10'],
+      ['从未入库', '0'],
+    ]);
+  });
+});
+
+describeDb('verify', (t) => {
+  it('is clean after normal work and reports each kind of corruption', async () => {
+    const p = await product(t.db);
+    await receive(t.db, p.id, 5, 10);
+    await expectClean(t.db);
+    // Corrupt on purpose (bypassing the services) and see each check fire.
+    await t.db.execute(sql`update stock_balances set qty = qty + 1`);
+    await t.db.execute(sql`update stock_valuations set value_fen = value_fen + 3`);
+    await t.db.execute(sql`update documents set reversed_by_doc_id = id`);
+    const r = await verifyInventory(t.db);
+    expect(r.ok).toBe(false);
+    const checks = new Set(r.violations.map((v) => v.check));
+    expect(checks).toContain('balance_matches_ledger');
+    expect(checks).toContain('valuation_value');
+    expect(checks).toContain('reversal_links');
+    expect(r.summary.moves).toBe(1);
+  });
+});
