@@ -130,6 +130,12 @@ export async function benchBot(url: string): Promise<object> {
 
     await run(2, 'warmup');
     const main = await run(seconds, 'main');
+    // The last replies reach the fake a moment before the drain records them as sent.
+    for (let i = 0; i < 100; i++) {
+      const [p] = await execRows<{ n: number }>(database.db, sql`select count(*)::int as n from outbox where status = 'pending'`);
+      if (p.n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const [counts] = await execRows<{ docs: number; pending: number; dead: number }>(
       database.db,
       sql`select (select count(*)::int from documents where kind = 'sales_issue') as docs,
@@ -160,6 +166,9 @@ export async function benchBot(url: string): Promise<object> {
       concurrency: CONCURRENCY,
       products: PRODUCTS,
       seconds,
+      command: process.env.BENCH_TEXT ?? '出库 {sku} 1',
+      maxMessageTransactions: Number(process.env.JXC_MAX_MESSAGE_TX ?? 8),
+      loadAverage: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
       ...main,
       pgbench: pg,
       ratioPercent: ratio,

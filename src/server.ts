@@ -17,6 +17,7 @@ import { startBackground } from './background.js';
 import { createFeishuClient } from '../bot/feishu-client.js';
 import { VERSION } from './version.js';
 import './jobs/node-jobs.js';
+import { setAppTimezone } from './shared/time.js';
 
 function fail(message: string): never {
   process.stderr.write(message + '\n');
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) fail(e.message);
     throw e;
   }
+  // Business days (document numbers, default batch numbers, digests) follow APP_TIMEZONE.
+  setAppTimezone(config.APP_TIMEZONE);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'jxc-assistant' } }) as unknown as Logger;
 
   let database: Awaited<ReturnType<typeof openDatabase>>;

@@ -16,6 +16,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { createFeishuClient } from '../bot/feishu-client.js';
 import { runScheduled } from './jobs/scheduled.js';
 import { VERSION } from './version.js';
+import { setAppTimezone } from './shared/time.js';
 
 export interface Env {
   HYPERDRIVE?: { connectionString: string };
@@ -32,6 +33,7 @@ function configure(env: Env): { config: Config; logger: Logger } {
   if (!config.DATABASE_URL) {
     throw new Error('Workers 需要 Hyperdrive 绑定 HYPERDRIVE 或 DATABASE_URL / Workers need a HYPERDRIVE binding or DATABASE_URL');
   }
+  setAppTimezone(config.APP_TIMEZONE);
   cached = { config, logger: consoleLogger({ service: 'jxc-assistant', runtime: 'workers' }, config.LOG_LEVEL) };
   return cached;
 }

@@ -18,6 +18,21 @@ function encrypt(key: string, obj: unknown): string {
   return Buffer.concat([iv, c.update(JSON.stringify(obj), 'utf8'), c.final()]).toString('base64');
 }
 
+describe('Workers bundle', () => {
+  it('builds offline with wrangler deploy --dry-run', async () => {
+    const { execFile } = await import('node:child_process');
+    const { mkdtempSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const out = mkdtempSync(join(tmpdir(), 'jxc-worker-'));
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out],
+        { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}\n${stderr}`)) : resolve())),
+    );
+    expect(statSync(join(out, 'worker.js')).size).toBeGreaterThan(10_000);
+  });
+});
+
 if (process.env.TEST_DATABASE_URL) {
   describe('Workers entry in workerd (wrangler dev) [postgres]', () => {
     let child: ChildProcess | undefined;

@@ -16,6 +16,8 @@ export { postReceipt, postIssue, postTransfer } from './posting.js';
 export { reverseDocument } from './reversal.js';
 export { openStocktake, recordCount, stocktakeReport, postStocktake, cancelStocktake } from './stocktake.js';
 export type { StocktakeView, StocktakeReport, VarianceLine, PostStocktakeResult } from './stocktake.js';
+export { findOpenStocktake } from './stocktake-current.js';
+export type { OpenStocktakeRef } from './stocktake-current.js';
 export { getDocument } from './documents.js';
 export type { DocumentView, PostingLine, OnHand, PostingResult } from './documents.js';
 export { getStock, stockSummary } from './queries.js';

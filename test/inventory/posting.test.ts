@@ -112,7 +112,9 @@ describeDb('receipts and issues', (t) => {
     const i1 = await postIssue(t.db, clerk, { idempotencyKey: k2, lines: [{ product: p.id, qty: 5 }] });
     const i2 = await postIssue(t.db, clerk, { idempotencyKey: k2, lines: [{ product: p.id, qty: 5 }] });
     expect(i2.replayed).toBe(true);
-    expect(i2.document.docNo).toBe(i1.document.docNo);
+    expect(i2.document).toEqual(i1.document);
+    expect(i2.lines).toEqual(i1.lines);
+    expect(i2.onHand).toEqual(i1.onHand);
   });
 
   it('FIFO by receipt date across batches, explicit batch when named', async () => {
