@@ -45,6 +45,11 @@ export function signature(timestamp: string, nonce: string, encryptKey: string, 
   return createHash('sha256').update(timestamp + nonce + encryptKey).update(rawBody).digest('hex');
 }
 
+/** The old card callback (card.action.trigger_v1) signs with sha1(ts + nonce + verificationToken + body). */
+export function signatureV1Card(timestamp: string, nonce: string, verificationToken: string, rawBody: string): string {
+  return createHash('sha1').update(timestamp + nonce + verificationToken).update(rawBody).digest('hex');
+}
+
 export function readInbound(raw: string, headers: Record<string, string | undefined>, s: SecuritySettings): Inbound {
   let body: unknown;
   try {
@@ -76,6 +81,23 @@ export function readInbound(raw: string, headers: Record<string, string | undefi
     if (!tokenOk()) return { kind: 'reject', status: 401, reason: 'verification token mismatch' };
     if (typeof payload.challenge !== 'string') return { kind: 'reject', status: 400, reason: 'challenge missing' };
     return { kind: 'challenge', challenge: payload.challenge };
+  }
+
+  // Old card callback (card.action.trigger_v1): flat, unencrypted, its `token` is the c-… update
+  // token; it is signed sha1(ts + nonce + verificationToken + body) instead (protocol notes §3.4).
+  const encrypted = typeof (body as FeishuPayload).encrypt === 'string';
+  if (!encrypted && !payload.schema && payload.action !== undefined && payload.type !== 'event_callback') {
+    if (!s.verificationToken) {
+      return s.encryptKey ? { kind: 'reject', status: 401, reason: 'old card callback cannot be verified without a verification token' } : { kind: 'event', payload };
+    }
+    const ts = headers['x-lark-request-timestamp'];
+    const nonce = headers['x-lark-request-nonce'];
+    const sig = headers['x-lark-signature'];
+    if (!ts || !nonce || !sig) return { kind: 'reject', status: 401, reason: 'signature headers missing' };
+    if (!safeEqual(signatureV1Card(ts, nonce, s.verificationToken, raw), sig.toLowerCase())) {
+      return { kind: 'reject', status: 401, reason: 'signature mismatch' };
+    }
+    return { kind: 'event', payload };
   }
 
   if (s.encryptKey) {

@@ -4,6 +4,9 @@
  */
 import type { Db, Tx } from '../../db/types.js';
 import { DomainError } from '../../src/errors.js';
+import { issueCardToken, peekCardToken, releaseCardToken } from '../../src/interaction/card-tokens.js';
+import { claimCardToken, finishClaimedCardToken } from '../../src/interaction/spend-card-token.js';
+import { userDisplayName } from '../../src/people/display-name.js';
 import { can } from '../../src/people/roles.js';
 import { createProduct } from '../../src/inventory/products.js';
 import { createWarehouse } from '../../src/inventory/warehouses.js';
@@ -21,10 +24,7 @@ import { cancelledCard, commitPending, expiredAnswer, pendingOf, proceed, stage,
 import { FORMS, menuCard, renderForm } from './forms.js';
 import { onCardAction, toast, type ActionContext, type CardAnswer } from './registry.js';
 import { cardSettings } from './settings.js';
-import { userName } from './data.js';
-import { consumeToken, issueToken, lockToken, peekToken, releaseToken, updateTokenResult } from './tokens.js';
 import { documentCard, lowStockCard, messageCard, processingCard } from './views.js';
-import { withRetry } from '../../src/shared/pg.js';
 
 const asDb = (tx: Tx) => tx as unknown as Db;
 const formCtx = (c: ActionContext) => ({ conn: c.deps.database.db, actor: c.actor, user: c.user, selectMax: cardSettings(c.deps).selectMax });
@@ -59,7 +59,7 @@ onCardAction('open', {
 
 onCardAction('refresh', {
   async run(c) {
-    const row = await peekToken(c.deps.database.db, key(c) ?? '');
+    const row = await peekCardToken(c.deps.database.db, key(c) ?? '');
     const r = (row?.result ?? null) as { card?: Card; pending?: boolean } | null;
     if (!row || !row.consumedAt || !r?.card) return toast('info', '还没有结果，请稍候再点「刷新结果」。');
     if (r.pending) return toast('info', '仍在处理中，请稍候再点「刷新结果」。');
@@ -198,7 +198,7 @@ onCardAction('confirm', {
     const k = key(c);
     const used = await usedAnswer(c, k);
     if (used) return used;
-    const p = pendingOf(await peekToken(c.deps.database.db, k!));
+    const p = pendingOf(await peekCardToken(c.deps.database.db, k!));
     if (!p) return expiredAnswer();
     const perm = p.flow === 'receipt' ? 'stock.receive' : p.flow === 'issue' ? 'stock.issue' : p.flow === 'transfer' ? 'stock.transfer' : p.flow === 'count' ? 'stock.count' : 'stock.view';
     if (!can(c.actor, perm)) return toast('error', '你没有这个操作的权限，请联系管理员授权。');
@@ -217,7 +217,7 @@ onCardAction('pick', {
     const k = key(c);
     const used = await usedAnswer(c, k);
     if (used) return used;
-    const p = pendingOf(await peekToken(c.deps.database.db, k!));
+    const p = pendingOf(await peekCardToken(c.deps.database.db, k!));
     const chosen = Number(c.value.p);
     if (!p || !Number.isInteger(chosen)) return expiredAnswer();
     if (p.candidates && !p.candidates.includes(chosen)) return toast('error', '这个商品不在候选列表中，请重新选择。');
@@ -320,7 +320,7 @@ onCardAction('reverse', {
     const k = key(c);
     const used = await usedAnswer(c, k);
     if (used) return used;
-    const row = await peekToken(c.deps.database.db, k!);
+    const row = await peekCardToken(c.deps.database.db, k!);
     const docNo = (row?.context as { docNo?: string } | null)?.docNo;
     if (!docNo) return expiredAnswer();
     return reverseAnswer(c, k!, docNo, `卡片红冲（${who(c)}）`);
@@ -362,8 +362,8 @@ async function docAnswer(c: ActionContext, docNo: string): Promise<CardAnswer> {
   const db = c.deps.database.db;
   const r = await getDocument(db, c.actor, docNo);
   const reversible = can(c.actor, 'stock.reverse') && r.document.kind !== 'reversal' && !r.document.reversedByDocId;
-  const reverseKey = reversible ? await issueToken(db, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
-  return { card: documentCard(r, { who: r.document.actorId === c.user.id ? who(c) : await userName(db, r.document.actorId), reverseKey }) };
+  const reverseKey = reversible ? await issueCardToken(db, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
+  return { card: documentCard(r, { who: r.document.actorId === c.user.id ? who(c) : await userDisplayName(db, r.document.actorId), reverseKey }) };
 }
 
 onCardAction('lowstock', {
@@ -450,7 +450,7 @@ onCardAction('count.report', {
     const db = c.deps.database.db;
     const rep = await stocktakeReport(db, c.actor, s);
     if (rep.stocktake.status !== 'open') return toast('info', `盘点单 ${rep.stocktake.docNo} 已${rep.stocktake.status === 'posted' ? '过账' : '取消'}。`);
-    const postKey = can(c.actor, 'stock.count') ? await issueToken(db, 'stocktake.post', c.user.id, { s, force: rep.moved.length > 0, lines: rep.lines.length }) : undefined;
+    const postKey = can(c.actor, 'stock.count') ? await issueCardToken(db, 'stocktake.post', c.user.id, { s, force: rep.moved.length > 0, lines: rep.lines.length }) : undefined;
     return { card: varianceCard(rep, postKey, cardSettings(c.deps).largeStocktakeLines) };
   },
 });
@@ -478,7 +478,7 @@ onCardAction('stocktake.post', {
     const k = key(c);
     const used = await usedAnswer(c, k);
     if (used) return used;
-    const row = await peekToken(c.deps.database.db, k!);
+    const row = await peekCardToken(c.deps.database.db, k!);
     const ctx = row?.context as { s?: number; force?: boolean; lines?: number } | null;
     if (!ctx?.s) return expiredAnswer();
     const s = ctx.s;
@@ -488,31 +488,22 @@ onCardAction('stocktake.post', {
       return stage(c, k, async (tx) => ({ toast: { type: 'success', content: `盘点 ${rep.stocktake.docNo} 已过账` }, card: await stocktakeSummary(tx, c, s, k!, force) }));
     }
     const db = c.deps.database.db;
-    const claimed = await withRetry(() =>
-      db.transaction(async (tx) => {
-        const locked = await lockToken(tx, k!);
-        if (!locked) return expiredAnswer();
-        if (locked.consumedAt) return { ...toast('info', '正在处理中，完成后卡片会自动更新。'), card: (locked.result as { card?: Card } | null)?.card };
-        await consumeToken(tx, k!, { card: processingCard(k), pending: true });
-        return null;
-      }),
-    );
-    if (claimed) return claimed;
+    // Claim the key now (a second tap meanwhile gets 处理中), post after answering Feishu.
+    const claimed = await claimCardToken(db, k!, { card: processingCard(k), pending: true });
+    if (claimed.status === 'missing') return expiredAnswer();
+    if (claimed.status === 'used') return { ...toast('info', '正在处理中，完成后卡片会自动更新。'), card: (claimed.row.result as { card?: Card } | null)?.card };
     const work = (async (): Promise<Card> => {
       try {
-        return await withRetry(() =>
-          db.transaction(async (tx) => {
-            const out = await stocktakeSummary(tx as unknown as Tx, c, s, k!, force);
-            await updateTokenResult(tx, k!, { card: out });
-            return out;
-          }),
-        );
+        return await finishClaimedCardToken(db, k!, async (tx) => {
+          const out = await stocktakeSummary(tx, c, s, k!, force);
+          return { value: out, stored: { card: out } };
+        });
       } catch (e) {
         const msg = e instanceof DomainError ? e.message : '过账时出错了，没有保存任何改动。';
         if (!(e instanceof DomainError)) c.logger.error({ err: (e as Error).message }, 'stocktake posting failed');
         const out = messageCard('盘点过账未完成', 'red', md(msg), [buttonRow([button('查看差异', value('count.report', { s })), button('菜单', value('menu'))])]);
         // Nothing was posted: release the key so 查看差异 → 过账 can try again.
-        await releaseToken(db, k!);
+        await releaseCardToken(db, k!);
         return out;
       }
     })();

@@ -18,8 +18,8 @@ import { renderDomainError } from '../commands/render.js';
 import { cardText } from './card.js';
 import { pickerForCommand, type FlowName, type Pending } from './flows.js';
 import { menuCard, menuLabels } from './forms.js';
-import { issueToken } from './tokens.js';
-import { userName } from './data.js';
+import { issueCardToken } from '../../src/interaction/card-tokens.js';
+import { userDisplayName } from '../../src/people/display-name.js';
 import { documentCard, stockCard } from './views.js';
 
 commands.register('菜单', {
@@ -67,8 +67,8 @@ decorate('单据', (orig) => async (ctx, input) => {
   if (!docNo) return reply;
   const r = await getDocument(ctx.tx, ctx.actor, docNo);
   const reversible = can(ctx.actor, 'stock.reverse') && r.document.kind !== 'reversal' && !r.document.reversedByDocId;
-  const reverseKey = reversible ? await issueToken(ctx.tx, 'reverse', ctx.actor.userId, { docNo: r.document.docNo }) : undefined;
-  return { text, card: documentCard(r, { who: await userName(ctx.tx, r.document.actorId), reverseKey }) };
+  const reverseKey = reversible ? await issueCardToken(ctx.tx, 'reverse', ctx.actor.userId, { docNo: r.document.docNo }) : undefined;
+  return { text, card: documentCard(r, { who: await userDisplayName(ctx.tx, r.document.actorId), reverseKey }) };
 });
 
 decorate('库存', (orig) => async (ctx, input) => {

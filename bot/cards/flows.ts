@@ -7,20 +7,23 @@
  *                    ▼
  *                  commit: lock the key, post, store the summary card in the key, one transaction
  *
- * `stage` is the one place a key is consumed: it locks the card_tokens row FOR UPDATE, returns
- * the stored answer if the key was used before (double tap, Feishu retry), otherwise builds the
- * next card inside the same transaction (the posting, or the next step's card with its own key)
- * and stores it with the key. A DomainError rolls everything back and leaves the key unused, so
- * the user can correct the form and submit again.
+ * `stage` is the one place a key is consumed. Through spendCardToken (src/interaction, which
+ * owns the transaction) it locks the card_tokens row FOR UPDATE, returns the stored answer if
+ * the key was used before (double tap, Feishu retry), otherwise builds the next card inside the
+ * same transaction (the posting, or the next step's card with its own key) and stores it with
+ * the key. A DomainError rolls everything back and leaves the key unused, so the user can
+ * correct the form and submit again.
  *
  * The posting's idempotency key is `card:<form key>` through the whole chain (form → picker →
  * confirm), a second guard behind card_tokens.
  */
 import type { Db, Tx } from '../../db/types.js';
+import { issueCardToken, peekCardToken, isCardTokenExpired, type CardToken } from '../../src/interaction/card-tokens.js';
+import { spendCardToken } from '../../src/interaction/spend-card-token.js';
+import { averageCost, typicalMoveQty } from '../../src/inventory/history.js';
 import { isDomainError } from '../../src/errors.js';
 import { can } from '../../src/people/roles.js';
 import { rememberWarehouse } from '../../src/people/users.js';
-import { withRetry } from '../../src/shared/pg.js';
 import { Dec } from '../../src/shared/decimal.js';
 import { formatFen } from '../../src/shared/money.js';
 import type { PostingResult } from '../../src/inventory/documents.js';
@@ -41,11 +44,9 @@ import {
 } from '../../src/inventory/schemas.js';
 import { formatQty, parseQuantity } from '../../src/inventory/units.js';
 import { button, buttonRow, card, markdown, md, value, type Card } from './card.js';
-import { averageCost, typicalMoveQty } from './data.js';
 import { check } from './fields.js';
 import type { ActionContext, CardAnswer } from './registry.js';
 import { cardSettings } from './settings.js';
-import { consumeToken, isExpired, issueToken, lockToken, peekToken, type TokenRow } from './tokens.js';
 import { postingSummaryCard, stockCard, messageCard } from './views.js';
 import { renderForm } from './forms.js';
 
@@ -92,7 +93,7 @@ export const who = (c: Pick<ActionContext, 'user' | 'actor'>) => c.user.name ?? 
 /** The summary of a posting, with a 红冲 key for those who may reverse it. */
 export async function summaryFor(tx: Tx, c: ActionContext, r: PostingResult, again?: string): Promise<Card> {
   const reversible = can(c.actor, 'stock.reverse') && r.document.kind !== 'reversal' && !r.document.reversedByDocId;
-  const reverseKey = reversible ? await issueToken(tx, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
+  const reverseKey = reversible ? await issueCardToken(tx, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
   return postingSummaryCard(r, { who: who(c), reverseKey, again });
 }
 
@@ -171,7 +172,7 @@ export const SCHEMAS = {
 } as const;
 
 /** Replay of a used key: the first answer again, nothing posted. */
-function replay(row: TokenRow): CardAnswer {
+function replay(row: CardToken): CardAnswer {
   const r = (row.result ?? {}) as { card?: Card; pending?: boolean };
   if (r.pending) return { toast: { type: 'info', content: '正在处理中，完成后卡片会自动更新。' }, card: r.card };
   if (r.card) return { toast: { type: 'info', content: '已经提交过了，这是第一次提交的结果。' }, card: r.card };
@@ -184,29 +185,25 @@ export const expiredAnswer = (): CardAnswer => ({ toast: { type: 'warning', cont
  * Consume `key` and answer with the card `build` makes, in one transaction (see file comment).
  * `kinds` guards against a key of another card type.
  */
-export async function stage(c: ActionContext, key: string | undefined, build: (tx: Tx, row: TokenRow) => Promise<CardAnswer & { card: Card }>): Promise<CardAnswer> {
+export async function stage(c: ActionContext, key: string | undefined, build: (tx: Tx, row: CardToken) => Promise<CardAnswer & { card: Card }>): Promise<CardAnswer> {
   if (!key) return expiredAnswer();
-  const db = c.deps.database.db;
-  return withRetry(() =>
-    db.transaction(async (tx) => {
-      const row = await lockToken(tx, key);
-      if (!row) return expiredAnswer();
-      if (row.consumedAt) return replay(row);
-      if (isExpired(row, c.now)) return expiredAnswer();
-      const answer = await build(tx as unknown as Tx, row);
-      await consumeToken(tx, key, { card: answer.card });
-      return answer;
-    }),
-  );
+  const out = await spendCardToken(c.deps.database.db, key, c.now, async (tx, row) => {
+    const answer = await build(tx, row);
+    // What a second use of the key gets back (replay): the same card.
+    return { value: answer, stored: { card: answer.card } };
+  });
+  if (out.status === 'spent') return out.value;
+  if (out.status === 'used') return replay(out.row);
+  return expiredAnswer();
 }
 
 /** Same as stage, for answers already computed: a quick check before heavy validation. */
 export async function usedAnswer(c: ActionContext, key: string | undefined): Promise<CardAnswer | null> {
   if (!key) return expiredAnswer();
-  const row = await peekToken(c.deps.database.db, key);
+  const row = await peekCardToken(c.deps.database.db, key);
   if (!row) return expiredAnswer();
   if (row.consumedAt) return replay(row);
-  if (isExpired(row, c.now)) return expiredAnswer();
+  if (isCardTokenExpired(row, c.now)) return expiredAnswer();
   return null;
 }
 
@@ -259,14 +256,16 @@ async function unusualReasons(c: ActionContext, spec: FlowSpec<FlowName>, p: Pen
   const reasons: string[] = [];
   const kind = spec.moveKind(p.input);
   if (kind) {
-    const typical = await typicalMoveQty(db, product.id, kind, s.typicalMoves);
+    const typicalText = await typicalMoveQty(db, c.actor, product.id, kind, s.typicalMoves);
+    const typical = typicalText === null ? null : new Dec(typicalText);
     if (typical && qty.greaterThan(typical.times(s.unusualQtyFactor))) {
       reasons.push(`数量 ${formatQty(product, qty)} 超过这个商品平时单次数量（约 ${formatQty(product, typical.toDecimalPlaces(2))}）的 ${s.unusualQtyFactor} 倍`);
     }
   }
   const cost = spec.unitCost?.(p.input);
   if (cost !== undefined) {
-    const avg = await averageCost(db, product.id);
+    const avgText = await averageCost(db, c.actor, product.id);
+    const avg = avgText === null ? null : new Dec(avgText);
     if (avg) {
       const price = new Dec(cost);
       const dev = price.minus(avg).abs().dividedBy(avg);
@@ -290,7 +289,7 @@ function describe(p: Pending, product: ProductView): string {
 }
 
 async function confirmCard(tx: Tx, c: ActionContext, p: Pending, product: ProductView, reasons: string[]): Promise<Card> {
-  const k = await issueToken(tx, 'confirm', c.user.id, p);
+  const k = await issueCardToken(tx, 'confirm', c.user.id, p);
   return card('请确认：这笔数据不太寻常', 'orange', [
     markdown(describe(p, product)),
     markdown(`<font color="orange">${reasons.map((r) => `• ${md(r)}`).join('\n')}</font>\n\n确认无误请点「确认」，否则点「取消」后重新填写。`),
@@ -299,7 +298,7 @@ async function confirmCard(tx: Tx, c: ActionContext, p: Pending, product: Produc
 }
 
 async function pickerCard(tx: Tx, c: { user: { id: number | null } }, p: Pending, cands: ProductView[], query: string): Promise<Card> {
-  const k = await issueToken(tx, 'pick', c.user.id, { ...p, candidates: cands.map((x) => x.id) });
+  const k = await issueCardToken(tx, 'pick', c.user.id, { ...p, candidates: cands.map((x) => x.id) });
   return card(`「${query.slice(0, 20)}」对应多个商品`, 'yellow', [
     markdown(`请选择要${FLOW_LABEL[p.flow]}的商品（数量 ${md(String(FLOWS[p.flow].qty(p.input as never)))}）：`),
     ...cands.map((x) => button(productLabel(x), value('pick', { k, p: x.id }), { type: 'default', width: 'fill' })),
@@ -312,7 +311,7 @@ export async function pickerForCommand(tx: Tx, c: { user: { id: number | null } 
   return pickerCard(tx, c, p, cands, query);
 }
 
-export function pendingOf(row: TokenRow | null): Pending | null {
+export function pendingOf(row: CardToken | null): Pending | null {
   const ctx = row?.context as Pending | null | undefined;
   return ctx && typeof ctx === 'object' && 'flow' in ctx && ctx.flow in FLOWS ? ctx : null;
 }

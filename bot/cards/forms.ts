@@ -3,8 +3,7 @@
  * (card_tokens) in its submit button's callback value; selects are filled from the database
  * and the user's last warehouse (users.last_warehouse_id) is preselected.
  */
-import { sql } from 'drizzle-orm';
-import { execRows, type Conn } from '../../db/types.js';
+import type { Conn } from '../../db/types.js';
 import { can, requirePermission, type Actor, type Permission } from '../../src/people/roles.js';
 import type { UserRow } from '../../src/people/users.js';
 import { listWarehouses, getDefaultWarehouse, type WarehouseView } from '../../src/inventory/warehouses.js';
@@ -28,8 +27,12 @@ import {
   type El,
   type Option,
 } from './card.js';
-import { batchOptions, productOptionLabel, productOptions } from './data.js';
-import { issueToken } from './tokens.js';
+import { batchOptions, productOptions, type ProductOption } from '../../src/inventory/options.js';
+import { listOpenStocktakes } from '../../src/inventory/stocktake-list.js';
+import { issueCardToken } from '../../src/interaction/card-tokens.js';
+
+/** How a product reads in a select: "名称 型号 规格（SKU）". */
+export const productOptionLabel = (p: Pick<ProductOption, 'name' | 'model' | 'spec' | 'sku'>) => `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
 
 export interface FormContext {
   conn: Conn;
@@ -68,7 +71,7 @@ function warehouseField(name: string, text: string, w: { options: Option[]; init
 
 /** A select of products, or (more than selectMax) a keyword input resolved server-side. */
 async function productField(f: FormContext): Promise<El[]> {
-  const opts = await productOptions(f.conn, f.selectMax);
+  const opts = await productOptions(f.conn, f.actor, f.selectMax);
   if (opts === null) {
     return [input('product_q', '商品', { required: true, placeholder: '输入编码、条码、名称或拼音首字母，例如 A001 或 ls', maxLength: 200 })];
   }
@@ -77,7 +80,7 @@ async function productField(f: FormContext): Promise<El[]> {
 }
 
 async function batchField(f: FormContext, hint: string): Promise<El[]> {
-  const opts = await batchOptions(f.conn, f.selectMax);
+  const opts = await batchOptions(f.conn, f.actor, f.selectMax);
   if (opts && opts.length) {
     return select(
       'batch',
@@ -90,7 +93,7 @@ async function batchField(f: FormContext, hint: string): Promise<El[]> {
 }
 
 async function formCard(f: FormContext, formName: string, title: string, intro: string, fields: El[], submitText: string, extra: El[] = []): Promise<Card> {
-  const k = await issueToken(f.conn, `form:${formName}`, f.user?.id ?? null, { form: formName });
+  const k = await issueCardToken(f.conn, `form:${formName}`, f.user?.id ?? null, { form: formName });
   return card(title, 'blue', [
     markdown(intro),
     form(`f_${formName.replace(/\./g, '_')}`, [...fields, submitButton('submit', submitText, { a: `${formName}.submit`, k })]),
@@ -227,11 +230,11 @@ export const FORMS: Record<string, FormSpec> = {
     label: '盘点',
     permission: 'stock.count',
     async render(f) {
-      const open = await openStocktakes(f.conn);
+      const open = await listOpenStocktakes(f.conn, f.actor);
       const wh = await warehouseChoice(f);
       const els: El[] = [];
       if (open.length) {
-        const k = await issueToken(f.conn, 'form:stocktake', f.user?.id ?? null, { form: 'stocktake' });
+        const k = await issueCardToken(f.conn, 'form:stocktake', f.user?.id ?? null, { form: 'stocktake' });
         const initial = open.find((s) => String(s.warehouseId) === wh.initial)?.id ?? open[0].id;
         els.push(
           markdown('**录入盘点数**：同一商品多次录入会累加（逐个货架清点）。按批次管理的商品请填批次号。'),
@@ -254,8 +257,8 @@ export const FORMS: Record<string, FormSpec> = {
       const used = new Set(open.map((s) => String(s.warehouseId)));
       const free = wh.options.filter((o) => !used.has(o.value));
       if (free.length || !wh.options.length) {
-        const prods = await productOptions(f.conn, f.selectMax);
-        const k2 = await issueToken(f.conn, 'form:stocktake.open', f.user?.id ?? null, { form: 'stocktake.open' });
+        const prods = await productOptions(f.conn, f.actor, f.selectMax);
+        const k2 = await issueCardToken(f.conn, 'form:stocktake.open', f.user?.id ?? null, { form: 'stocktake.open' });
         els.push(
           hr(),
           markdown('**开始新的盘点**：选择仓库和范围（不选商品 = 全部商品）。'),
@@ -278,7 +281,7 @@ export const FORMS: Record<string, FormSpec> = {
     permission: 'stock.view',
     async render(f) {
       const wh = await warehouseChoice(f);
-      const k = await issueToken(f.conn, 'form:stock', f.user?.id ?? null, { form: 'stock' });
+      const k = await issueCardToken(f.conn, 'form:stock', f.user?.id ?? null, { form: 'stock' });
       return card('查库存', 'blue', [
         markdown('选择商品，查看各仓库、各批次的库存。'),
         form('f_stock', [
@@ -295,7 +298,7 @@ export const FORMS: Record<string, FormSpec> = {
     label: '查单据',
     permission: 'stock.view',
     async render(f) {
-      const k = await issueToken(f.conn, 'form:doc', f.user?.id ?? null, { form: 'doc' });
+      const k = await issueCardToken(f.conn, 'form:doc', f.user?.id ?? null, { form: 'doc' });
       return card('查单据', 'blue', [
         form('f_doc', [input('doc_no', '单号', { required: true, placeholder: '例如 RK20261125-0001', maxLength: 40 }), submitButton('submit', '查询', { a: 'doc.submit', k })]),
         backToMenu(),
@@ -324,23 +327,6 @@ export async function renderForm(name: string, f: FormContext): Promise<Card> {
   if (!spec) return card('卡片已过期', 'grey', [markdown('没有这个表单，请重新发送「菜单」。')]);
   requirePermission(f.actor, spec.permission);
   return spec.render(f);
-}
-
-export interface OpenStocktake {
-  id: number;
-  docNo: string;
-  warehouseId: number;
-  warehouseName: string;
-  entries: number;
-}
-
-export async function openStocktakes(conn: Conn): Promise<OpenStocktake[]> {
-  const rows = await execRows<{ id: number; doc_no: string; warehouse_id: number; name: string; entries: number }>(
-    conn,
-    sql`select s.id, s.doc_no, s.warehouse_id, w.name, (select count(*) from stocktake_entries e where e.stocktake_id = s.id)::int as entries
-        from stocktakes s join warehouses w on w.id = s.warehouse_id where s.status = 'open' order by s.id limit 20`,
-  );
-  return rows.map((r) => ({ id: r.id, docNo: r.doc_no, warehouseId: r.warehouse_id, warehouseName: r.name, entries: Number(r.entries) }));
 }
 
 /** Order of the menu. */

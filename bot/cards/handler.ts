@@ -13,9 +13,8 @@
  *    its result arrives through the delayed-update API after our response (deps.defer).
  * The answer is always JSON: `{}`, `{toast}`, `{card:{type:'raw',data}}` or both.
  */
-import { sql } from 'drizzle-orm';
-import { execRows } from '../../db/types.js';
 import { isDomainError } from '../../src/errors.js';
+import { rememberCardReply, storedCardReply } from '../../src/interaction/card-replies.js';
 import { requirePermission } from '../../src/people/roles.js';
 import { identify } from '../../src/people/users.js';
 import { onEvent, type EventContext } from '../events.js';
@@ -65,18 +64,10 @@ function eventOf(ctx: EventContext): CardEvent {
   return (ctx.payload.event ?? {}) as CardEvent;
 }
 
-async function replayed(ctx: EventContext, key: string): Promise<Record<string, unknown> | null> {
-  const rows = await execRows<{ result: unknown }>(ctx.deps.database.db, sql`select result from processed_events where key = ${key}`);
-  if (!rows.length) return null;
-  const r = rows[0].result;
-  return (typeof r === 'string' ? JSON.parse(r) : r) as Record<string, unknown>;
-}
-
-async function remember(ctx: EventContext, key: string, response: Record<string, unknown>): Promise<void> {
+/** Best effort: failing to store only means a redelivery runs the action again (keys still guard postings). */
+async function remember(ctx: EventContext, eventId: string, response: Record<string, unknown>): Promise<void> {
   try {
-    await ctx.deps.database.db.execute(
-      sql`insert into processed_events (key, kind, result) values (${key}, 'card.action', ${JSON.stringify(response)}::jsonb) on conflict (key) do nothing`,
-    );
+    await rememberCardReply(ctx.deps.database.db, eventId, response);
   } catch (e) {
     ctx.logger.warn({ err: (e as Error).message }, 'could not store card answer for redeliveries');
   }
@@ -85,11 +76,11 @@ async function remember(ctx: EventContext, key: string, response: Record<string,
 export async function handleCardAction(ctx: EventContext): Promise<Record<string, unknown>> {
   const { deps } = ctx;
   const ev = eventOf(ctx);
-  const dedupeKey = ctx.eventId ? `card:${ctx.eventId}` : null;
+  const eventId = ctx.eventId || null;
 
   const work = (async (): Promise<{ answer: CardAnswer; response: Record<string, unknown> }> => {
-    if (dedupeKey) {
-      const again = await replayed(ctx, dedupeKey);
+    if (eventId) {
+      const again = await storedCardReply(ctx.deps.database.db, eventId);
       if (again) {
         ctx.logger.info('重复推送的卡片回调，返回首次结果 / duplicate card callback; first answer returned');
         const card = (again.card as { data?: Card } | undefined)?.data;
@@ -98,7 +89,7 @@ export async function handleCardAction(ctx: EventContext): Promise<Record<string
     }
     const answer = await dispatch(ctx, ev);
     const response = toResponse(answer);
-    if (dedupeKey) await remember(ctx, dedupeKey, response);
+    if (eventId) await remember(ctx, eventId, response);
     return { answer, response };
   })();
 

@@ -164,8 +164,13 @@ commands.register('商品 修改', {
     if (a.options.size === 0) throw new UsageError('缺少要修改的内容（键=值）');
     return { product, changes: productFields(a.options) };
   },
-  async run(ctx, input: inv.UpdateProductInput) {
-    const p = await inv.updateProduct(db(ctx), ctx.actor, input);
+  async run(ctx, input: { product: string; changes: Record<string, unknown> }) {
+    // updateProductSchema is productFieldsSchema.partial(): with zod 4 the .default()s still
+    // apply to omitted keys, which would reset unit, safety stock, lead time and batch tracking.
+    // Until the schema is fixed, send the current values for the keys nobody asked to change.
+    const cur = await inv.resolveProduct(ctx.tx, input.product);
+    const keep = { baseUnit: cur.baseUnit, safetyStock: cur.safetyStock, leadTimeDays: cur.leadTimeDays, batchTracked: cur.batchTracked };
+    const p = await inv.updateProduct(db(ctx), ctx.actor, { product: cur.id, changes: { ...keep, ...input.changes } });
     return `✅ 已修改：${productSummary(p)}`;
   },
 });

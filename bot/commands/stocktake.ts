@@ -1,7 +1,6 @@
 /** 盘点 commands: open, record counts, show variances, post, cancel. No SQL here. */
 import type { Db } from '../../db/types.js';
 import * as inv from '../../src/inventory/index.js';
-import { findOpenStocktake } from '../../src/inventory/stocktake-current.js';
 import { formatFen } from '../../src/shared/money.js';
 import { parseArgs, splitProductAndQty } from '../parse/args.js';
 import { commands, UsageError, type CommandContext } from './registry.js';
@@ -58,7 +57,7 @@ commands.register('盘点 录入', {
     return { product, qty, warehouse: oneWarehouse(a.at), batchNo: a.options.get('批次') };
   },
   async run(ctx, input: { product: string; qty: string; warehouse?: string; batchNo?: string }) {
-    const st = await findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
+    const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
     const r = await inv.recordCount(db(ctx), ctx.actor, {
       stocktake: st.docNo,
       product: input.product,
@@ -96,7 +95,7 @@ commands.register('盘点 差异', {
     return { warehouse: oneWarehouse(a.at) };
   },
   async run(ctx, input: { warehouse?: string }) {
-    const st = await findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
+    const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
     return reportText(await inv.stocktakeReport(ctx.tx, ctx.actor, st.docNo));
   },
 });
@@ -113,7 +112,7 @@ commands.register('盘点 过账', {
     return { warehouse: oneWarehouse(a.at), force: a.flags.has('强制') };
   },
   async run(ctx, input: { warehouse?: string; force: boolean }) {
-    const st = await findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
+    const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
     const r = await inv.postStocktake(db(ctx), ctx.actor, { stocktake: st.docNo, idempotencyKey: ctx.idempotencyKey, force: input.force });
     if (!r.posting) return `✅ 盘点 ${r.stocktake.docNo} 已过账：账实相符，库存没有变化。`;
     return renderPosting(r.posting, '盘点过账');
@@ -131,7 +130,7 @@ commands.register('盘点 取消', {
     return { warehouse: oneWarehouse(a.at) };
   },
   async run(ctx, input: { warehouse?: string }) {
-    const st = await findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
+    const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
     const v = await inv.cancelStocktake(db(ctx), ctx.actor, st.docNo);
     return `已取消盘点 ${v.docNo} @${v.warehouseName}，库存没有变化。`;
   },

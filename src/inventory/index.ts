@@ -27,3 +27,8 @@ export type { LowStockLine, LowStockReport } from './lowstock.js';
 export { verifyInventory, INVARIANTS } from './verify.js';
 export type { VerifyReport, Violation } from './verify.js';
 export { issueValue, receiptValue, applyMove } from './valuation.js';
+export { productOptions, batchOptions } from './options.js';
+export type { ProductOption, BatchOption } from './options.js';
+export { typicalMoveQty, averageCost } from './history.js';
+export { listOpenStocktakes } from './stocktake-list.js';
+export type { OpenStocktakeLine } from './stocktake-list.js';

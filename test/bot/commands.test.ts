@@ -54,6 +54,13 @@ describeDb('chat commands', (t) => {
     const edited = await h.say('商品 修改 A001 售价=0.95');
     expect(edited).toContain('已修改');
     expect((await one<{ f: string }>(t.db, sql`select sale_price_fen::text as f from products where sku = 'A001'`)).f).toBe('95');
+    // fields not mentioned keep their values
+    const kept = await one<{ safety_stock: string; pack_unit: string; purchase_price_fen: string }>(t.db, sql`select safety_stock::text, pack_unit, purchase_price_fen::text from products where sku = 'A001'`);
+    expect(Number(kept.safety_stock)).toBe(50);
+    expect(kept.pack_unit).toBe('盒');
+    expect(kept.purchase_price_fen).toBe('35');
+    expect(await h.say('商品 修改 A003 安全库存=5')).toContain('已修改');
+    expect((await one<{ u: string; b: boolean }>(t.db, sql`select base_unit as u, batch_tracked as b from products where sku = 'A003'`))).toEqual({ u: '瓶', b: true });
     expect(await h.say('product add B001 Wrench cost=3')).toContain('B001');
   });
 

@@ -99,6 +99,22 @@ describeDb('outbox drain by hand', (t) => {
     return parent.message_id;
   }
 
+  it('a per-chat rate limit (5 QPS) is ridden out: every message arrives once', async () => {
+    configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 1500 });
+    h.fake.setRateLimit(5);
+    const parent = await queue(8, 'rl');
+    const end = Date.now() + 10_000;
+    while (h.fake.repliesTo(parent).length < 8 && Date.now() < end) {
+      await t.db.execute(sql`update outbox set next_attempt_at = now() where status = 'pending'`);
+      await drainOutbox(h.deps);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    h.fake.setRateLimit(0);
+    expect(h.fake.repliesTo(parent)).toHaveLength(8);
+    expect(h.fake.requests.some((r) => r.status === 400)).toBe(true);
+    configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 300 });
+  });
+
   it('the every-minute cron job (Workers scheduled) drains the outbox', async () => {
     const parent = await queue(2, 'cron');
     await runScheduled(h.deps, '* * * * *', new Date());

@@ -5,7 +5,7 @@ import { UsageError } from '../../bot/commands/registry.js';
 import { addressedText, messageText } from '../../bot/messages.js';
 import '../../bot/commands/index.js';
 import { commands } from '../../bot/commands/registry.js';
-import { readInbound, signature } from '../../bot/security.js';
+import { readInbound, signature, signatureV1Card } from '../../bot/security.js';
 import { encryptPayload } from '../fake-feishu/index.js';
 import { classifyFailure } from '../../src/outbox/index.js';
 
@@ -103,6 +103,14 @@ describe('security', () => {
     expect(readInbound(body + ' ', h, { encryptKey: key }).kind).toBe('reject');
     expect(readInbound(body, {}, { encryptKey: key }).kind).toBe('reject');
     expect(readInbound(body, h, {}).kind).toBe('reject'); // encrypted but no key configured
+  });
+  it('old card callbacks (v1) are accepted with their sha1 token signature', () => {
+    const v1 = JSON.stringify({ open_id: 'ou_a', open_message_id: 'om_1', token: 'c-update-token', action: { tag: 'button', value: { a: 'x' } } });
+    const h = { 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': 'n', 'x-lark-signature': signatureV1Card('1', 'n', 'tok', v1) };
+    expect(readInbound(v1, h, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('event');
+    expect(readInbound(v1, h, { verificationToken: 'tok' }).kind).toBe('event');
+    expect(readInbound(v1, { ...h, 'x-lark-signature': signatureV1Card('1', 'n', 'other', v1) }, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('reject');
+    expect(readInbound(v1, {}, { verificationToken: 'tok' }).kind).toBe('reject');
   });
   it('schema 1.0 / url_verification use the top-level token', () => {
     const v1 = JSON.stringify({ uuid: 'u', token: 'tok', ts: '1', type: 'event_callback', event: { type: 'message' } });

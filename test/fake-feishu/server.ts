@@ -221,6 +221,8 @@ export class FakeFeishu {
   private drops: { remaining: number; path?: RegExp | string }[] = [];
   private delays: { remaining: number; ms: number; path?: RegExp | string }[] = [];
   private latencyMs = 0;
+  private rateLimitQps = 0;
+  private readonly sendTimes = new Map<string, number[]>();
   private latencyPath?: RegExp | string;
   private tokenTtl: number;
   private server?: ServerType;
@@ -254,6 +256,24 @@ export class FakeFeishu {
   dropNext(n: number, path?: RegExp | string): void {
     this.drops.push({ remaining: n, path });
   }
+  /** Per-target rate limit like Feishu's 5 QPS per user/chat (0 = off): over it → HTTP 400 99991400. */
+  setRateLimit(qps: number): void {
+    this.rateLimitQps = qps;
+    this.sendTimes.clear();
+  }
+  /** True when a send to `target` now exceeds the rate limit (and records it otherwise). */
+  private limited(target: string): boolean {
+    if (!this.rateLimitQps) return false;
+    const now = Date.now();
+    const list = (this.sendTimes.get(target) ?? []).filter((t) => now - t < 1000);
+    if (list.length >= this.rateLimitQps) {
+      this.sendTimes.set(target, list);
+      return true;
+    }
+    list.push(now);
+    this.sendTimes.set(target, list);
+    return false;
+  }
   /** Invalidate every issued tenant token (the next call gets 99991663). */
   expireTokens(): void {
     this.tokens.clear();
@@ -263,6 +283,7 @@ export class FakeFeishu {
     this.drops = [];
     this.delays = [];
     this.latencyMs = 0;
+    this.rateLimitQps = 0;
   }
 
   // ─────────────── state inspection ───────────────
@@ -464,6 +485,7 @@ export class FakeFeishu {
       const uuidKey = typeof b.uuid === 'string' && b.uuid ? `create:${b.uuid}` : null;
       if (uuidKey && this.uuids.has(uuidKey)) return ok(c, this.publicMessage(this.messages.get(this.uuids.get(uuidKey)!)!));
       const chatId = type === 'chat_id' ? (b.receive_id as string) : `oc_p2p_${b.receive_id}`;
+      if (this.limited(chatId)) return fail(c, 400, 99991400, 'request trigger frequency limit', { 'x-ogw-ratelimit-limit': String(this.rateLimitQps), 'x-ogw-ratelimit-reset': '1' });
       const m = this.issueMessage({ msgType: b.msg_type as string, content: b.content as string, chatId, receiveId: b.receive_id as string, uuid: b.uuid as string | undefined });
       if (uuidKey) this.uuids.set(uuidKey, m.message_id);
       this.sent.push({ op: 'create', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: Date.now() });
@@ -479,6 +501,7 @@ export class FakeFeishu {
       if (bad) return bad;
       const uuidKey = typeof b.uuid === 'string' && b.uuid ? `reply:${b.uuid}` : null;
       if (uuidKey && this.uuids.has(uuidKey)) return ok(c, this.publicMessage(this.messages.get(this.uuids.get(uuidKey)!)!));
+      if (this.limited(parent.chat_id)) return fail(c, 400, 99991400, 'request trigger frequency limit', { 'x-ogw-ratelimit-limit': String(this.rateLimitQps), 'x-ogw-ratelimit-reset': '1' });
       const m = this.issueMessage({
         msgType: b.msg_type as string,
         content: b.content as string,

@@ -10,30 +10,35 @@
  * `context` holds what the server must remember between two cards (the parsed input waiting
  * for 确认, the pending action of a candidate picker) so nothing trusted travels through the
  * client. Keys live 7 days (a card nobody submitted is harmless; an old one answers "expired").
+ *
+ * The card layer (bot/cards) renders and reads these; this module is the only one that touches
+ * the table. The transactions that spend a key are in ./spend-card-token.ts.
  */
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { cardTokens } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
 
-export const TOKEN_TTL_MS = 7 * 24 * 3600_000;
+export const CARD_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 
-export type TokenRow = typeof cardTokens.$inferSelect;
+/** A key row as stored: `context` and `result` are whatever the card layer put there. */
+export type CardToken = typeof cardTokens.$inferSelect;
 
-export function newToken(): string {
+/** 128 random bits, hex; the leading 'k' keeps it from ever looking like a number in JSON. */
+export function newCardToken(): string {
   const b = new Uint8Array(16);
   globalThis.crypto.getRandomValues(b);
   return 'k' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** Create a key for a card about to be rendered. */
-export async function issueToken(conn: Conn, kind: string, userId: number | null, context: unknown = null): Promise<string> {
-  const token = newToken();
+export async function issueCardToken(conn: Conn, kind: string, userId: number | null, context: unknown = null): Promise<string> {
+  const token = newCardToken();
   await conn.insert(cardTokens).values({ token, kind, userId, context: context as object | null });
   return token;
 }
 
 /** Read without locking (validation happens before the posting transaction). */
-export async function peekToken(conn: Conn, token: string): Promise<TokenRow | null> {
+export async function peekCardToken(conn: Conn, token: string): Promise<CardToken | null> {
   const [row] = await conn.select().from(cardTokens).where(eq(cardTokens.token, token)).limit(1);
   return row ?? null;
 }
@@ -42,13 +47,13 @@ export async function peekToken(conn: Conn, token: string): Promise<TokenRow | n
  * Lock the key row for the rest of the transaction. A concurrent second tap waits here until
  * the first commits, then sees it consumed.
  */
-export async function lockToken(conn: Conn, token: string): Promise<TokenRow | null> {
+export async function lockCardToken(conn: Conn, token: string): Promise<CardToken | null> {
   const [row] = await conn.select().from(cardTokens).where(eq(cardTokens.token, token)).for('update');
   return row ?? null;
 }
 
 /** Mark consumed with the answer a second use should get. */
-export async function consumeToken(conn: Conn, token: string, result: unknown): Promise<void> {
+export async function consumeCardToken(conn: Conn, token: string, result: unknown): Promise<void> {
   await conn
     .update(cardTokens)
     .set({ consumedAt: sql`now()`, result: result as object })
@@ -56,20 +61,20 @@ export async function consumeToken(conn: Conn, token: string, result: unknown): 
 }
 
 /** Replace the stored answer of a consumed key (a deferred posting finished). */
-export async function updateTokenResult(conn: Conn, token: string, result: unknown): Promise<void> {
+export async function setCardTokenResult(conn: Conn, token: string, result: unknown): Promise<void> {
   await conn.update(cardTokens).set({ result: result as object }).where(eq(cardTokens.token, token));
 }
 
 /** Make a consumed key usable again (a deferred posting failed: nothing was posted under it). */
-export async function releaseToken(conn: Conn, token: string): Promise<void> {
+export async function releaseCardToken(conn: Conn, token: string): Promise<void> {
   await conn.update(cardTokens).set({ consumedAt: null, result: null }).where(eq(cardTokens.token, token));
 }
 
-export function isExpired(row: TokenRow, now: Date): boolean {
-  return now.getTime() - row.createdAt.getTime() > TOKEN_TTL_MS;
+export function isCardTokenExpired(row: Pick<CardToken, 'createdAt'>, now: Date): boolean {
+  return now.getTime() - row.createdAt.getTime() > CARD_TOKEN_TTL_MS;
 }
 
-/** Housekeeping: unconsumed keys older than the TTL. */
-export async function purgeExpiredTokens(conn: Conn, now: Date): Promise<void> {
-  await conn.delete(cardTokens).where(and(lt(cardTokens.createdAt, new Date(now.getTime() - TOKEN_TTL_MS)), sql`${cardTokens.consumedAt} is null`));
+/** Housekeeping: unconsumed keys older than the TTL (consumed ones keep answering replays). */
+export async function purgeExpiredCardTokens(conn: Conn, now: Date): Promise<void> {
+  await conn.delete(cardTokens).where(and(lt(cardTokens.createdAt, new Date(now.getTime() - CARD_TOKEN_TTL_MS)), isNull(cardTokens.consumedAt)));
 }
