@@ -20,9 +20,10 @@ export async function migrateUntilReady(
     try {
       const t0 = Date.now();
       const r = await migrate(database.db);
+      // Log before flipping readiness: whoever sees a green /healthz can also read what ran.
+      logger.info({ applied: r.applied, total: r.total, ms: Date.now() - t0 }, '数据库已就绪 / database migrated and ready');
       readiness.ready = true;
       readiness.reason = undefined;
-      logger.info({ applied: r.applied, total: r.total, ms: Date.now() - t0 }, '数据库已就绪 / database migrated and ready');
       return true;
     } catch (e) {
       const msg = (e as Error).message;
