@@ -28,6 +28,7 @@ import { createProduct, createWarehouse, postReceipt } from '../src/inventory/in
 import { identify } from '../src/people/users.js';
 import { VERSION } from '../src/version.js';
 import { createFeishuClient } from '../bot/feishu-client.js';
+import { DEFAULT_MAX_MESSAGE_TX } from '../bot/messages.js';
 import { Worker } from 'node:worker_threads';
 import { recreateDatabase, runPgbench } from './pgbench.js';
 
@@ -43,7 +44,9 @@ function quantile(sorted: number[], p: number): number {
 export async function benchBot(url: string): Promise<object> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const dbUrl = await recreateDatabase(url, 'jxc_bench_bot');
-  const database = openPostgres(dbUrl, { max: Number(process.env.BENCH_POOL ?? 16) });
+  // Pool: the message transactions (bot/messages.ts bulkhead, default 16) plus a few for the
+  // outbox's mark-sent batches and interval drain, so those never queue behind messages.
+  const database = openPostgres(dbUrl, { max: Number(process.env.BENCH_POOL ?? 20) });
   const security = { encryptKey: 'bench-encrypt-key', verificationToken: 'bench-token' };
   // The fake Open API and the load generator live in a worker thread (their own event loop).
   // (tsx's loader is per thread: register it in the worker before importing the TypeScript entry.)
@@ -167,7 +170,8 @@ export async function benchBot(url: string): Promise<object> {
       products: PRODUCTS,
       seconds,
       command: process.env.BENCH_TEXT ?? '出库 {sku} 1',
-      maxMessageTransactions: Number(process.env.JXC_MAX_MESSAGE_TX ?? 8),
+      maxMessageTransactions: Number(process.env.JXC_MAX_MESSAGE_TX ?? DEFAULT_MAX_MESSAGE_TX),
+      pool: Number(process.env.BENCH_POOL ?? 20),
       loadAverage: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
       ...main,
       pgbench: pg,

@@ -18,13 +18,13 @@
 import type { Tx } from '../db/types.js';
 import { withRetry } from '../src/shared/pg.js';
 import { Semaphore } from '../src/shared/semaphore.js';
-import { identify } from '../src/people/users.js';
-import { kickOutbox } from '../src/outbox/index.js';
-import { claimInbound } from '../src/outbox/inbox.js';
+import { identify, type UserRow } from '../src/people/users.js';
+import { kickQueued } from '../src/outbox/index.js';
+import { claimInboundWithUser } from '../src/outbox/inbox.js';
 import { dedupeKeyOf, onEvent, type EventContext } from './events.js';
 import type { Mention, Reply } from './commands/registry.js';
 import { runCommand } from './commands/router.js';
-import { queueReply } from './reply.js';
+import { queueReplyForKick } from './reply.js';
 import './commands/index.js';
 
 interface ReceiveEvent {
@@ -78,18 +78,19 @@ export function messageText(type: string | undefined, content: string | undefine
 const PLACEHOLDER = /@_user_\d+/;
 
 /**
- * Bulkhead: at most this many message transactions at once per app. Postings serialise on the
- * day's document-number counter row (held until COMMIT); a few transactions in flight keep that
- * window short, where dozens would queue on the lock while holding pool connections.
+ * Bulkhead: at most this many message transactions at once per app, so a burst of messages
+ * queues here instead of holding every pool connection (leaving none for cards, REST and the
+ * outbox drain). No longer a lock-contention guard: document numbers come from a sequence
+ * (src/inventory/numbering.ts), so message transactions no longer serialise on a counter row.
  */
-const DEFAULT_MAX_TX = 8;
+export const DEFAULT_MAX_MESSAGE_TX = 16;
 const gates = new WeakMap<object, Semaphore>();
 export function configureMessageConcurrency(deps: object, n: number): void {
   gates.set(deps, new Semaphore(n));
 }
 function gate(deps: object): Semaphore {
   let g = gates.get(deps);
-  if (!g) gates.set(deps, (g = new Semaphore(Number(process.env.JXC_MAX_MESSAGE_TX ?? DEFAULT_MAX_TX))));
+  if (!g) gates.set(deps, (g = new Semaphore(Number(process.env.JXC_MAX_MESSAGE_TX ?? DEFAULT_MAX_MESSAGE_TX))));
   return g;
 }
 
@@ -148,10 +149,11 @@ async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>
   const t0 = Date.now();
   const outcome = await gate(deps).run(() => withRetry(() =>
     deps.database.db.transaction(async (tx) => {
-      if (!(await claimInbound(tx, dedupeKey, ctx.eventType))) return null;
-      const reply = await respond(tx as unknown as Tx, ctx, { openId, text: text!, notText, mentions, messageId, dedupeKey });
-      const id = await queueReply(tx, messageId, reply);
-      return { id };
+      // Dedupe row and the sender's users row in one round trip.
+      const { claimed, user } = await claimInboundWithUser(tx, dedupeKey, ctx.eventType, openId);
+      if (!claimed) return null;
+      const reply = await respond(tx as unknown as Tx, ctx, { openId, user, text: text!, notText, mentions, messageId, dedupeKey });
+      return { queued: await queueReplyForKick(tx, deps, messageId, reply) };
     }),
   ));
   if (!outcome) {
@@ -159,17 +161,17 @@ async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>
     return {};
   }
   logger.info({ messageId, ms: Date.now() - t0 }, 'message handled');
-  kickOutbox(deps, [outcome.id]);
+  kickQueued(deps, [outcome.queued]);
   return {};
 }
 
 async function respond(
   tx: Tx,
   ctx: EventContext,
-  m: { openId: string; text: string; notText: boolean; mentions: Mention[]; messageId: string; dedupeKey: string },
+  m: { openId: string; user: UserRow | null; text: string; notText: boolean; mentions: Mention[]; messageId: string; dedupeKey: string },
 ): Promise<Reply> {
   const { deps } = ctx;
-  const who = await identify(tx, m.openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS });
+  const who = await identify(tx, m.openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS, row: m.user });
   if (who.kind === 'unknown') return unknownUserText(m.openId);
   if (who.kind === 'inactive') return `你的账号已停用。如需恢复，请联系管理员。你的 open_id：${m.openId}`;
   if (m.notText) return '目前只能看懂文字命令。发送「帮助」查看所有命令。';

@@ -1,6 +1,7 @@
 /** Turning a command's Reply into an outbox row (a reply to the user's message). */
 import type { Conn } from '../db/types.js';
-import { enqueueOutbox, feishuUuid } from '../src/outbox/index.js';
+import type { AppDeps } from '../src/deps.js';
+import { enqueueForKick, enqueueOutbox, feishuUuid, type OutboxItem, type QueuedOutbox } from '../src/outbox/index.js';
 import type { Reply } from './commands/registry.js';
 
 /** Feishu text messages can be long, but a chat answer longer than this is unreadable anyway. */
@@ -17,12 +18,17 @@ export function messageContent(r: Reply): { msgType: 'text' | 'interactive'; con
   return { msgType: 'text', content: JSON.stringify({ text }) };
 }
 
+function replyItem(messageId: string, reply: Reply, dedupeKey: string): OutboxItem {
+  const { msgType, content } = messageContent(reply);
+  return { kind: 'reply', dedupeKey, payload: { op: 'reply', messageId, msgType, content, uuid: feishuUuid(dedupeKey) } };
+}
+
 /** Queue a reply to `messageId` in the caller's transaction; the dedupe key makes it once-only. */
 export async function queueReply(conn: Conn, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<number | null> {
-  const { msgType, content } = messageContent(reply);
-  return enqueueOutbox(conn, {
-    kind: 'reply',
-    dedupeKey,
-    payload: { op: 'reply', messageId, msgType, content, uuid: feishuUuid(dedupeKey) },
-  });
+  return enqueueOutbox(conn, replyItem(messageId, reply, dedupeKey));
+}
+
+/** queueReply for a reply this request delivers itself right after commit (kickQueued). */
+export async function queueReplyForKick(conn: Conn, deps: AppDeps, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<QueuedOutbox | null> {
+  return enqueueForKick(conn, deps, replyItem(messageId, reply, dedupeKey));
 }

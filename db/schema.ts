@@ -13,6 +13,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  pgSequence,
   bigserial,
   boolean,
   check,
@@ -142,6 +143,8 @@ export const products = pgTable(
   },
   (t) => [
     index('products_name_idx').on(t.name),
+    // resolveProduct and the issue fast path look SKUs up case-insensitively (every chat 出库).
+    index('products_sku_lower_idx').on(sql`lower(${t.sku})`),
     check('products_pack_factor_positive', sql`${t.packFactor} is null or ${t.packFactor} > 0`),
     check('products_safety_stock_nonneg', sql`${t.safetyStock} >= 0`),
   ],
@@ -265,13 +268,28 @@ export const stockValuations = pgTable(
   (t) => [check('stock_valuations_qty_nonneg', sql`${t.qty} >= 0`)],
 );
 
-/** Document numbers: one counter per prefix and business day (RK20261125-0001). */
+/**
+ * Document numbers (RK20261125-0001), see src/inventory/numbering.ts: one Postgres SEQUENCE per
+ * prefix hands out values without a lock held to commit; a day's number is the value minus the
+ * day's `base`, recorded once per prefix and business day in doc_sequences.
+ */
+// One per DOC_PREFIX (src/inventory/moves.ts); test/inventory/numbering.test.ts checks they match.
+export const docNoRk = pgSequence('doc_no_rk');
+export const docNoSc = pgSequence('doc_no_sc');
+export const docNoQc = pgSequence('doc_no_qc');
+export const docNoCk = pgSequence('doc_no_ck');
+export const docNoLy = pgSequence('doc_no_ly');
+export const docNoDb = pgSequence('doc_no_db');
+export const docNoPd = pgSequence('doc_no_pd');
+export const docNoHc = pgSequence('doc_no_hc');
+
 export const docSequences = pgTable(
   'doc_sequences',
   {
     prefix: text('prefix').notNull(),
     day: text('day').notNull(),
-    next: integer('next').notNull().default(1),
+    /** The prefix's sequence value just before the day's first number: number = value − base. */
+    base: bigint('base', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.prefix, t.day] })],
 );

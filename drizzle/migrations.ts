@@ -88,5 +88,39 @@ export const migrations: EmbeddedMigration[] = [
       "CREATE INDEX \"stocktake_entries_idx\" ON \"stocktake_entries\" USING btree (\"stocktake_id\",\"product_id\");",
       "CREATE UNIQUE INDEX \"warehouses_one_default\" ON \"warehouses\" USING btree (\"is_default\") WHERE \"warehouses\".\"is_default\";"
     ]
+  },
+  {
+    "tag": "0001_doc_number_sequences",
+    "when": 1795628250703,
+    "hash": "a047e74b5c74c596f274582ecb161324d4d8f6555ca7fa07bcd9d0b121444b62",
+    "statements": [
+      "CREATE SEQUENCE \"public\".\"doc_no_ck\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_db\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_hc\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_ly\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_pd\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_qc\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_rk\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_sc\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "ALTER TABLE \"doc_sequences\" ADD COLUMN \"base\" bigint;",
+      "-- Days already numbered by the old counter continue after their last number: the sequences\n-- start at 1, so number = value - base = value + next - 1 >= next.\nUPDATE \"doc_sequences\" SET \"base\" = 1 - \"next\";",
+      "ALTER TABLE \"doc_sequences\" ALTER COLUMN \"base\" SET NOT NULL;"
+    ]
+  },
+  {
+    "tag": "0002_doc_sequences_drop_counter",
+    "when": 1795628255050,
+    "hash": "8de64247c25c4d6b83c0919f23ce2e11b9daec380dba75750c01d933fd9c6011",
+    "statements": [
+      "ALTER TABLE \"doc_sequences\" DROP COLUMN \"next\";"
+    ]
+  },
+  {
+    "tag": "0003_products_sku_lower_idx",
+    "when": 1795628622096,
+    "hash": "0f2867c0df66cfbf2df52dd5d0173c1e640afd1ce7c3868527f55d8559972dad",
+    "statements": [
+      "CREATE INDEX \"products_sku_lower_idx\" ON \"products\" USING btree (lower(\"sku\"));"
+    ]
   }
 ];

@@ -30,6 +30,7 @@ import type { PostingResult } from '../../src/inventory/documents.js';
 import { postIssue, postReceipt, postTransfer } from '../../src/inventory/posting.js';
 import { resolveProduct, productLabel, type ProductView } from '../../src/inventory/products.js';
 import { getStock } from '../../src/inventory/queries.js';
+import { resolveWarehouse } from '../../src/inventory/warehouses.js';
 import { recordCount } from '../../src/inventory/stocktake.js';
 import {
   issueInputSchema,
@@ -142,7 +143,8 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     qty: (i) => i.qty,
     async commit(tx, c, input) {
       const r = await recordCount(asDb(tx), c.actor, input);
-      const next = await renderForm('stocktake', { conn: tx, actor: c.actor, user: c.user, selectMax: cardSettings(c.deps).selectMax });
+      if (c.user.id) await rememberWarehouse(tx, c.user.id, r.stocktake.warehouseId);
+      const next = await renderForm('stocktake', { conn: tx, actor: c.actor, user: { ...c.user, lastWarehouseId: r.stocktake.warehouseId }, selectMax: cardSettings(c.deps).selectMax });
       const note = `已录入：${r.stocktake.docNo} · ${r.batchNo ? `批次 ${r.batchNo} · ` : ''}累计实盘 ${r.countedText}`;
       next.body.elements.unshift(markdown(`<font color="green">✓ ${md(note)}</font>`));
       return { toast: { type: 'success', content: note }, card: next };
@@ -156,9 +158,8 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     readOnly: true,
     async commit(tx, c, input) {
       const s = await getStock(tx, c.actor, input);
-      const rows = s.rows.map((r) => ({ warehouse: r.warehouseName, batchNo: r.batchNo, qtyText: r.qtyText }));
-      const extra = s.perWarehouse.length > 1 ? s.perWarehouse.map((w) => `${w.warehouseName}：${w.qtyText}`) : [];
-      return { card: stockCard(s.product, rows, s.totalQtyText, extra) };
+      const scope = input.warehouse === undefined ? null : (await resolveWarehouse(tx, input.warehouse)).name;
+      return { card: stockCard(s, { scope }) };
     },
   },
 };

@@ -3,6 +3,8 @@
  * processing / message cards. Pure functions of service results (no database access).
  */
 import type { PostingResult } from '../../src/inventory/documents.js';
+import type { ProductStock } from '../../src/inventory/queries.js';
+import { Dec } from '../../src/shared/decimal.js';
 import { formatFen } from '../../src/shared/money.js';
 import { getAppTimezone } from '../../src/shared/time.js';
 import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El, type Template } from './card.js';
@@ -115,34 +117,48 @@ export function documentCard(r: PostingResult, o: { who: string; reverseKey?: st
   return c;
 }
 
-export interface StockRow {
-  warehouse: string;
-  batchNo: string;
-  qtyText: string;
-  expiresOn?: string | null;
+/** "¥0.35 / 个": an average cost in fen per base unit, as yuan (up to 4 decimals). */
+export function unitCostText(fenPerUnit: string, unit: string): string {
+  return `¥${new Dec(fenPerUnit).dividedBy(100).toDecimalPlaces(4).toFixed()} / ${unit}`;
 }
 
-/** 库存查询 result: per warehouse and batch. */
-export function stockCard(product: { name: string; sku: string; spec?: string | null; model?: string | null }, rows: StockRow[], totalText: string, extra: string[] = []): Card {
-  const label = `${[product.name, product.model, product.spec].filter(Boolean).join(' ')}（${product.sku}）`;
-  const els: El[] = [markdown(`**${md(label)}**\n全部仓库合计：**${md(totalText)}**${extra.length ? '\n' + extra.map(md).join('\n') : ''}`)];
-  if (rows.length) {
+/**
+ * 库存查询 result: the same facts as the text answer — available quantity, value at the
+ * average cost, per warehouse and batch (each row valued at the average), low-stock warning.
+ * `scope`: the warehouse asked for (omitted: all warehouses).
+ */
+export function stockCard(s: ProductStock, o: { scope?: string | null } = {}): Card {
+  const p = s.product;
+  const label = `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
+  const where = o.scope ? `「${md(o.scope)}」` : '全部仓库';
+  const head = [
+    `**${md(label)}**`,
+    `**可用**（${where}）：**${md(s.totalQtyText)}**`,
+    `**库存金额**：${formatFen(s.totalValueFen)}（平均成本 ${md(unitCostText(s.avgCost, p.baseUnit))}）`,
+  ];
+  if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)}`));
+  if (p.safetyStock !== '0' && new Dec(s.totalQty).lessThanOrEqualTo(p.safetyStock)) {
+    head.push(`<font color="orange">⚠️ 低于安全库存 ${md(p.safetyStock)} ${md(p.baseUnit)}，请及时补货</font>`);
+  }
+  const els: El[] = [markdown(head.join('\n'))];
+  if (s.rows.length) {
     els.push(
       table(
         [
           { name: 'wh', title: '仓库' },
           { name: 'batch', title: '批次' },
           { name: 'qty', title: '数量', align: 'right' },
-          { name: 'exp', title: '有效期' },
+          { name: 'value', title: '金额（按均价）', align: 'right' },
         ],
-        rows.slice(0, 100).map((r) => ({ wh: r.warehouse, batch: r.batchNo || '—', qty: r.qtyText, exp: r.expiresOn ?? '—' })),
+        s.rows.slice(0, 100).map((r) => ({ wh: r.warehouseName, batch: r.batchNo || '—', qty: r.qtyText, value: formatFen(r.valueFen) })),
       ),
     );
+    if (s.rows.length > 100) els.push(markdown(`……共 ${s.rows.length} 行，只显示前 100 行。`));
   } else {
     els.push(markdown('目前没有库存。'));
   }
   els.push(buttonRow([button('再查一个', value('open', { f: 'stock' }), { type: 'primary' }), button('菜单', value('menu'))]));
-  return card(`库存 · ${product.name}`.slice(0, 60), 'blue', els);
+  return card(`库存 · ${p.name}`.slice(0, 60), 'blue', els, { summary: `库存 ${p.sku} ${s.totalQtyText}` });
 }
 
 export interface LowStockRow {

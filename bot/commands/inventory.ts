@@ -8,7 +8,9 @@ import * as inv from '../../src/inventory/index.js';
 import { formatFen } from '../../src/shared/money.js';
 import { Dec, roundFen } from '../../src/shared/decimal.js';
 import { checkQty, moneyFen, parseArgs, splitProductAndQty, type ArgSpec } from '../parse/args.js';
-import { commands, UsageError, type CommandContext } from './registry.js';
+import { rememberWarehouse } from '../../src/people/users.js';
+import { ambiguousProductReply, documentReply, stockReply, unitCostText, type PickerFlow } from '../cards/replies.js';
+import { commands, UsageError, type CommandContext, type Reply } from './registry.js';
 import { tidyQty } from './render.js';
 
 type PostingResult = inv.PostingResult;
@@ -30,6 +32,35 @@ export function renderPosting(r: PostingResult, verb: string): string {
   });
   const onHand = r.onHand.map((o) => `• ${o.name}：${o.warehouseName} 现有 ${tidyQty(o.qtyText)}${o.totalQty !== o.qty ? `；全部仓库 ${tidyQty(o.totalQtyText)}` : ''}`);
   return [head, ...lines, '现有库存：', ...onHand].join('\n');
+}
+
+/**
+ * Run a posting command: an ambiguous product answers with the numbered candidates and the
+ * picker card (tapping one completes this very command); a posting remembers the warehouse
+ * the user worked in (the form cards preselect it; chat without @仓库 still uses the default).
+ */
+async function posting<I extends { lines: { product: number | string }[] }>(
+  ctx: CommandContext,
+  flow: PickerFlow,
+  input: I,
+  post: () => Promise<PostingResult>,
+  verb: string,
+): Promise<Reply> {
+  let r: PostingResult;
+  try {
+    r = await post();
+  } catch (e) {
+    const picker = await ambiguousProductReply(ctx, flow, input, e);
+    if (picker) return picker;
+    throw e;
+  }
+  await remember(ctx, r.document.warehouseId);
+  return renderPosting(r, verb);
+}
+
+/** The warehouse the user last posted in (users.last_warehouse_id), in the message's transaction. */
+export async function remember(ctx: CommandContext, warehouseId: number | null | undefined): Promise<void> {
+  if (ctx.actor.userId && warehouseId) await rememberWarehouse(ctx.tx, ctx.actor.userId, warehouseId);
 }
 
 // ───────────── 商品 ─────────────
@@ -165,12 +196,7 @@ commands.register('商品 修改', {
     return { product, changes: productFields(a.options) };
   },
   async run(ctx, input: { product: string; changes: Record<string, unknown> }) {
-    // updateProductSchema is productFieldsSchema.partial(): with zod 4 the .default()s still
-    // apply to omitted keys, which would reset unit, safety stock, lead time and batch tracking.
-    // Until the schema is fixed, send the current values for the keys nobody asked to change.
-    const cur = await inv.resolveProduct(ctx.tx, input.product);
-    const keep = { baseUnit: cur.baseUnit, safetyStock: cur.safetyStock, leadTimeDays: cur.leadTimeDays, batchTracked: cur.batchTracked };
-    const p = await inv.updateProduct(db(ctx), ctx.actor, { product: cur.id, changes: { ...keep, ...input.changes } });
+    const p = await inv.updateProduct(db(ctx), ctx.actor, { product: input.product, changes: input.changes });
     return `✅ 已修改：${productSummary(p)}`;
   },
 });
@@ -255,8 +281,7 @@ commands.register('入库', {
     };
   },
   async run(ctx, input: Omit<inv.ReceiptInput, 'idempotencyKey'>) {
-    const r = await inv.postReceipt(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
-    return renderPosting(r, '入库');
+    return posting(ctx, 'receipt', input, () => inv.postReceipt(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }), '入库');
   },
 });
 
@@ -284,8 +309,7 @@ commands.register('出库', {
     };
   },
   async run(ctx, input: Omit<inv.IssueInput, 'idempotencyKey'>) {
-    const r = await inv.postIssue(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
-    return renderPosting(r, '出库');
+    return posting(ctx, 'issue', input, () => inv.postIssue(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }), '出库');
   },
 });
 
@@ -312,8 +336,7 @@ commands.register('调拨', {
     };
   },
   async run(ctx, input: Omit<inv.TransferInput, 'idempotencyKey'>) {
-    const r = await inv.postTransfer(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
-    return renderPosting(r, '调拨');
+    return posting(ctx, 'transfer', input, () => inv.postTransfer(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }), '调拨');
   },
 });
 
@@ -352,7 +375,7 @@ commands.register('单据', {
     if (d.remark) lines.push(`备注：${d.remark}`);
     if (d.reversesDocNo) lines.push(`红冲了：${d.reversesDocNo}`);
     if (d.reversedByDocNo) lines.push(`已被红冲：${d.reversedByDocNo}`);
-    return lines.join('\n');
+    return documentReply(ctx, r, lines.join('\n'));
   },
 });
 
@@ -400,9 +423,9 @@ commands.register('库存', {
         for (const r of s.rows.filter((x) => x.warehouseId === w.warehouseId && x.batchNo)) out.push(`   批次 ${r.batchNo}：${tidyQty(r.qtyText)}`);
       }
       out.push(`可用：${tidyQty(s.totalQtyText)}`);
-      out.push(`库存金额：${formatFen(s.totalValueFen)}（平均成本 ¥${new Dec(s.avgCost).dividedBy(100).toDecimalPlaces(4).toFixed()} / ${p.baseUnit}）`);
+      out.push(`库存金额：${formatFen(s.totalValueFen)}（平均成本 ${unitCostText(s.avgCost, p.baseUnit)}）`);
       if (p.safetyStock !== '0' && new Dec(s.totalQty).lessThanOrEqualTo(p.safetyStock)) out.push(`⚠️ 低于安全库存 ${p.safetyStock} ${p.baseUnit}`);
-      return out.join('\n');
+      return stockReply(s, out.join('\n'), input.warehouse ? (s.perWarehouse[0]?.warehouseName ?? input.warehouse) : null);
     }
     const sum = await inv.stockSummary(ctx.tx, ctx.actor, input.warehouse ? { warehouse: input.warehouse } : {});
     const low = await inv.lowStock(ctx.tx, ctx.actor, input.warehouse ? { warehouse: input.warehouse } : {});

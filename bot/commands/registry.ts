@@ -80,7 +80,9 @@ export class CommandRegistry {
   private maxWords = 1;
 
   register<P>(name: string, spec: CommandSpec<P>): this {
-    const cmd = { ...(spec as CommandSpec<unknown>), name };
+    // Frozen: a command is what it registered. Cards and replies are produced by the command
+    // itself (bot/cards/replies.ts), never by patching the registry's objects afterwards.
+    const cmd: RegisteredCommand = Object.freeze({ ...(spec as CommandSpec<unknown>), name });
     for (const k of [name, ...(spec.aliases ?? [])].map(key)) {
       if (this.byKey.has(k)) throw new Error(`command name or alias registered twice: ${k}`);
       this.byKey.set(k, cmd);

@@ -4,7 +4,7 @@ import * as inv from '../../src/inventory/index.js';
 import { formatFen } from '../../src/shared/money.js';
 import { parseArgs, splitProductAndQty } from '../parse/args.js';
 import { commands, UsageError, type CommandContext } from './registry.js';
-import { renderPosting } from './inventory.js';
+import { remember, renderPosting } from './inventory.js';
 import { tidyQty } from './render.js';
 
 const db = (ctx: CommandContext) => ctx.tx as unknown as Db;
@@ -34,6 +34,7 @@ commands.register('盘点 开始', {
   },
   async run(ctx, input: { warehouse?: string; products?: string[] }) {
     const st = await inv.openStocktake(db(ctx), ctx.actor, input);
+    await remember(ctx, st.warehouseId);
     return [
       `✅ 已开始盘点 ${st.docNo} @${st.warehouseName}${st.productIds ? `（${st.productIds.length} 个商品）` : '（全部商品）'}`,
       '逐个录入实盘数量：盘点 录入 A001 98（同一商品多次录入会累加）',
@@ -64,6 +65,7 @@ commands.register('盘点 录入', {
       qty: input.qty,
       ...(input.batchNo ? { batchNo: input.batchNo } : {}),
     });
+    await remember(ctx, st.warehouseId);
     return `✅ 已录入 ${st.docNo} @${st.warehouseName}：${input.product}${r.batchNo ? ` 批次 ${r.batchNo}` : ''} 本次 ${input.qty}，累计实盘 ${tidyQty(r.countedText)}`;
   },
 });
@@ -114,6 +116,7 @@ commands.register('盘点 过账', {
   async run(ctx, input: { warehouse?: string; force: boolean }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
     const r = await inv.postStocktake(db(ctx), ctx.actor, { stocktake: st.docNo, idempotencyKey: ctx.idempotencyKey, force: input.force });
+    await remember(ctx, r.stocktake.warehouseId);
     if (!r.posting) return `✅ 盘点 ${r.stocktake.docNo} 已过账：账实相符，库存没有变化。`;
     return renderPosting(r.posting, '盘点过账');
   },

@@ -7,13 +7,14 @@
  *  2. lock     – SELECT … FOR UPDATE every balance row of each touched (product, warehouse),
  *                ordered by (product_id, warehouse_id, batch_id); then the valuation rows
  *                ordered by product_id. Everyone locks in this one global order
- *                (balances → valuations → doc_sequences), so postings cannot deadlock, and
+ *                (balances → valuations), so postings cannot deadlock, and
  *                READ COMMITTED re-reads a row after waiting for its lock, so the check below
  *                sees the latest committed quantity: 200 issues of 1 against 100 → 100 win.
  *  3. plan     – the Ledger (ledger.ts) computes the moves and refuses negative stock.
- *  4. write    – ONE data-modifying statement: claim the document number (the hottest lock,
- *                so taken last and held shortest), insert the document, its moves, apply the
- *                balance deltas, the valuation deltas and the audit row.
+ *  4. write    – ONE data-modifying statement: claim the document number (a sequence value,
+ *                no lock: numbering.ts), insert the document, its moves, apply the balance
+ *                deltas, the valuation deltas and the audit row. The number is claimed after
+ *                the plan's checks, so a refused posting leaves no gap.
  *
  * Idempotency: a key already used returns the first result (replayed: true) and writes
  * nothing. Two concurrent postings with one key: the loser's document insert hits the unique
@@ -29,7 +30,7 @@ import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, withRetry } from '../share
 import { dayKey } from '../shared/time.js';
 import { Ledger, type BalanceRow, type ProductInfo } from './ledger.js';
 import { DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, type DocKind } from './moves.js';
-import { claimSeqSql, docNoExpr } from './numbering.js';
+import { dayBase, docNoExpr, nextvalSql } from './numbering.js';
 import { loadPostingResult, type OnHand, type PostingResult } from './documents.js';
 import { formatQty } from './units.js';
 import type { Valuation } from './valuation.js';
@@ -119,6 +120,12 @@ export async function postMaybeEmpty(db: Db, actor: Actor, spec: PostSpec): Prom
 }
 
 async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingResult | null> {
+  const day = dayKey(spec.businessTime);
+  const prefix = DOC_PREFIX[spec.kind];
+  // 0. the day's numbering base (a plain read; on the day's first posting it is recorded, which
+  //    may wait for a concurrent first posting — so before any row lock is taken)
+  const base = spec.docNo ? 0 : await dayBase(tx, prefix, day);
+
   // 1. ensure rows on the receiving side (sorted: concurrent inserts never wait in a cycle)
   if (spec.ensure.length) {
     const ens = [...new Map(spec.ensure.map((e) => [`${e.productId}:${e.warehouseId}:${e.batchNo}`, e])).values()].sort(
@@ -199,8 +206,6 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   // 4. write: one statement
   const moves = ledger.moves;
   const total = moves.reduce((s, m) => s + m.valueFen, 0n);
-  const day = dayKey(spec.businessTime);
-  const prefix = DOC_PREFIX[spec.kind];
   const bt = spec.businessTime.toISOString();
   const moveValues = sql.join(
     moves.map(
@@ -236,7 +241,7 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
     moves: moves.map((m) => ({ p: m.productId, w: m.warehouseId, b: m.batchNo, q: qtyText(m.qty), v: m.valueFen.toString(), k: m.kind })),
   };
   const docNo = spec.docNo ? sql`${spec.docNo}::text` : docNoExpr(prefix, day, sql`seq.n`);
-  const seqCte = spec.docNo ? sql`seq as (select 0 as n)` : sql`seq as (${claimSeqSql(prefix, day)})`;
+  const seqCte = spec.docNo ? sql`seq as (select 0 as n)` : sql`seq as (select ${nextvalSql(prefix)} - ${base}::bigint as n)`;
   const [written] = await execRows<{ id: number; doc_no: string; created_at: string | Date; nb: number; nv: number }>(
     tx,
     sql`with ${seqCte},

@@ -1,11 +1,11 @@
 /**
- * The hot path: a single-line issue of a product without batch tracking, given by id, with a
- * plain quantity. It is the most frequent posting (every sale), so it is ONE SQL statement in
- * autocommit — no BEGIN/COMMIT, no pre-reads — that does what engine.ts does in five steps:
+ * The hot path: a single-line issue of a product without batch tracking, given by id or exact
+ * SKU, with a plain quantity. It is the most frequent posting (every sale), so it is ONE SQL
+ * statement — no pre-reads, no BEGIN/COMMIT of its own — that does what engine.ts does in five steps:
  *
  *   idempotency check → lock the balance row, THEN the valuation row (the global lock order:
  *   the valuation CTE waits on the balance CTE) → check qty → value the issue → claim the doc
- *   number (last, hottest lock) → insert document, move, audit → apply the deltas.
+ *   number (a sequence value, no lock) → insert document, move, audit → apply the deltas.
  *
  * A statement is atomic, and READ COMMITTED row locks re-read the latest committed row, so the
  * concurrency guarantees are those of the general path. The valuation arithmetic is the same
@@ -15,23 +15,20 @@
  *                = sign(V)·⌊(2|V|·q' + Q') / (2Q')⌋    otherwise (q' = q·10⁶, Q' = Q·10⁶: integers)
  *   new average  = round-half-up((V − v)/(Q − q), 6 dp) when Q − q > 0, else the old average.
  *
- * Document number: the per-day counter row (doc_sequences) is the one row every issue of the
- * day touches. Claimed inside the posting, its lock is held through the commit's WAL flush and
- * serialises all issues (measured: ~55% of pgbench at concurrency 8). So the hot path claims it
- * first in its own micro-transaction with synchronous_commit = off: the lock is held for
- * microseconds. Durable anyway: the claim's WAL precedes the document's, and the document
- * commits synchronously, so a document that survives a crash implies its claim survived — a
- * number is never handed out twice. The claim only happens when a non-locking pre-check says
- * the posting will succeed (key unused, product eligible, stock sufficient); if the posting then
- * fails after all (another clerk took the last units in between) the number is given back when
- * no later number was claimed — only under such a race can a gap in the numbering remain.
- * When nothing was claimed the statement claims in-line (gap-free, the slower way).
+ * Document number: a sequence value claimed in the statement after the stock check (see
+ * numbering.ts), so it takes no lock and a refused issue leaves no gap. The day's base is read
+ * in the statement; on the day's first issue it is missing, the statement writes nothing, and
+ * it runs again once dayBase() has recorded it.
  *
- * Anything the statement cannot decide (unknown or archived product, batch-tracked, no such or
- * default warehouse) returns `null` and the caller takes the general path, which produces the
+ * Works on a root Db (autocommit: the statement is the transaction) and inside a caller's
+ * transaction (the bot's message transaction: dedupe row, posting and reply commit together).
+ *
+ * Anything the statement cannot decide (unknown or archived product, a product text that is not
+ * exactly one SKU, batch-tracked, no such or default warehouse) returns `null` and the caller takes the general path, which produces the
  * proper error or handles the case.
  */
 import { sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/types.js';
 import { execPrepared } from '../shared/prepared.js';
 import type { Actor } from '../people/roles.js';
@@ -40,14 +37,15 @@ import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, withRetry } from '../share
 import { dayKey } from '../shared/time.js';
 import { findReplay } from './engine.js';
 import { DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, type IssueKind } from './moves.js';
-import { docNoExpr } from './numbering.js';
+import { baseSql, dayBase, docNoExpr, nextvalSql } from './numbering.js';
 import type { PostingResult } from './documents.js';
 import { formatQty } from './units.js';
 import { Ledger } from './ledger.js';
 
 export interface FastIssue {
   kind: IssueKind;
-  productId: number;
+  /** The product: an id, or text that is taken only as an exact SKU (see productCte). */
+  product: number | string;
   warehouseId: number | undefined;
   /** Base-unit decimal text, > 0, ≤ 6 decimals. */
   qty: string;
@@ -71,6 +69,8 @@ export function plainQty(q: string | number): string | null {
 interface Row {
   dup_id: number | null;
   has_p: number;
+  has_base: number;
+  pid: number | null;
   wid: number | null;
   wname: string | null;
   sku: string | null;
@@ -91,6 +91,18 @@ interface Row {
   guard: number;
 }
 
+/**
+ * The product CTE `p`: by id; by text only when it is the unique active product with that SKU
+ * (case-insensitive) — resolveProduct's first rule, so both paths agree. Anything else (a
+ * barcode, a name, an ambiguous SKU) gives no row and the general path resolves it.
+ */
+function productCte(ref: number | string) {
+  const cols = sql`id, sku, name, model, spec, base_unit, pack_unit, pack_factor::text as pack_factor, batch_tracked`;
+  if (typeof ref === 'number') return sql`p as (select ${cols} from products where id = ${ref}::int and archived_at is null and not batch_tracked)`;
+  return sql`cand as (select ${cols} from products where lower(sku) = lower(${ref.trim()}::text) and archived_at is null),
+      p as (select * from cand where not batch_tracked and (select count(*) from cand) = 1)`;
+}
+
 /** Post it, or return null when the general path must decide. Throws insufficient_stock. */
 export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<PostingResult | null> {
   const prefix = DOC_PREFIX[f.kind];
@@ -98,34 +110,30 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
   const bt = f.businessTime.toISOString();
   const q = sql`${f.qty}::numeric`;
   const negQty = qtyText(new Dec(f.qty).negated());
-  const claimed = await preClaim(db, f, prefix, day);
+  const pid = sql`(select id from p)`;
   const run = () =>
     execPrepared<Row>(
       db,
       sql`with
       dup as (select id from documents where idempotency_key = ${f.idempotencyKey}),
-      p as (select id, sku, name, model, spec, base_unit, pack_unit, pack_factor::text as pack_factor from products
-            where id = ${f.productId}::int and archived_at is null and not batch_tracked),
+      ${productCte(f.product)},
       w as (select id, name from warehouses
             where id = coalesce(${f.warehouseId ?? null}::int, (select id from warehouses where is_default)) and not archived),
-      bt as (select id from batches where product_id = ${f.productId}::int and batch_no = ''),
+      bt as (select id from batches where product_id = ${pid} and batch_no = ''),
+      base as (select ${baseSql(prefix, day)} as base),
       b as materialized (select sb.qty from stock_balances sb
-            where sb.product_id = ${f.productId}::int and sb.warehouse_id = (select id from w) and sb.batch_id = (select id from bt)
-              and not exists (select 1 from dup) and exists (select 1 from p)
+            where sb.product_id = ${pid} and sb.warehouse_id = (select id from w) and sb.batch_id = (select id from bt)
+              and not exists (select 1 from dup) and exists (select 1 from p) and (select base from base) is not null
             for update),
       v as materialized (select qty, value_fen, avg_cost from stock_valuations
-            where product_id = ${f.productId}::int and exists (select 1 from b) for update),
+            where product_id = ${pid} and exists (select 1 from b) for update),
       ok as (select b.qty as bq, v.qty as vq, v.value_fen as vv, v.avg_cost as avg,
                case when ${q} = v.qty then v.value_fen
                     else (sign(v.value_fen) * div(2 * abs(v.value_fen::numeric) * (${q} * 1000000) + v.qty * 1000000, 2 * v.qty * 1000000))::bigint end as iv
              from b, v where b.qty >= ${q}),
       did as (select nextval(pg_get_serial_sequence('documents', 'id'))::int as id from ok),
-      seq as (${
-        claimed != null
-          ? sql`select ${claimed}::int as n from ok`
-          : sql`insert into doc_sequences (prefix, day, next) select ${prefix}, ${day}, 2 from ok
-              on conflict (prefix, day) do update set next = doc_sequences.next + 1 returning next - 1 as n`
-      }),
+      -- the number: claimed only when the issue goes through (no lock, see numbering.ts)
+      seq as (select ${nextvalSql(prefix)} - base.base as n from ok, base),
       d as (insert into documents (id, doc_no, kind, warehouse_id, actor_id, business_time, remark, idempotency_key,
                                    source_type, source_id, party_type, party_id, total_value_fen)
             select did.id, ${docNoExpr(prefix, day, sql`seq.n`)}, ${f.kind}, w.id, ${actor.userId}::int, ${bt}::timestamptz, ${f.remark}::text,
@@ -133,27 +141,28 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
             from did, seq, ok, w
             returning id, doc_no, created_at),
       m as (insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time)
-            select did.id, 1, ${f.kind}, ${f.productId}::int, w.id, bt.id, -${q}, ok.avg, -ok.iv, ${actor.userId}::int, ${bt}::timestamptz
+            select did.id, 1, ${f.kind}, ${pid}, w.id, bt.id, -${q}, ok.avg, -ok.iv, ${actor.userId}::int, ${bt}::timestamptz
             from did, ok, w, bt
             returning id),
       ub as (update stock_balances sb set qty = sb.qty - ${q}, updated_at = now(), last_move_id = m.id
-             from m, w, bt where sb.product_id = ${f.productId}::int and sb.warehouse_id = w.id and sb.batch_id = bt.id
+             from m, w, bt where sb.product_id = ${pid} and sb.warehouse_id = w.id and sb.batch_id = bt.id
              returning sb.qty),
       uv as (update stock_valuations sv set qty = sv.qty - ${q}, value_fen = sv.value_fen - ok.iv, updated_at = now(),
                avg_cost = case when ok.vq - ${q} > 0
                  then sign(ok.vv - ok.iv) * div(2 * abs((ok.vv - ok.iv)::numeric) * 1000000000000 + (ok.vq - ${q}) * 1000000, 2 * (ok.vq - ${q}) * 1000000) / 1000000
                  else ok.avg end
-             from ok where sv.product_id = ${f.productId}::int
+             from ok where sv.product_id = ${pid}
              returning sv.qty),
       au as (insert into audit_log (actor_id, action, entity, entity_id, after)
              select ${actor.userId}::int, 'post', 'document', d.doc_no,
                     jsonb_build_object('kind', ${f.kind}::text, 'warehouseId', w.id, 'toWarehouseId', null, 'reversesDocId', null,
                       'idempotencyKey', ${f.idempotencyKey}::text, 'totalValueFen', (-ok.iv)::text,
-                      'moves', jsonb_build_array(jsonb_build_object('p', ${f.productId}::int, 'w', w.id, 'b', '', 'q', ${negQty}::text, 'v', (-ok.iv)::text, 'k', ${f.kind}::text)))
+                      'moves', jsonb_build_array(jsonb_build_object('p', ${pid}, 'w', w.id, 'b', '', 'q', ${negQty}::text, 'v', (-ok.iv)::text, 'k', ${f.kind}::text)))
              from d, ok, w
              returning 1)
-      select (select id from dup) as dup_id, (select count(*) from p)::int as has_p, (select id from w) as wid, (select name from w) as wname,
-             p.sku, p.name, p.model, p.spec, p.base_unit, p.pack_unit, p.pack_factor,
+      select (select id from dup) as dup_id, (select count(*) from p)::int as has_p, (select count(*) from base where base is not null)::int as has_base,
+             (select id from w) as wid, (select name from w) as wname,
+             p.id as pid, p.sku, p.name, p.model, p.spec, p.base_unit, p.pack_unit, p.pack_factor,
              (select qty::text from b) as bq,
              (select iv::text from ok) as iv, (select avg::text from ok) as avg,
              (select qty::text from ub) as new_bq, (select qty::text from uv) as new_vq,
@@ -161,24 +170,30 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
              case when (select count(*) from ok) = (select count(*) from ub) and (select count(*) from ok) = (select count(*) from uv)
                        and (select count(*) from ok) = (select count(*) from au) then 0
                   else ('inventory fast path: row count mismatch ' || (select count(*) from ub))::int end as guard,
-             -- last: the document number's row lock is the hottest; take it as late as possible
              (select id from d) as doc_id, (select doc_no from d) as doc_no, (select created_at from d) as created_at
       from (select 1) one left join p on true`,
     );
+  const inTx = db instanceof PgTransaction;
   let rows: Row[];
   try {
-    rows = await withRetry(run);
+    rows = await (inTx ? run() : withRetry(run));
+    // The day's first issue: record the day's numbering base, then post for real.
+    if (rows[0].has_base === 0 && rows[0].has_p && rows[0].dup_id == null) {
+      await dayBase(db, prefix, day);
+      rows = await (inTx ? run() : withRetry(run));
+    }
   } catch (e) {
-    if (claimed != null) await giveBack(db, prefix, day, claimed);
-    if (pgErrorCode(e) === UNIQUE_VIOLATION && (pgConstraint(e) ?? '').includes('idempotency')) return findReplay(db, f.idempotencyKey, f.kind);
+    // A concurrent twin (same key) committed first. Outside a transaction, answer with its
+    // result. Inside one the statement error has aborted the caller's transaction; the caller's
+    // own dedupe claim (bot: processed_events, taken first) is what keeps twins apart there.
+    if (!inTx && pgErrorCode(e) === UNIQUE_VIOLATION && (pgConstraint(e) ?? '').includes('idempotency')) return findReplay(db, f.idempotencyKey, f.kind);
     throw e;
   }
   const r = rows[0];
-  if (claimed != null && r.doc_id == null) await giveBack(db, prefix, day, claimed);
   if (r.dup_id != null) return findReplay(db, f.idempotencyKey, f.kind);
   if (!r.has_p || r.wid == null) return null;
   const product = {
-    id: f.productId,
+    id: r.pid!,
     sku: r.sku!,
     name: r.name!,
     model: r.model,
@@ -258,34 +273,4 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
     ],
     replayed: false,
   };
-}
-
-/**
- * Claim the next number in a micro-transaction (synchronous_commit off, see the file comment),
- * but only when a non-locking look says the posting will go through; null otherwise.
- */
-async function preClaim(db: Db, f: FastIssue, prefix: string, day: string): Promise<number | null> {
-  const [c] = await execPrepared<{ n: number }>(
-    db,
-    sql`with async as (select set_config('synchronous_commit', 'off', true) as x),
-      likely as (
-        select 1 from stock_balances sb
-        join batches bt on bt.id = sb.batch_id and bt.batch_no = ''
-        join products p on p.id = sb.product_id and p.archived_at is null and not p.batch_tracked
-        join warehouses w on w.id = sb.warehouse_id and not w.archived
-        where sb.product_id = ${f.productId}::int
-          and sb.warehouse_id = coalesce(${f.warehouseId ?? null}::int, (select id from warehouses where is_default))
-          and sb.qty >= ${f.qty}::numeric
-          and not exists (select 1 from documents where idempotency_key = ${f.idempotencyKey}))
-      insert into doc_sequences (prefix, day, next) select ${prefix}, ${day}, 2 from async, likely
-      on conflict (prefix, day) do update set next = doc_sequences.next + 1
-      returning next - 1 as n`,
-  );
-  return c ? Number(c.n) : null;
-}
-
-/** Return an unused number when it is still the latest one claimed (otherwise it stays a gap). */
-async function giveBack(db: Db, prefix: string, day: string, n: number): Promise<void> {
-  await execPrepared(db, sql`with async as (select set_config('synchronous_commit', 'off', true) as x)
-    update doc_sequences set next = next - 1 from async where prefix = ${prefix} and day = ${day} and next = ${n + 1}`);
 }

@@ -81,13 +81,15 @@ export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Pr
 export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promise<PostingResult> {
   const data = parseInput(issueInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
-  // The most frequent posting takes the one-statement path (fastissue.ts) when it can.
+  // The most frequent posting takes the one-statement path (fastissue.ts) when it can: one line
+  // of a product given by id or SKU, a plain quantity, the default warehouse or one given by id.
   const only = data.lines.length === 1 ? data.lines[0] : null;
-  const fastQty = only && typeof only.product === 'number' && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
+  const fastRef = only && (typeof only.product === 'number' || typeof only.product === 'string') ? only.product : null;
+  const fastQty = only && fastRef != null && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
   if (only && fastQty) {
     const r = await fastIssue(db, actor, {
       kind: data.kind,
-      productId: only.product as number,
+      product: fastRef!,
       warehouseId: data.warehouse as number | undefined,
       qty: fastQty,
       idempotencyKey: data.idempotencyKey,

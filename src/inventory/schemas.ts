@@ -134,13 +134,19 @@ export type PostStocktakeInput = z.input<typeof postStocktakeSchema>;
 const unitName = trimmed.min(1).max(10);
 const qtyText = z.union([z.number().nonnegative().finite(), trimmed.regex(/^\d+(\.\d+)?$/, '必须是不小于 0 的数字')]).transform(String);
 
-export const productFieldsSchema = z.object({
+/**
+ * The product fields as they are stored, WITHOUT defaults. Creation adds the defaults below;
+ * an update takes a partial of these. (zod 4's `.partial()` keeps `.default()`: a partial of
+ * a schema with defaults would fill omitted keys and silently reset unit, safety stock, lead
+ * time and batch tracking on every edit.)
+ */
+const productFieldShape = {
   name: trimmed.min(1, '请填写商品名称').max(200),
   model: optText(100),
   spec: optText(200),
   category: optText(100),
   barcode: optText(64),
-  baseUnit: unitName.default('个'),
+  baseUnit: unitName,
   packUnit: unitName.optional().nullable(),
   packFactor: z
     .union([z.number().positive().finite(), trimmed.regex(/^\d+(\.\d+)?$/)])
@@ -149,10 +155,19 @@ export const productFieldsSchema = z.object({
     .nullable(),
   purchasePriceFen: fenSchema.optional().nullable(),
   salePriceFen: fenSchema.optional().nullable(),
-  safetyStock: qtyText.default('0'),
-  leadTimeDays: z.number().int().min(0).max(3650).default(0),
+  safetyStock: qtyText,
+  leadTimeDays: z.number().int().min(0).max(3650),
   preferredSupplierId: z.number().int().positive().optional().nullable(),
-  batchTracked: z.boolean().default(false),
+  batchTracked: z.boolean(),
+};
+
+/** A new product: omitted unit, safety stock, lead time and batch tracking get their defaults. */
+export const productFieldsSchema = z.object({
+  ...productFieldShape,
+  baseUnit: productFieldShape.baseUnit.default('个'),
+  safetyStock: productFieldShape.safetyStock.default('0'),
+  leadTimeDays: productFieldShape.leadTimeDays.default(0),
+  batchTracked: productFieldShape.batchTracked.default(false),
 });
 
 export const createProductSchema = productFieldsSchema.extend({
@@ -161,9 +176,12 @@ export const createProductSchema = productFieldsSchema.extend({
 });
 export type CreateProductInput = z.input<typeof createProductSchema>;
 
+/** What an edit may change: only the keys given; an omitted key keeps the stored value (no defaults here). */
+export const productChangesSchema = z.object(productFieldShape).partial().extend({ sku: trimmed.min(1).max(64).optional() });
+
 export const updateProductSchema = z.object({
   product: productRefSchema,
-  changes: productFieldsSchema.partial().extend({ sku: trimmed.min(1).max(64).optional() }),
+  changes: productChangesSchema,
 });
 export type UpdateProductInput = z.input<typeof updateProductSchema>;
 

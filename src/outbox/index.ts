@@ -18,6 +18,7 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import { execRows, type Conn } from '../../db/types.js';
 import type { AppDeps } from '../deps.js';
 import { invalidateFeishuToken } from '../../bot/feishu-client.js';
+import { markSent } from './finish.js';
 
 export type OutboxPayload =
   | { op: 'reply'; messageId: string; msgType: string; content: string; uuid: string; replyInThread?: boolean }
@@ -44,6 +45,47 @@ export async function enqueueOutbox(conn: Conn, item: OutboxItem): Promise<numbe
         on conflict (dedupe_key) do nothing returning id`,
   );
   return rows.length ? Number(rows[0].id) : null;
+}
+
+/** A row queued by this request; `claimed` when it was inserted already leased for the kick. */
+export interface QueuedOutbox {
+  id: number;
+  item: OutboxItem;
+  claimed: boolean;
+}
+
+/**
+ * enqueueOutbox for a row this process will deliver right after commit (kickQueued). When a kick
+ * will happen, the row is inserted ALREADY CLAIMED — the lease and `attempts = 1` a drain's
+ * claim would set — so the kick sends without a claim statement (one commit per message less).
+ * Same guarantees as a claim: if this process dies before finishing, the lease expires and the
+ * interval drain sends it (attempt 2, same uuid). Null if the key was already queued.
+ */
+export async function enqueueForKick(conn: Conn, deps: AppDeps, item: OutboxItem): Promise<QueuedOutbox | null> {
+  const s = outboxSettings(deps);
+  const claim = Boolean(deps.feishu) && s.kick;
+  const rows = await execRows<{ id: number | string }>(
+    conn,
+    claim
+      ? sql`insert into outbox (kind, dedupe_key, payload, attempts, locked_until)
+            values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb, 1, now() + ${s.leaseMs} * interval '1 millisecond')
+            on conflict (dedupe_key) do nothing returning id`
+      : sql`insert into outbox (kind, dedupe_key, payload) values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb)
+            on conflict (dedupe_key) do nothing returning id`,
+  );
+  return rows.length ? { id: Number(rows[0].id), item, claimed: claim } : null;
+}
+
+/** After commit: deliver rows queued with enqueueForKick (unclaimed ones are left to the drain). */
+export function kickQueued(deps: AppDeps, queued: (QueuedOutbox | null)[]): void {
+  const client = deps.feishu;
+  if (!client) return;
+  const s = outboxSettings(deps);
+  for (const q of queued) {
+    if (!q?.claimed) continue;
+    const row: ClaimedRow = { id: q.id, kind: q.item.kind, dedupe_key: q.item.dedupeKey, payload: q.item.payload, attempts: 1 };
+    deps.defer(deliverOne(deps, client, row, s, { claimed: 1, sent: 0, retried: 0, dead: 0 }));
+  }
 }
 
 export interface OutboxSettings {
@@ -254,11 +296,8 @@ async function deliverOne(deps: AppDeps, client: lark.Client, row: ClaimedRow, s
   const db = deps.database.db;
   try {
     const res = await deliver(client, payload);
-    // Fenced by attempts: only the claim that sent may finish the row.
-    await db.execute(
-      sql`update outbox set status = 'sent', sent_at = now(), locked_until = null, last_error = null, result = ${JSON.stringify(res)}::jsonb
-          where id = ${id} and attempts = ${attempts} and status = 'pending'`,
-    );
+    // Batched with other deliveries' marks, fenced by attempts (finish.ts).
+    await markSent(db, id, attempts, res);
     result.sent++;
   } catch (e) {
     const v = classifyFailure(e);

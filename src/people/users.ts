@@ -29,8 +29,12 @@ export type Identity =
  * Who is this open_id? Admin open_ids are created/promoted here (the only write for a
  * first contact); everyone else is looked up only.
  */
-export async function identify(conn: Conn, openId: string, opts: { adminOpenIds: readonly string[]; name?: string | null }): Promise<Identity> {
-  const [found] = await conn.select().from(users).where(eq(users.openId, openId)).limit(1);
+export async function identify(
+  conn: Conn,
+  openId: string,
+  opts: { adminOpenIds: readonly string[]; name?: string | null; /** The row, already read by the caller in its transaction (null: none). */ row?: UserRow | null },
+): Promise<Identity> {
+  const [found] = opts.row !== undefined ? (opts.row ? [opts.row] : []) : await conn.select().from(users).where(eq(users.openId, openId)).limit(1);
   const isAdmin = opts.adminOpenIds.includes(openId);
   if (!found) {
     if (!isAdmin) return { kind: 'unknown', openId };

@@ -3,7 +3,7 @@
  * drizzle's `db.execute()` sends raw SQL unnamed, so Postgres parses and plans it on every
  * call; for the big one-statement posting (src/inventory/fastissue.ts) planning cost more than
  * executing. postgres.js caches named statements per connection by text, so after the first
- * call only Bind/Execute travel and Postgres can reuse the plan. On PGlite (in-process, no
+ * call only Bind/Execute travel and Postgres can reuse the plan — inside a transaction too. On PGlite (in-process, no
  * pool) this is simply execRows.
  */
 import type { SQL } from 'drizzle-orm';
@@ -17,7 +17,9 @@ interface PostgresJsClient {
 }
 
 export async function execPrepared<T = Record<string, unknown>>(conn: Conn, query: SQL): Promise<T[]> {
-  const raw = (conn as unknown as { $client?: unknown }).$client;
+  // A root db carries the postgres.js Sql as $client; a transaction (or savepoint) handle only
+  // through its session — the reserved connection, so the statement stays in the transaction.
+  const raw = (conn as unknown as { $client?: unknown }).$client ?? (conn as unknown as { session?: { client?: unknown } }).session?.client;
   // postgres.js Sql objects are functions with .unsafe; PGlite instances are not.
   const client = typeof raw === 'function' && typeof (raw as Partial<PostgresJsClient>).unsafe === 'function' ? (raw as unknown as PostgresJsClient) : null;
   if (client) {

@@ -1,9 +1,12 @@
 /** Every chat command end to end: signed event → app → database → reply captured by the fake. */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { execRows, type Db } from '../../db/types.js';
 import { describeDb } from '../helpers/db.js';
 import { useBotApp } from '../helpers/app.js';
+import { commands } from '../../bot/commands/registry.js';
+import '../../bot/commands/index.js';
+import '../../bot/cards/index.js';
 
 const one = async <T = Record<string, unknown>>(db: Db, q: ReturnType<typeof sql>) => (await execRows<T>(db, q))[0];
 const onHand = async (db: Db, sku: string, wh?: string) =>
@@ -15,6 +18,19 @@ const onHand = async (db: Db, sku: string, wh?: string) =>
     )
   ).q;
 const docNo = (reply: string) => reply.match(/[A-Z]{2}\d{8}-\d{4}/)?.[0];
+
+describe('command registry', () => {
+  it('registered commands are frozen: cards come from the commands themselves, nothing patches them', () => {
+    for (const name of ['入库', '出库', '调拨', '单据', '库存', '菜单']) {
+      const cmd = commands.get(name)!;
+      expect(cmd, name).toBeTruthy();
+      expect(Object.isFrozen(cmd), name).toBe(true);
+      expect(() => {
+        (cmd as { run: unknown }).run = async () => 'patched';
+      }).toThrow(TypeError);
+    }
+  });
+});
 
 describeDb('chat commands', (t) => {
   const h = useBotApp(t);
@@ -132,6 +148,10 @@ describeDb('chat commands', (t) => {
     await h.say('入库 A002 3 @二号仓');
     const one = await h.say('库存 A001');
     expect(one).toMatch(/主仓库.*30 个/);
+    // The card shows what the text answer has: available quantity and the value at the average cost.
+    expect(one).toMatch(/可用.*30 个/);
+    expect(one).toMatch(/库存金额.*¥12\.00.*平均成本 ¥0\.4 \/ 个/);
+    expect(one).toMatch(/主仓库 \| — \| 30 个 \| ¥12\.00/);
     const sum = await h.say('库存');
     expect(sum).toMatch(/A001.*30 个.*¥12\.00/);
     expect(sum).toContain('库存汇总');

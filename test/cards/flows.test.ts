@@ -151,6 +151,34 @@ describeDb('card flows', (t) => {
     expect(await onHand(t.db, 'A002')).toBe('50');
   });
 
+  it('chat: 入库 and 调拨 with an ambiguous product answer with the numbered candidates and the picker; a tap completes the command once', async () => {
+    await seed();
+    await createWarehouse(t.db, SYSTEM_ACTOR, { name: '二号仓' });
+    const r = await h.send('入库 螺丝 5 @二号仓');
+    const [reply] = h.fake.repliesTo(r.messageId);
+    expect(reply.msg_type).toBe('interactive');
+    const card = JSON.parse(reply.body.content) as J;
+    assertCard(card);
+    expect(title(card)).toContain('「螺丝」对应多个商品');
+    expect(textOf(card)).toContain('请选择要入库的商品');
+    const done = await tap(h, reply.message_id, button(card, '螺丝M8（A002）'));
+    expect(title(done.now)).toMatch(/采购入库成功 · RK/);
+    expect(await onHand(t.db, 'A002', '二号仓')).toBe('5');
+    // The same message cannot post twice (picker key used, and the message's idempotency key).
+    await tap(h, reply.message_id, button(card, '螺丝M6（A001）'));
+    expect(await count(t.db, 'documents', sql`kind = 'purchase_receipt'`)).toBe(1);
+    expect((await one<{ k: string }>(t.db, sql`select idempotency_key as k from documents where kind = 'purchase_receipt'`)).k).toBe(`msg:${r.messageId}`);
+
+    const tr = await h.send(`调拨 螺丝 2 @二号仓 @主仓库`);
+    const [trReply] = h.fake.repliesTo(tr.messageId);
+    const trCard = JSON.parse(trReply.body.content) as J;
+    expect(title(trCard)).toContain('「螺丝」对应多个商品');
+    const moved = await tap(h, trReply.message_id, button(trCard, '螺丝M8（A002）'));
+    expect(title(moved.now)).toMatch(/调拨成功 · DB/);
+    expect(await onHand(t.db, 'A002', '主仓库')).toBe('2');
+    expect(await onHand(t.db, 'A002', '二号仓')).toBe('3');
+  });
+
   it('a large stocktake posting answers 处理中 at once and the result arrives by the delayed-update API after the response', async () => {
     const wh = await seed();
     await postReceipt(t.db, SYSTEM_ACTOR, { warehouse: wh.id, lines: [{ product: 'A001', qty: 10 }, { product: 'A002', qty: 10 }, { product: 'N001', qty: 10 }], idempotencyKey: 'st' });

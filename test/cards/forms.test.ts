@@ -112,6 +112,43 @@ describeDb('card forms', (t) => {
     expect(textOf(r4.now)).toContain('B2401');
   });
 
+  it('a form card preselects the warehouse last used in a CHAT posting; chat without @仓库 still posts to the default warehouse', async () => {
+    await seed();
+    await addUser(t.db, 'ou_clerk', 'clerk');
+    const f0 = await openForm('入库', 'ou_clerk');
+    const main = optionValue(f0.card, 'warehouse', '主仓库');
+    const second = optionValue(f0.card, 'warehouse', '二号仓');
+    expect(field(f0.card, 'warehouse')!.initial_option).toBe(main); // nothing used yet: the default
+
+    // 入库 through chat in 二号仓 → the next form (any of them) preselects 二号仓.
+    expect(await h.say('入库 A001 20 @二号仓', { openId: 'ou_clerk' })).toContain('已入库');
+    for (const form of ['入库', '出库', '调拨']) {
+      const f = await openForm(form, 'ou_clerk');
+      expect(field(f.card, form === '调拨' ? 'from' : 'warehouse')!.initial_option, form).toBe(second);
+    }
+    // Only the user who posted: the admin's form still shows the default.
+    expect(field((await openForm('入库')).card, 'warehouse')!.initial_option).toBe(main);
+
+    // Chat without @仓库 keeps meaning the default warehouse (not the last used one)…
+    expect(await h.say('入库 A001 5', { openId: 'ou_clerk' })).toContain('@主仓库');
+    expect(await onHand(t.db, 'A001', '主仓库')).toBe('5');
+    expect(await onHand(t.db, 'A001', '二号仓')).toBe('20');
+    // …and that posting is now the last warehouse used.
+    expect(field((await openForm('出库', 'ou_clerk')).card, 'warehouse')!.initial_option).toBe(main);
+
+    // 出库 and 调拨 in chat remember too (调拨: the warehouse the goods left).
+    await h.say('出库 A001 1 @二号仓', { openId: 'ou_clerk' });
+    expect(field((await openForm('入库', 'ou_clerk')).card, 'warehouse')!.initial_option).toBe(second);
+    await h.say('调拨 A001 2 @主仓库 @二号仓', { openId: 'ou_clerk' });
+    expect(field((await openForm('入库', 'ou_clerk')).card, 'warehouse')!.initial_option).toBe(main);
+    // A failed posting changes nothing.
+    expect(await h.say('出库 A001 999 @二号仓', { openId: 'ou_clerk' })).toContain('库存不足');
+    expect(field((await openForm('入库', 'ou_clerk')).card, 'warehouse')!.initial_option).toBe(main);
+    // 盘点 开始 in chat.
+    await h.say('盘点 开始 @二号仓', { openId: 'ou_clerk' });
+    expect(field((await openForm('出库', 'ou_clerk')).card, 'warehouse')!.initial_option).toBe(second);
+  });
+
   it('invalid values: an error toast naming the field and the rule, no card, nothing posted; correcting and resubmitting works', async () => {
     await seed();
     const usedBefore = await count(t.db, 'card_tokens', sql`consumed_at is not null`);
@@ -274,6 +311,28 @@ describeDb('card forms', (t) => {
     expect(title(doc.card!)).toContain(docNo);
     const stock = await chat(h, '库存 A001');
     expect(title(stock.card!)).toContain('螺丝M6');
+    // The stock card carries what the text answer has: available and the value at the average cost.
+    expect(textOf(stock.card!)).toMatch(/可用\*\*（全部仓库）：\*\*30 个\*\*/);
+    expect(textOf(stock.card!)).toMatch(/库存金额\*\*：¥10\.50（平均成本 ¥0\.35 \/ 个）/);
+    expect(textOf(stock.card!)).toContain('低于安全库存 50 个');
+    expect(JSON.stringify(stock.card)).toContain('"display_name":"金额（按均价）"');
+    expect(stock.text).toContain('¥10.50');
+    expect(textOf(s.now)).toMatch(/可用\*\*（全部仓库）：\*\*30 个\*\*/);
+    expect(textOf(s.now)).toContain('库存金额**：¥10.50');
+    // One warehouse: the card says which.
+    const q2 = await openForm('查库存');
+    const inMain = await tap(h, q2.messageId, submit(q2.card), { form: { product: optionValue(q2.card, 'product', 'A001'), warehouse: optionValue(q2.card, 'warehouse', '主仓库') } });
+    expect(textOf(inMain.now)).toMatch(/可用\*\*（「主仓库」）：\*\*30 个\*\*/);
+    expect(textOf((await chat(h, '库存 A001 @主仓库')).card!)).toMatch(/可用\*\*（「主仓库」）：\*\*30 个\*\*/);
+    // 单据 in chat: the document card has 红冲 for the admin (and it works), not for a clerk.
+    await addUser(t.db, 'ou_clerk', 'clerk');
+    expect(buttons((await chat(h, `单据 ${docNo}`, 'ou_clerk')).card!).map((b) => b.text)).not.toContain('红冲');
+    const rev = await tap(h, doc.reply.message_id, button(doc.card!, '红冲'));
+    expect(title(rev.now)).toMatch(/红冲成功 · HC/);
+    expect(await onHand(t.db, 'A001')).toBe('0');
+    const after = await chat(h, `单据 ${docNo}`);
+    expect(textOf(after.card!)).toContain('已被红冲');
+    expect(buttons(after.card!).map((b) => b.text)).not.toContain('红冲');
   });
 
   it('stocktake: open with a warehouse and a product multi-select, record counts, view variances, post', async () => {

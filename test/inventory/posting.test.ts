@@ -251,7 +251,7 @@ describeDb('the one-statement issue path', (t) => {
       await receive(t.db, p.id, 7, '0.333');
     }
     for (const q of ['1', '3.333333', '12345', '0.000001']) {
-      const fast = await fastIssue(t.db, clerk, { kind: 'sales_issue', productId: a.id, warehouseId: undefined, qty: q, idempotencyKey: key(), businessTime: new Date(), remark: null });
+      const fast = await fastIssue(t.db, clerk, { kind: 'sales_issue', product: a.id, warehouseId: undefined, qty: q, idempotencyKey: key(), businessTime: new Date(), remark: null });
       expect(fast).not.toBeNull();
       // by name → resolved outside the fast path: the general engine
       const slow = await postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: '通用路径', qty: q }] });
@@ -263,7 +263,7 @@ describeDb('the one-statement issue path', (t) => {
     expect(sa.avgCost).toBe(sb.avgCost);
     expect(sa.totalValueFen).toBe(sb.totalValueFen);
     // the whole remainder takes the whole value
-    const rest = await fastIssue(t.db, clerk, { kind: 'sales_issue', productId: a.id, warehouseId: undefined, qty: sa.totalQty, idempotencyKey: key(), businessTime: new Date(), remark: null });
+    const rest = await fastIssue(t.db, clerk, { kind: 'sales_issue', product: a.id, warehouseId: undefined, qty: sa.totalQty, idempotencyKey: key(), businessTime: new Date(), remark: null });
     expect(rest!.lines[0].valueFen).toBe('-' + sa.totalValueFen);
     await expectClean(t.db);
   });
@@ -273,12 +273,12 @@ describeDb('the one-statement issue path', (t) => {
     const tracked = await product(t.db, { batchTracked: true });
     const base = { kind: 'sales_issue' as const, warehouseId: undefined, qty: '1', businessTime: new Date(), remark: null };
     await warehouse(t.db, '主仓库');
-    expect(await fastIssue(t.db, clerk, { ...base, productId: tracked.id, idempotencyKey: key() })).toBeNull();
-    expect(await fastIssue(t.db, clerk, { ...base, productId: 99999, idempotencyKey: key() })).toBeNull();
+    expect(await fastIssue(t.db, clerk, { ...base, product: tracked.id, idempotencyKey: key() })).toBeNull();
+    expect(await fastIssue(t.db, clerk, { ...base, product: 99999, idempotencyKey: key() })).toBeNull();
     const p = await product(t.db, { name: '少量', packUnit: '箱', packFactor: 10 });
-    await expectDomain(fastIssue(t.db, clerk, { ...base, productId: p.id, idempotencyKey: key() }), 'insufficient_stock');
+    await expectDomain(fastIssue(t.db, clerk, { ...base, product: p.id, idempotencyKey: key() }), 'insufficient_stock');
     await receive(t.db, p.id, 12, 5);
-    const e = await expectDomain(fastIssue(t.db, clerk, { ...base, qty: '13', productId: p.id, idempotencyKey: key() }), 'insufficient_stock');
+    const e = await expectDomain(fastIssue(t.db, clerk, { ...base, qty: '13', product: p.id, idempotencyKey: key() }), 'insufficient_stock');
     expect(e.message).toContain('可用 12 个（1 箱 2 个）');
     await expectClean(t.db);
   });

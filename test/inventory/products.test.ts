@@ -97,6 +97,35 @@ describeDb('products', (t) => {
     expect((audit[0].before as { name: string }).name).toBe('垫圈');
   });
 
+  it('updating only the sale price leaves every other field as it was (no defaults on update)', async () => {
+    const p = await createProduct(t.db, admin, {
+      name: '胶水',
+      sku: 'G900',
+      model: 'G-1',
+      spec: '500ml',
+      category: '辅料',
+      barcode: '69000001',
+      baseUnit: '瓶',
+      packUnit: '箱',
+      packFactor: 12,
+      purchasePriceFen: 800,
+      salePriceFen: 1200,
+      safetyStock: '30',
+      leadTimeDays: 7,
+      batchTracked: true,
+    });
+    // Stock moved: a reset of batch tracking or the base unit would even be refused.
+    await receive(t.db, p.id, 24, 800, undefined, 'B1');
+    const u = await updateProduct(t.db, admin, { product: p.id, changes: { salePriceFen: 1500 } });
+    expect(u.salePriceFen).toBe('1500');
+    const { salePriceFen: _a, ...rest } = u;
+    const { salePriceFen: _b, ...before } = p;
+    expect(rest).toEqual(before);
+    expect(rest).toMatchObject({ baseUnit: '瓶', safetyStock: '30', leadTimeDays: 7, batchTracked: true, packUnit: '箱', packFactor: '12', model: 'G-1', spec: '500ml', barcode: '69000001' });
+    // The stored row agrees (not just the returned view).
+    expect(await resolveProduct(t.db, 'G900')).toEqual(u);
+  });
+
   it('archives only without stock; archived products leave search and postings', async () => {
     const p = await product(t.db, { name: '旧货' });
     await receive(t.db, p.id, 1, 1);

@@ -1,0 +1,1 @@
+ALTER TABLE "doc_sequences" DROP COLUMN "next";
