@@ -78,12 +78,15 @@ export function messageText(type: string | undefined, content: string | undefine
 const PLACEHOLDER = /@_user_\d+/;
 
 /**
- * Bulkhead: at most this many message transactions at once per app, so a burst of messages
- * queues here instead of holding every pool connection (leaving none for cards, REST and the
- * outbox drain). No longer a lock-contention guard: document numbers come from a sequence
- * (src/inventory/numbering.ts), so message transactions no longer serialise on a counter row.
+ * Bulkhead: at most this many message transactions at once per app (JXC_MAX_MESSAGE_TX). No
+ * longer a guard against a hot lock — document numbers come from a sequence
+ * (src/inventory/numbering.ts) — but each message transaction is a handful of short round trips,
+ * and more of them in flight only adds Postgres backends competing for the same cores and
+ * connections held while queued. Measured with bench/bot.ts on 2 cores: 4 in flight gave the
+ * best throughput AND tail latency (8 and 16 were slower, with a longer ack p99); burst messages
+ * wait here, not on the database. Raise it on machines with more cores.
  */
-export const DEFAULT_MAX_MESSAGE_TX = 16;
+export const DEFAULT_MAX_MESSAGE_TX = 4;
 const gates = new WeakMap<object, Semaphore>();
 export function configureMessageConcurrency(deps: object, n: number): void {
   gates.set(deps, new Semaphore(n));

@@ -9,6 +9,8 @@
  *   (`locked_until`); the claim bumps `attempts`, which fences the finishing UPDATE, so a drain
  *   whose lease expired cannot overwrite a newer attempt. If a send succeeded but its finish was
  *   lost (crash), the re-send carries the same `uuid` and Feishu de-duplicates it on its side.
+ *   A row its own request will deliver is inserted already claimed (enqueueForKick): the same
+ *   lease and fence, minus one statement per message.
  * - A row that keeps failing (or fails for a reason retrying cannot fix) ends `dead`, logged.
  * - Offline mode (deps.feishu null): rows stay pending; logged once.
  */
