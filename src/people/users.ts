@@ -105,7 +105,12 @@ export function roleLabel(role: string): string {
   return ROLE_LABELS[role as Role] ?? role;
 }
 
-/** Remember the warehouse a user last worked in (implied by later commands without @仓库). */
+/** Remember the warehouse a user last worked in: form cards preselect it (commands without @仓库 still use the default). */
 export async function rememberWarehouse(conn: Conn, userId: number, warehouseId: number): Promise<void> {
-  await conn.update(users).set({ lastWarehouseId: warehouseId }).where(eq(users.id, userId));
+  // Only when it changed: an UPDATE whose WHERE matches nothing takes no row lock, so one user's
+  // concurrent postings (a clerk scanning fast) never queue on their own users row.
+  await conn
+    .update(users)
+    .set({ lastWarehouseId: warehouseId })
+    .where(and(eq(users.id, userId), sql`${users.lastWarehouseId} is distinct from ${warehouseId}`));
 }
