@@ -7,18 +7,10 @@ import { sql } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { formatQty } from './units.js';
+import type { ProductInfo } from './ledger.js';
 
-export interface ProductOption {
-  id: number;
-  sku: string;
-  name: string;
-  model: string | null;
-  spec: string | null;
-  baseUnit: string;
-  packUnit: string | null;
-  packFactor: string | null;
-  batchTracked: boolean;
-}
+/** What a product select needs: the ledger's product facts without prices. */
+export type ProductOption = Pick<ProductInfo, 'id' | 'sku' | 'name' | 'model' | 'spec' | 'baseUnit' | 'packUnit' | 'packFactor' | 'batchTracked'>;
 
 /** Active products by name, or null when there are more than `max`. */
 export async function productOptions(conn: Conn, actor: Actor, max: number): Promise<ProductOption[] | null> {

@@ -21,6 +21,22 @@ import { fastIssue, plainQty } from './fastissue.js';
 import { resolveWarehouse } from './warehouses.js';
 import type { ProductInfo } from './ledger.js';
 
+/** The header fields every posting copies from its input: key, time, remark, what it fulfils, with whom. */
+function headerOf(
+  data: { idempotencyKey: string; remark: string | null; source?: { type: string; id: number }; party?: { type: string; id: number } },
+  businessTime: Date,
+) {
+  return {
+    idempotencyKey: data.idempotencyKey,
+    businessTime,
+    remark: data.remark,
+    sourceType: data.source?.type,
+    sourceId: data.source?.id,
+    partyType: data.party?.type,
+    partyId: data.party?.id,
+  };
+}
+
 /** The batch a line refers to: '' for products without batch tracking (one implicit batch). */
 function batchFor(p: ProductInfo, batchNo: string | undefined, fallback: string | undefined): string | undefined {
   if (!p.batchTracked) {
@@ -51,14 +67,8 @@ export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Pr
   const ensure: EnsureRow[] = lines.map((x) => ({ productId: x.p.id, warehouseId: wh.id, batchNo: x.batchNo, receivedAt: businessTime, expiresOn: x.l.expiresOn ?? null }));
   return post(db, actor, {
     kind: data.kind,
-    idempotencyKey: data.idempotencyKey,
+    ...headerOf(data, businessTime),
     warehouseId: wh.id,
-    businessTime,
-    remark: data.remark,
-    sourceType: data.source?.type,
-    sourceId: data.source?.id,
-    partyType: data.party?.type,
-    partyId: data.party?.id,
     products: new Map(prods.map((p) => [p.id, p])),
     warehouseNames: new Map([[wh.id, wh.name]]),
     ensure,
@@ -92,13 +102,7 @@ export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promis
       product: fastRef!,
       warehouseId: data.warehouse as number | undefined,
       qty: fastQty,
-      idempotencyKey: data.idempotencyKey,
-      businessTime: data.businessTime ?? new Date(),
-      remark: data.remark,
-      sourceType: data.source?.type,
-      sourceId: data.source?.id,
-      partyType: data.party?.type,
-      partyId: data.party?.id,
+      ...headerOf(data, data.businessTime ?? new Date()),
     });
     if (r) return r;
   }
@@ -110,14 +114,8 @@ export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promis
   const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   return post(db, actor, {
     kind: data.kind,
-    idempotencyKey: data.idempotencyKey,
+    ...headerOf(data, businessTime),
     warehouseId: wh.id,
-    businessTime,
-    remark: data.remark,
-    sourceType: data.source?.type,
-    sourceId: data.source?.id,
-    partyType: data.party?.type,
-    partyId: data.party?.id,
     products: new Map(prods.map((p) => [p.id, p])),
     warehouseNames: new Map([[wh.id, wh.name]]),
     ensure: [],
