@@ -8,6 +8,10 @@
  *    sha256hex(timestamp + nonce + encryptKey + RAW body) — over the raw bytes, never a
  *    re-serialisation (the SDK's own check hashes JSON.stringify and can mismatch).
  * 4. Verification token: when set, header.token (schema 2.0) or top-level token (1.0) must match.
+ * 5. Freshness: a signed request whose X-Lark-Request-Timestamp is more than REPLAY_WINDOW_S
+ *    away from now is refused. Dedupe keys are kept 7 days, so without this a request captured
+ *    and replayed after the prune would post again. 12 h covers Feishu's own redeliveries
+ *    (15 s, 5 min, 1 h, 6 h after the first push) with room for clock skew.
  * Anything failing → 401 and no effect.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -50,7 +54,16 @@ export function signatureV1Card(timestamp: string, nonce: string, verificationTo
   return createHash('sha1').update(timestamp + nonce + verificationToken).update(rawBody).digest('hex');
 }
 
-export function readInbound(raw: string, headers: Record<string, string | undefined>, s: SecuritySettings): Inbound {
+export const REPLAY_WINDOW_S = 12 * 3600;
+
+/** Null when the signed timestamp is fresh enough, else the reason to refuse. */
+function staleness(ts: string, nowMs: number): string | null {
+  const t = Number(ts);
+  if (!/^\d{1,12}$/.test(ts) || !Number.isFinite(t)) return 'signature timestamp is not unix seconds';
+  return Math.abs(nowMs / 1000 - t) > REPLAY_WINDOW_S ? 'signature timestamp outside the replay window' : null;
+}
+
+export function readInbound(raw: string, headers: Record<string, string | undefined>, s: SecuritySettings, nowMs: number = Date.now()): Inbound {
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -97,6 +110,8 @@ export function readInbound(raw: string, headers: Record<string, string | undefi
     if (!safeEqual(signatureV1Card(ts, nonce, s.verificationToken, raw), sig.toLowerCase())) {
       return { kind: 'reject', status: 401, reason: 'signature mismatch' };
     }
+    const stale = staleness(ts, nowMs);
+    if (stale) return { kind: 'reject', status: 401, reason: stale };
     return { kind: 'event', payload };
   }
 
@@ -108,6 +123,8 @@ export function readInbound(raw: string, headers: Record<string, string | undefi
     if (!safeEqual(signature(ts, nonce, s.encryptKey, raw), sig.toLowerCase())) {
       return { kind: 'reject', status: 401, reason: 'signature mismatch' };
     }
+    const stale = staleness(ts, nowMs);
+    if (stale) return { kind: 'reject', status: 401, reason: stale };
   }
   if (!tokenOk()) return { kind: 'reject', status: 401, reason: 'verification token mismatch' };
   return { kind: 'event', payload };

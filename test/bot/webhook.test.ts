@@ -72,6 +72,29 @@ describeDb('webhook security and delivery', (t) => {
     expect(await count(t.db, 'users')).toBe(0);
   });
 
+  it('refuses a correctly signed request replayed outside the 12 h window, accepts a 6 h redelivery', async () => {
+    const msg = (id: string) =>
+      envelope('im.message.receive_v1', { message: { message_id: id, chat_type: 'p2p', message_type: 'text', content: '{"text":"帮助"}' }, sender: { sender_id: { open_id: ADMIN_OPEN_ID }, sender_type: 'user' } }, {
+        appId: h.fake.appId,
+        tenantKey: 't',
+        verificationToken: TEST_VERIFICATION_TOKEN,
+      });
+    const now = Math.floor(Date.now() / 1000);
+    const old = wire(msg('om_replayed'), { encryptKey: TEST_ENCRYPT_KEY }, { timestamp: String(now - 13 * 3600) });
+    expect((await postRaw(h.eventsUrl, old.raw, old.headers)).status).toBe(401);
+    const future = wire(msg('om_future'), { encryptKey: TEST_ENCRYPT_KEY }, { timestamp: String(now + 13 * 3600) });
+    expect((await postRaw(h.eventsUrl, future.raw, future.headers)).status).toBe(401);
+    const garbage = wire(msg('om_garbage_ts'), { encryptKey: TEST_ENCRYPT_KEY }, { timestamp: 'yesterday' });
+    expect((await postRaw(h.eventsUrl, garbage.raw, garbage.headers)).status).toBe(401);
+    await h.settle();
+    expect(await count(t.db, 'processed_events')).toBe(0);
+    // Feishu's last redelivery comes 6 h after the first push.
+    const late = wire(msg('om_late_redelivery'), { encryptKey: TEST_ENCRYPT_KEY }, { timestamp: String(now - 6 * 3600) });
+    expect((await postRaw(h.eventsUrl, late.raw, late.headers)).status).toBe(200);
+    await h.settle();
+    expect(await count(t.db, 'processed_events')).toBe(1);
+  });
+
   it('a message delivered three times has one effect and one reply', async () => {
     const first = await h.fake.sendText(h.eventsUrl, { openId: ADMIN_OPEN_ID, text: '帮助' });
     expect(first.status).toBe(200);
