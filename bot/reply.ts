@@ -1,7 +1,7 @@
 /** Turning a command's Reply into an outbox row (a reply to the user's message). */
 import type { Conn } from '../db/types.js';
 import type { AppDeps } from '../src/deps.js';
-import { enqueueForKick, enqueueOutbox, feishuUuid, type OutboxItem, type QueuedOutbox } from '../src/outbox/index.js';
+import { enqueueForKick, enqueueForKickAhead, enqueueOutbox, feishuUuid, type OutboxItem, type QueuedOutbox } from '../src/outbox/index.js';
 import type { Reply } from './commands/registry.js';
 
 /** Feishu text messages can be long, but a chat answer longer than this is unreadable anyway. */
@@ -31,4 +31,9 @@ export async function queueReply(conn: Conn, messageId: string, reply: Reply, de
 /** queueReply for a reply this request delivers itself right after commit (kickQueued). */
 export async function queueReplyForKick(conn: Conn, deps: AppDeps, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<QueuedOutbox | null> {
   return enqueueForKick(conn, deps, replyItem(messageId, reply, dedupeKey));
+}
+
+/** queueReplyForKick sent ahead of the COMMIT (enqueueForKickAhead: await `done` after commit). */
+export async function queueReplyForKickAhead(conn: Conn, deps: AppDeps, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<{ done: Promise<QueuedOutbox | null> }> {
+  return enqueueForKickAhead(conn, deps, replyItem(messageId, reply, dedupeKey));
 }

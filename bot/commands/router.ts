@@ -7,7 +7,9 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/types.js';
 import { isDomainError } from '../../src/errors.js';
 import { pgErrorCode } from '../../src/shared/pg.js';
+import { sendAhead } from '../../src/shared/prepared.js';
 import { requirePermission } from '../../src/people/roles.js';
+import { discardRememberedWarehouse } from '../../src/people/users.js';
 import { normalizeText, tokenize } from '../parse/normalize.js';
 import { commands, UsageError, type CommandContext, type RegisteredCommand, type Reply } from './registry.js';
 import { renderDomainError } from './render.js';
@@ -60,12 +62,19 @@ export async function runCommand(ctx: Omit<CommandContext, 'tx'> & { tx: Tx }, t
     throw e;
   }
   // A plain SAVEPOINT, never released: COMMIT releases it, and skipping RELEASE saves a round
-  // trip while the posting still holds its row locks (the document-number counter is hot).
-  await ctx.tx.execute(sql`savepoint jxc_cmd`);
+  // trip while the posting still holds its row locks. Not awaited either: it is sent ahead and
+  // the command's first statement follows it in the same write (sendAhead keeps the order), so
+  // the savepoint costs the server a statement but the message no round trip.
+  const savepoint = await sendAhead(ctx.tx, sql`savepoint jxc_cmd`, { prepare: false });
   try {
-    return await cmd.run(ctx, input);
+    const reply = await cmd.run(ctx, input);
+    await savepoint.done;
+    return reply;
   } catch (e) {
+    await savepoint.done;
     await ctx.tx.execute(sql`rollback to savepoint jxc_cmd`);
+    // The savepoint undid the command, including a remembered warehouse still waiting to be sent.
+    discardRememberedWarehouse(ctx.tx);
     if (e instanceof UsageError) return `格式不对：${e.message}\n${usageText(cmd)}`;
     if (isDomainError(e)) return renderDomainError(e);
     if (mustRetryWhole(e)) throw e;

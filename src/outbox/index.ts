@@ -15,12 +15,13 @@
  * - Offline mode (deps.feishu null): rows stay pending; logged once.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import { execRows, type Conn } from '../../db/types.js';
 import type { AppDeps } from '../deps.js';
 import { invalidateFeishuToken } from '../../bot/feishu-client.js';
 import { markSent } from './finish.js';
+import { sendAhead } from '../shared/prepared.js';
 
 export type OutboxPayload =
   | { op: 'reply'; messageId: string; msgType: string; content: string; uuid: string; replyInThread?: boolean }
@@ -64,18 +65,39 @@ export interface QueuedOutbox {
  * interval drain sends it (attempt 2, same uuid). Null if the key was already queued.
  */
 export async function enqueueForKick(conn: Conn, deps: AppDeps, item: OutboxItem): Promise<QueuedOutbox | null> {
+  const q = kickInsert(deps, item);
+  return queuedFrom(await execRows<{ id: number | string }>(conn, q.sql), item, q.claim);
+}
+
+/**
+ * enqueueForKick sent ahead (src/shared/prepared.ts): the insert is on its way when this returns,
+ * so the caller can COMMIT right behind it — the insert and the COMMIT share one round trip.
+ * `done` MUST be awaited after the commit before acting on the row: if the insert failed, the
+ * transaction was aborted and the COMMIT silently became a ROLLBACK — `done` is then the only
+ * place the failure shows.
+ */
+export async function enqueueForKickAhead(conn: Conn, deps: AppDeps, item: OutboxItem): Promise<{ done: Promise<QueuedOutbox | null> }> {
+  const q = kickInsert(deps, item);
+  const sent = await sendAhead<{ id: number | string }>(conn, q.sql, { prepare: true });
+  return { done: sent.done.then((rows) => queuedFrom(rows, item, q.claim)) };
+}
+
+function kickInsert(deps: AppDeps, item: OutboxItem): { sql: SQL; claim: boolean } {
   const s = outboxSettings(deps);
   const claim = Boolean(deps.feishu) && s.kick;
-  const rows = await execRows<{ id: number | string }>(
-    conn,
-    claim
+  return {
+    claim,
+    sql: claim
       ? sql`insert into outbox (kind, dedupe_key, payload, attempts, locked_until)
             values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb, 1, now() + ${s.leaseMs} * interval '1 millisecond')
             on conflict (dedupe_key) do nothing returning id`
       : sql`insert into outbox (kind, dedupe_key, payload) values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb)
             on conflict (dedupe_key) do nothing returning id`,
-  );
-  return rows.length ? { id: Number(rows[0].id), item, claimed: claim } : null;
+  };
+}
+
+function queuedFrom(rows: { id: number | string }[], item: OutboxItem, claimed: boolean): QueuedOutbox | null {
+  return rows.length ? { id: Number(rows[0].id), item, claimed } : null;
 }
 
 /** After commit: deliver rows queued with enqueueForKick (unclaimed ones are left to the drain). */

@@ -7,11 +7,12 @@
  * - Anyone else is unknown until an admin grants a role; unknown users get no row (nothing is
  *   written for them) and are told their open_id so the admin can grant it.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
 import { DomainError } from '../errors.js';
+import { sendAhead, type InFlight } from '../shared/prepared.js';
 import { ROLE_ALIASES, ROLE_LABELS, ROLES, requirePermission, type Actor, type Role } from './roles.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -107,10 +108,44 @@ export function roleLabel(role: string): string {
 
 /** Remember the warehouse a user last worked in: form cards preselect it (commands without @仓库 still use the default). */
 export async function rememberWarehouse(conn: Conn, userId: number, warehouseId: number): Promise<void> {
+  const pending = deferredRemember.get(conn);
+  if (pending) {
+    pending.set(userId, warehouseId);
+    return;
+  }
+  await conn.execute(rememberStatement(userId, warehouseId));
+}
+
+function rememberStatement(userId: number, warehouseId: number): SQL {
   // Only when it changed: an UPDATE whose WHERE matches nothing takes no row lock, so one user's
   // concurrent postings (a clerk scanning fast) never queue on their own users row.
-  await conn
-    .update(users)
-    .set({ lastWarehouseId: warehouseId })
-    .where(and(eq(users.id, userId), sql`${users.lastWarehouseId} is distinct from ${warehouseId}`));
+  return sql`update users set last_warehouse_id = ${warehouseId}::int
+    where id = ${userId}::int and last_warehouse_id is distinct from ${warehouseId}::int`;
+}
+
+/**
+ * A transaction that ends with statements of its own (the bot's message transaction: the outbox
+ * insert, then COMMIT) can take rememberWarehouse's UPDATE along with them instead of paying a
+ * round trip for it mid-command: `deferRememberWarehouse(tx)` at the start, then
+ * `sendRememberedWarehouse(tx)` just before those last statements. Same statement, same
+ * transaction, so the same effect; `discardRememberedWarehouse(tx)` when a savepoint rollback
+ * undoes the command that asked for it.
+ */
+const deferredRemember = new WeakMap<object, Map<number, number>>();
+
+export function deferRememberWarehouse(conn: Conn): void {
+  deferredRemember.set(conn, new Map());
+}
+
+export function discardRememberedWarehouse(conn: Conn): void {
+  deferredRemember.get(conn)?.clear();
+}
+
+/** Send the deferred UPDATE ahead (src/shared/prepared.ts); await each `done` after COMMIT. */
+export async function sendRememberedWarehouse(conn: Conn): Promise<InFlight<unknown>[]> {
+  const pending = deferredRemember.get(conn);
+  deferredRemember.delete(conn);
+  const sent: InFlight<unknown>[] = [];
+  for (const [userId, warehouseId] of pending ?? []) sent.push(await sendAhead(conn, rememberStatement(userId, warehouseId), { prepare: true }));
+  return sent;
 }

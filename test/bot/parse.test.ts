@@ -95,21 +95,32 @@ describe('command registry', () => {
 
 describe('security', () => {
   const key = 'k1';
+  const ts = String(Math.floor(Date.now() / 1000));
   const body = JSON.stringify({ encrypt: encryptPayload(key, JSON.stringify({ schema: '2.0', header: { event_id: 'e1', event_type: 'x', token: 'tok' }, event: {} })) });
   it('verifies the signature over the raw body and the token', () => {
-    const h = { 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': 'n', 'x-lark-signature': signature('1', 'n', key, body) };
+    const h = { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': signature(ts, 'n', key, body) };
     expect(readInbound(body, h, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('event');
     expect(readInbound(body, h, { encryptKey: key, verificationToken: 'other' }).kind).toBe('reject');
     expect(readInbound(body + ' ', h, { encryptKey: key }).kind).toBe('reject');
     expect(readInbound(body, {}, { encryptKey: key }).kind).toBe('reject');
     expect(readInbound(body, h, {}).kind).toBe('reject'); // encrypted but no key configured
   });
+  it('a correct signature older or newer than the replay window is refused (v2 and old card callbacks)', () => {
+    const h = { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': signature(ts, 'n', key, body) };
+    const at = (hoursLater: number) => (Number(ts) + hoursLater * 3600) * 1000;
+    expect(readInbound(body, h, { encryptKey: key, verificationToken: 'tok' }, at(11)).kind).toBe('event');
+    expect(readInbound(body, h, { encryptKey: key, verificationToken: 'tok' }, at(13)).kind).toBe('reject');
+    expect(readInbound(body, h, { encryptKey: key, verificationToken: 'tok' }, at(-13)).kind).toBe('reject');
+    const v1 = JSON.stringify({ open_id: 'ou_a', open_message_id: 'om_1', token: 'c-t', action: { tag: 'button', value: {} } });
+    const h1 = { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': signatureV1Card(ts, 'n', 'tok', v1) };
+    expect(readInbound(v1, h1, { verificationToken: 'tok' }, at(13)).kind).toBe('reject');
+  });
   it('old card callbacks (v1) are accepted with their sha1 token signature', () => {
     const v1 = JSON.stringify({ open_id: 'ou_a', open_message_id: 'om_1', token: 'c-update-token', action: { tag: 'button', value: { a: 'x' } } });
-    const h = { 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': 'n', 'x-lark-signature': signatureV1Card('1', 'n', 'tok', v1) };
+    const h = { 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': 'n', 'x-lark-signature': signatureV1Card(ts, 'n', 'tok', v1) };
     expect(readInbound(v1, h, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('event');
     expect(readInbound(v1, h, { verificationToken: 'tok' }).kind).toBe('event');
-    expect(readInbound(v1, { ...h, 'x-lark-signature': signatureV1Card('1', 'n', 'other', v1) }, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('reject');
+    expect(readInbound(v1, { ...h, 'x-lark-signature': signatureV1Card(ts, 'n', 'other', v1) }, { encryptKey: key, verificationToken: 'tok' }).kind).toBe('reject');
     expect(readInbound(v1, {}, { verificationToken: 'tok' }).kind).toBe('reject');
   });
   it('schema 1.0 / url_verification use the top-level token', () => {
