@@ -14,6 +14,7 @@
  * Mention someone with @ou_xxx (becomes a real mention): 用户 授权 @ou_zhang 仓管
  * Works with piped input: printf '帮助\n库存\n' | npm run chat
  */
+import { trackDeferred } from '../src/deferred.js';
 import { serve } from '@hono/node-server';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   });
   setAppTimezone(config.APP_TIMEZONE);
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2)) as unknown as Logger;
-  const inflight = new Set<Promise<unknown>>();
+  const deferred = trackDeferred(logger);
   const deps: AppDeps = {
     config,
     database,
@@ -64,11 +65,7 @@ async function main(): Promise<void> {
     feishu: createFeishuClient(config, { logger }),
     version: VERSION,
     now: () => new Date(),
-    defer: (work) => {
-      const p = work.catch((e) => logger.error({ err: (e as Error).message }, 'deferred work failed'));
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
-    },
+    defer: deferred.defer,
   };
   configureOutbox(deps, { baseDelayMs: 100, maxDelayMs: 2000 });
   const app = buildApp(deps);
@@ -114,7 +111,7 @@ async function main(): Promise<void> {
           operatorOpenId: as,
           action: { tag: 'button', ...(b.name ? { name: b.name } : {}), ...(b.value !== undefined ? { value: b.value } : {}), ...(b.formSubmit || fields.length ? { form_value } : {}) },
         });
-        while (inflight.size) await Promise.all([...inflight]);
+        await deferred.settle();
         if (r.toast) say(`（提示：${r.toast.content ?? ''}）`);
         const m = fake.messages.get(lastCard.messageId)!;
         lastCard = { messageId: m.message_id, card: JSON.parse(m.body.content) };
@@ -141,7 +138,7 @@ async function main(): Promise<void> {
       say(`（机器人返回 HTTP ${push.status}：${push.text}）`);
       return true;
     }
-    while (inflight.size) await Promise.all([...inflight]);
+    await deferred.settle();
     try {
       const [reply] = await fake.waitFor(() => {
         const r = fake.repliesTo(push.messageId!);

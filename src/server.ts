@@ -16,6 +16,7 @@ import { migrateUntilReady } from './startup.js';
 import { startBackground } from './background.js';
 import { createFeishuClient } from '../bot/feishu-client.js';
 import { VERSION } from './version.js';
+import { trackDeferred } from './deferred.js';
 import './jobs/node-jobs.js';
 import { setAppTimezone } from './shared/time.js';
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   }
 
   const readiness: Readiness = { ready: false, reason: 'migrations not finished' };
+  const deferred = trackDeferred(logger);
   const deps: AppDeps = {
     config,
     database,
@@ -54,9 +56,7 @@ async function main(): Promise<void> {
     feishu: createFeishuClient(config),
     version: VERSION,
     now: () => new Date(),
-    defer: (work) => {
-      work.catch((e) => logger.error({ err: (e as Error).message }, 'deferred work failed'));
-    },
+    defer: deferred.defer,
   };
   const app = buildApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
@@ -117,6 +117,8 @@ async function main(): Promise<void> {
     await new Promise<void>((res) => server.close(() => res()));
     await migrated.catch(() => {});
     await stopBackground();
+    // Replies already committed to the outbox finish delivering before the database closes.
+    await deferred.settle();
     await database.close();
     logger.info('已关闭 / stopped cleanly');
     process.exit(0);

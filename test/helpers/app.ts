@@ -11,6 +11,7 @@
  *     });
  *   });
  */
+import { trackDeferred } from '../../src/deferred.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -107,7 +108,7 @@ export async function startBotApp(database: Database, o: BotAppOptions = {}): Pr
     ...env,
   });
   const logger = o.logger ?? (process.env.TEST_LOG ? (pino({ level: process.env.TEST_LOG }) as unknown as Logger) : silentLogger);
-  const inflight = new Set<Promise<unknown>>();
+  const deferred = trackDeferred(logger);
   const deps: AppDeps = {
     config,
     database,
@@ -116,11 +117,7 @@ export async function startBotApp(database: Database, o: BotAppOptions = {}): Pr
     feishu: createFeishuClient(config, { logger, timeoutMs: o.feishuTimeoutMs ?? 5000 }),
     version: VERSION,
     now: () => new Date(),
-    defer: (work) => {
-      const p = work.catch((e) => logger.error({ err: (e as Error).message }, 'deferred work failed'));
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
-    },
+    defer: deferred.defer,
   };
   configureOutbox(deps, { baseDelayMs: 20, maxDelayMs: 300, ...(o.outbox ?? {}) });
   const app = buildApp(deps);
@@ -132,7 +129,7 @@ export async function startBotApp(database: Database, o: BotAppOptions = {}): Pr
   const stopDrain = o.drain === false ? async () => {} : startOutboxDrain(deps, { intervalMs: 25 });
 
   const settle = async () => {
-    while (inflight.size) await Promise.all([...inflight]);
+    await deferred.settle();
   };
 
   const h: BotApp = {
