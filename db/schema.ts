@@ -129,8 +129,17 @@ export const products = pgTable(
     packUnit: text('pack_unit'),
     /** How many base units one pack unit holds (1 箱 = 24 个). */
     packFactor: qty('pack_factor'),
-    purchasePriceFen: fen('purchase_price_fen'),
-    salePriceFen: fen('sale_price_fen'),
+    /**
+     * Default prices, fen per BASE unit with up to 6 decimals (¥0.002 = 0.2 fen): electronic parts
+     * cost less than a fen each. Line amounts are round-half-up(qty × price) to whole fen.
+     */
+    purchasePriceFen: cost('purchase_price_fen'),
+    salePriceFen: cost('sale_price_fen'),
+    /**
+     * Decimal places a quantity of this product may have (0–6). Null: the base unit's default
+     * (个/台/箱/pcs 0, 千克/米/升 3; src/inventory/units.ts).
+     */
+    qtyDecimals: integer('qty_decimals'),
     safetyStock: qty('safety_stock').notNull().default('0'),
     leadTimeDays: integer('lead_time_days').notNull().default(0),
     preferredSupplierId: integer('preferred_supplier_id').references(() => suppliers.id),
@@ -147,6 +156,7 @@ export const products = pgTable(
     index('products_sku_lower_idx').on(sql`lower(${t.sku})`),
     check('products_pack_factor_positive', sql`${t.packFactor} is null or ${t.packFactor} > 0`),
     check('products_safety_stock_nonneg', sql`${t.safetyStock} >= 0`),
+    check('products_qty_decimals_range', sql`${t.qtyDecimals} is null or ${t.qtyDecimals} between 0 and 6`),
   ],
 );
 
@@ -227,12 +237,26 @@ export const stockMoves = pgTable(
     businessTime: ts('business_time').notNull(),
     recordedAt: ts('recorded_at').notNull().defaultNow(),
     reversesMoveId: bigint('reverses_move_id', { mode: 'number' }),
+    /**
+     * The product as it was when posted (history stays true after a rename or a new pack
+     * size): SKU, name, base unit, pack unit and base units per pack unit.
+     */
+    sku: text('sku'),
+    productName: text('product_name'),
+    baseUnit: text('base_unit'),
+    packUnit: text('pack_unit'),
+    packFactor: qty('pack_factor'),
+    /** The quantity as the user wrote it ("2箱3个"), when it came from a person. */
+    enteredQty: text('entered_qty'),
+    /** The unit price the user gave, fen per base unit (6 dp), when one was given. */
+    enteredUnitPrice: cost('entered_unit_price'),
   },
   (t) => [
     index('stock_moves_product_idx').on(t.productId, t.warehouseId, t.batchId),
     index('stock_moves_document_idx').on(t.documentId),
     index('stock_moves_business_time_idx').on(t.businessTime),
-    check('stock_moves_qty_nonzero', sql`${t.qty} <> 0`),
+    // A cost adjustment (成本调整) moves value only: its qty is 0. Every other move moves goods.
+    check('stock_moves_qty_nonzero', sql`${t.qty} <> 0 or ${t.kind} = 'cost_adjustment'`),
   ],
 );
 
@@ -282,6 +306,7 @@ export const docNoLy = pgSequence('doc_no_ly');
 export const docNoDb = pgSequence('doc_no_db');
 export const docNoPd = pgSequence('doc_no_pd');
 export const docNoHc = pgSequence('doc_no_hc');
+export const docNoTz = pgSequence('doc_no_tz');
 
 export const docSequences = pgTable(
   'doc_sequences',
@@ -308,9 +333,19 @@ export const stocktakes = pgTable('stocktakes', {
   openedAtMoveId: bigint('opened_at_move_id', { mode: 'number' }).notNull().default(0),
   postedDocId: integer('posted_doc_id').references(() => documents.id),
   postedAt: ts('posted_at'),
+  /**
+   * 全盘: the whole stocktake is declared complete, so a batch or product in scope that was not
+   * counted is counted as 0. Without it an absent count is not a zero count.
+   */
+  complete: boolean('complete').notNull().default(false),
+  /** Products declared complete one by one: their uncounted batches are counted as 0. */
+  completeProductIds: jsonb('complete_product_ids').$type<number[]>().notNull().default(sql`'[]'::jsonb`),
 });
 
-/** Counted quantities; several entries for the same product/batch add up. */
+/**
+ * Counted quantities; several entries for the same product/batch add up. An entry may be
+ * negative (a correction: 减), but the sum per product/batch never is (checked by the service).
+ */
 export const stocktakeEntries = pgTable(
   'stocktake_entries',
   {

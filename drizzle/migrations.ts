@@ -122,5 +122,29 @@ export const migrations: EmbeddedMigration[] = [
     "statements": [
       "CREATE INDEX \"products_sku_lower_idx\" ON \"products\" USING btree (lower(\"sku\"));"
     ]
+  },
+  {
+    "tag": "0004_inventory_truth",
+    "when": 1795999265950,
+    "hash": "1cbb0acc0c5944ae178abd2a29b7b4dc075838cf3b73432226c3af615672a679",
+    "statements": [
+      "CREATE SEQUENCE \"public\".\"doc_no_tz\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "ALTER TABLE \"stock_moves\" DROP CONSTRAINT \"stock_moves_qty_nonzero\";",
+      "ALTER TABLE \"products\" ALTER COLUMN \"purchase_price_fen\" SET DATA TYPE numeric(24, 6);",
+      "ALTER TABLE \"products\" ALTER COLUMN \"sale_price_fen\" SET DATA TYPE numeric(24, 6);",
+      "ALTER TABLE \"products\" ADD COLUMN \"qty_decimals\" integer;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"sku\" text;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"product_name\" text;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"base_unit\" text;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"pack_unit\" text;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"pack_factor\" numeric(20, 6);",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"entered_qty\" text;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"entered_unit_price\" numeric(24, 6);",
+      "ALTER TABLE \"stocktakes\" ADD COLUMN \"complete\" boolean DEFAULT false NOT NULL;",
+      "ALTER TABLE \"stocktakes\" ADD COLUMN \"complete_product_ids\" jsonb DEFAULT '[]'::jsonb NOT NULL;",
+      "ALTER TABLE \"products\" ADD CONSTRAINT \"products_qty_decimals_range\" CHECK (\"products\".\"qty_decimals\" is null or \"products\".\"qty_decimals\" between 0 and 6);",
+      "ALTER TABLE \"stock_moves\" ADD CONSTRAINT \"stock_moves_qty_nonzero\" CHECK (\"stock_moves\".\"qty\" <> 0 or \"stock_moves\".\"kind\" = 'cost_adjustment');",
+      "-- Moves posted before snapshots existed take the product as it is now: the best record there is.\nUPDATE \"stock_moves\" m SET \"sku\" = p.\"sku\", \"product_name\" = p.\"name\", \"base_unit\" = p.\"base_unit\", \"pack_unit\" = p.\"pack_unit\", \"pack_factor\" = p.\"pack_factor\"\n  FROM \"products\" p WHERE p.\"id\" = m.\"product_id\" AND m.\"sku\" IS NULL;"
+    ]
   }
 ];

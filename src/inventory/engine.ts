@@ -210,7 +210,7 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   const moveValues = sql.join(
     moves.map(
       (m, i) =>
-        sql`(${i}::int, ${m.lineNo}::int, ${m.kind}::text, ${m.productId}::int, ${m.warehouseId}::int, ${m.batchId}::int, ${qtyText(m.qty)}::numeric, ${costText(m.unitCost)}::numeric, ${m.valueFen.toString()}::bigint, ${m.reversesMoveId}::bigint)`,
+        sql`(${i}::int, ${m.lineNo}::int, ${m.kind}::text, ${m.productId}::int, ${m.warehouseId}::int, ${m.batchId}::int, ${qtyText(m.qty)}::numeric, ${costText(m.unitCost)}::numeric, ${m.valueFen.toString()}::bigint, ${m.reversesMoveId}::bigint, ${m.enteredQty ?? null}::text, ${m.enteredUnitPrice == null ? null : costText(m.enteredUnitPrice)}::numeric)`,
     ),
     sql`, `,
   );
@@ -253,11 +253,13 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
                ${spec.sourceId ?? null}::int, ${spec.partyType ?? null}::text, ${spec.partyId ?? null}::int, ${total.toString()}::bigint
         from seq
         returning id, doc_no, created_at),
-      mv(i, line_no, kind, p, w, b, q, c, v, r) as (values ${moveValues}),
+      mv(i, line_no, kind, p, w, b, q, c, v, r, eq, ep) as (values ${moveValues}),
       m as (
-        insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time, reverses_move_id)
-        select d.id, mv.line_no, mv.kind, mv.p, mv.w, mv.b, mv.q, mv.c, mv.v, ${actor.userId}::int, ${bt}::timestamptz, mv.r
-        from d, mv order by mv.i
+        insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time, reverses_move_id,
+                                 sku, product_name, base_unit, pack_unit, pack_factor, entered_qty, entered_unit_price)
+        select d.id, mv.line_no, mv.kind, mv.p, mv.w, mv.b, mv.q, mv.c, mv.v, ${actor.userId}::int, ${bt}::timestamptz, mv.r,
+               pr.sku, pr.name, pr.base_unit, pr.pack_unit, pr.pack_factor, mv.eq, mv.ep
+        from d, mv join products pr on pr.id = mv.p order by mv.i
         returning id, product_id, warehouse_id, batch_id),
       bd(p, w, b, q) as (values ${balValues}),
       ub as (

@@ -49,6 +49,8 @@ export interface FastIssue {
   warehouseId: number | undefined;
   /** Base-unit decimal text, > 0, ≤ 6 decimals. */
   qty: string;
+  /** The quantity as the user wrote it (snapshot on the move), if it came from a person. */
+  enteredQty?: string | null;
   idempotencyKey: string;
   businessTime: Date;
   remark: string | null;
@@ -140,9 +142,11 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
                    ${f.idempotencyKey}, ${f.sourceType ?? null}::text, ${f.sourceId ?? null}::int, ${f.partyType ?? null}::text, ${f.partyId ?? null}::int, -ok.iv
             from did, seq, ok, w
             returning id, doc_no, created_at),
-      m as (insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time)
-            select did.id, 1, ${f.kind}, ${pid}, w.id, bt.id, -${q}, ok.avg, -ok.iv, ${actor.userId}::int, ${bt}::timestamptz
-            from did, ok, w, bt
+      m as (insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time,
+                                     sku, product_name, base_unit, pack_unit, pack_factor, entered_qty)
+            select did.id, 1, ${f.kind}, ${pid}, w.id, bt.id, -${q}, ok.avg, -ok.iv, ${actor.userId}::int, ${bt}::timestamptz,
+                   p.sku, p.name, p.base_unit, p.pack_unit, p.pack_factor::numeric, ${f.enteredQty ?? null}::text
+            from did, ok, w, bt, p
             returning id),
       ub as (update stock_balances sb set qty = sb.qty - ${q}, updated_at = now(), last_move_id = m.id
              from m, w, bt where sb.product_id = ${pid} and sb.warehouse_id = w.id and sb.batch_id = bt.id

@@ -49,6 +49,10 @@ export interface PlannedMove {
   /** Signed fen. */
   valueFen: bigint;
   reversesMoveId: number | null;
+  /** The quantity as the user wrote it ("2箱3个"), snapshotted on the move. */
+  enteredQty?: string | null;
+  /** The unit price the user gave, fen per base unit, snapshotted on the move. */
+  enteredUnitPrice?: Dec | null;
 }
 
 const key = (p: number, w: number) => `${p}:${w}`;
