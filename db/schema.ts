@@ -287,9 +287,19 @@ export const stockValuations = pgTable(
     valueFen: fen('value_fen').notNull().default(sql`0`),
     /** Current average cost, fen per base unit (value/qty, or the last cost when qty is 0). */
     avgCost: cost('avg_cost').notNull().default('0'),
+    /**
+     * The range of unit costs (fen per base unit) that entered since the quantity was last zero,
+     * cost adjustments included; null while nothing entered. The average must stay inside it
+     * (DOMAIN.md valuation rules; src/inventory/valuation.ts).
+     */
+    minCost: cost('min_cost'),
+    maxCost: cost('max_cost'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [check('stock_valuations_qty_nonneg', sql`${t.qty} >= 0`)],
+  (t) => [
+    check('stock_valuations_qty_nonneg', sql`${t.qty} >= 0`),
+    check('stock_valuations_value_nonneg', sql`${t.valueFen} >= 0`),
+  ],
 );
 
 /**

@@ -125,8 +125,8 @@ export const migrations: EmbeddedMigration[] = [
   },
   {
     "tag": "0004_inventory_truth",
-    "when": 1795999265950,
-    "hash": "1cbb0acc0c5944ae178abd2a29b7b4dc075838cf3b73432226c3af615672a679",
+    "when": 1795999406514,
+    "hash": "e2ec8e6ef64fc05182b4a4dc56f1a1bb56686070ef10f4fad22e91dd03a51c4a",
     "statements": [
       "CREATE SEQUENCE \"public\".\"doc_no_tz\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
       "ALTER TABLE \"stock_moves\" DROP CONSTRAINT \"stock_moves_qty_nonzero\";",
@@ -140,11 +140,15 @@ export const migrations: EmbeddedMigration[] = [
       "ALTER TABLE \"stock_moves\" ADD COLUMN \"pack_factor\" numeric(20, 6);",
       "ALTER TABLE \"stock_moves\" ADD COLUMN \"entered_qty\" text;",
       "ALTER TABLE \"stock_moves\" ADD COLUMN \"entered_unit_price\" numeric(24, 6);",
+      "ALTER TABLE \"stock_valuations\" ADD COLUMN \"min_cost\" numeric(24, 6);",
+      "ALTER TABLE \"stock_valuations\" ADD COLUMN \"max_cost\" numeric(24, 6);",
       "ALTER TABLE \"stocktakes\" ADD COLUMN \"complete\" boolean DEFAULT false NOT NULL;",
       "ALTER TABLE \"stocktakes\" ADD COLUMN \"complete_product_ids\" jsonb DEFAULT '[]'::jsonb NOT NULL;",
       "ALTER TABLE \"products\" ADD CONSTRAINT \"products_qty_decimals_range\" CHECK (\"products\".\"qty_decimals\" is null or \"products\".\"qty_decimals\" between 0 and 6);",
       "ALTER TABLE \"stock_moves\" ADD CONSTRAINT \"stock_moves_qty_nonzero\" CHECK (\"stock_moves\".\"qty\" <> 0 or \"stock_moves\".\"kind\" = 'cost_adjustment');",
-      "-- Moves posted before snapshots existed take the product as it is now: the best record there is.\nUPDATE \"stock_moves\" m SET \"sku\" = p.\"sku\", \"product_name\" = p.\"name\", \"base_unit\" = p.\"base_unit\", \"pack_unit\" = p.\"pack_unit\", \"pack_factor\" = p.\"pack_factor\"\n  FROM \"products\" p WHERE p.\"id\" = m.\"product_id\" AND m.\"sku\" IS NULL;"
+      "-- NOT VALID: a database written before this fix may hold a negative value (the bug this\n-- migration's issue fixes); new writes are checked, `npm run verify` reports old rows, and a\n-- 成本调整 (cost adjustment) repairs them.\nALTER TABLE \"stock_valuations\" ADD CONSTRAINT \"stock_valuations_value_nonneg\" CHECK (\"stock_valuations\".\"value_fen\" >= 0) NOT VALID;",
+      "-- Moves posted before snapshots existed take the product as it is now: the best record there is.\nUPDATE \"stock_moves\" m SET \"sku\" = p.\"sku\", \"product_name\" = p.\"name\", \"base_unit\" = p.\"base_unit\", \"pack_unit\" = p.\"pack_unit\", \"pack_factor\" = p.\"pack_factor\"\n  FROM \"products\" p WHERE p.\"id\" = m.\"product_id\" AND m.\"sku\" IS NULL;",
+      "-- Stock on hand before ranges were tracked: its average is the only cost known to have entered.\nUPDATE \"stock_valuations\" SET \"min_cost\" = \"avg_cost\", \"max_cost\" = \"avg_cost\" WHERE \"qty\" > 0;"
     ]
   }
 ];
