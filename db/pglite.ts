@@ -45,7 +45,12 @@ function lockDataDir(dir: string): () => void {
   throw new DataDirLockedError(`无法锁定数据目录 ${dir} / cannot lock data directory ${dir}`);
 }
 
-export async function openPglite(dataDir: string | null): Promise<Database & { path: string | null }> {
+/**
+ * Open PGlite in `dataDir` (null: in memory). `loadDataDir`, for in-memory databases only, starts
+ * from a dumped data directory (PGlite's dumpDataDir tarball) instead of running initdb: the test
+ * suite migrates one template once and gives every test file a copy (~0.5 s instead of ~3 s).
+ */
+export async function openPglite(dataDir: string | null, opts: { loadDataDir?: Blob } = {}): Promise<Database & { path: string | null }> {
   let unlock = () => {};
   let path: string | null = null;
   if (dataDir) {
@@ -56,7 +61,7 @@ export async function openPglite(dataDir: string | null): Promise<Database & { p
   }
   let pg: PGlite;
   try {
-    pg = path ? new PGlite(path) : new PGlite();
+    pg = path ? new PGlite(path) : new PGlite(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : undefined);
     await pg.waitReady;
   } catch (e) {
     unlock();

@@ -4,7 +4,12 @@
  * Names carry this process's pid so two runs on one server never touch each other's databases.
  */
 import postgres from 'postgres';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
 import { openPostgres } from '../db/postgres.js';
 import { migrate } from '../db/migrate.js';
 import { TEST_DB_PREFIX, withDatabaseName } from './helpers/db.js';
@@ -18,11 +23,33 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The PGlite template: initdb and the migrations run once per run, here; every test database
+ * starts from this dumped data directory (test/helpers/db.ts), which is several times faster
+ * than an initdb per test file on a 2-core machine.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const pg = new PGlite();
+  try {
+    await pg.waitReady;
+    await migrate(drizzle(pg) as unknown as Parameters<typeof migrate>[0]);
+    const dump = await pg.dumpDataDir('none');
+    const file = join(tmpdir(), `${TEST_DB_PREFIX}${process.pid}_pglite.tar`);
+    writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+    return file;
+  } finally {
+    await pg.close();
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const template = `${TEST_DB_PREFIX}${process.pid}_tpl`;
   project.provide('templateDb', template);
+  const pgliteFile = await pgliteTemplate();
+  project.provide('pgliteTemplate', pgliteFile);
+  const dropPglite = () => rmSync(pgliteFile, { force: true });
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) return async () => {};
+  if (!url) return async () => dropPglite();
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await admin`select 1`;
@@ -45,6 +72,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await tpl.close();
   }
   return async () => {
+    dropPglite();
     const left = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${TEST_DB_PREFIX + process.pid + '_%'}`;
     for (const r of left) await admin.unsafe(`drop database if exists ${r.datname} with (force)`);
     await admin.end();

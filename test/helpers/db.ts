@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest';
 import postgres from 'postgres';
+import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { openPglite } from '../../db/pglite.js';
 import { openPostgres } from '../../db/postgres.js';
@@ -24,6 +25,8 @@ export const TEST_DB_PREFIX = 'jxc_t_';
 declare module 'vitest' {
   export interface ProvidedContext {
     templateDb: string;
+    /** Path of the migrated PGlite data directory dump (test/global-setup.ts). */
+    pgliteTemplate: string;
   }
 }
 
@@ -38,11 +41,23 @@ export function withDatabaseName(url: string, name: string): string {
 }
 
 let fileCounter = 0;
+let pgliteTemplate: Blob | undefined;
+
+/** The migrated template, read once per test file (a worker runs one file at a time). */
+function pgliteTemplateBlob(): Blob | undefined {
+  if (pgliteTemplate) return pgliteTemplate;
+  const file = inject('pgliteTemplate');
+  if (!file || !existsSync(file)) return undefined;
+  return (pgliteTemplate = new Blob([readFileSync(file)]));
+}
 
 /** A fresh, migrated database on `backend`. Close it when done. */
 export async function openTestDatabase(backend: Backend, opts: { max?: number } = {}): Promise<Database & { url?: string }> {
   if (backend === 'pglite') {
-    const database = await openPglite(null);
+    const template = pgliteTemplateBlob();
+    const database = await openPglite(null, { loadDataDir: template });
+    // Without the template (a helper used outside vitest's global setup) migrate from scratch;
+    // with it this is a no-op that also proves the copy is at the latest migration.
     await migrate(database.db);
     return database;
   }
