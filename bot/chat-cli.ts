@@ -12,6 +12,8 @@
  *   /click 2 [字段=值 …]   press button 2 of the last card (form fields as 字段=值)
  *   /quit          exit (EOF / Ctrl-D too)
  * Mention someone with @ou_xxx (becomes a real mention): 用户 授权 @ou_zhang 仓管
+ *   /group         speak in a group chat: only lines that @机器人 (the bot's real mention) are
+ *                  commands, like in Feishu; /p2p back to the private chat
  * Works with piped input: printf '帮助\n库存\n' | npm run chat
  */
 import { trackDeferred } from '../src/deferred.js';
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   const stopDrain = startOutboxDrain(deps, { intervalMs: 200 });
 
   let as = ME;
+  let group = false;
   let lastCard: { messageId: string; card: unknown } | undefined;
   const show = (content: string, msgType: string): string => {
     if (msgType !== 'interactive') return content;
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   };
   if (interactive) {
     say(`进销存助手 · 终端聊天（数据：${dataDir ?? '内存'}；你是管理员 ${ME}）`);
-    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮；/as ou_xxx 切换用户，/me 切回，/quit 退出。');
+    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
   }
 
   const handle = async (line: string): Promise<boolean> => {
@@ -121,6 +124,11 @@ async function main(): Promise<void> {
       }
       return true;
     }
+    if (text === '/group' || text === '/p2p') {
+      group = text === '/group';
+      say(group ? '（现在在群里发言：@机器人 才会回答，例如 @机器人 库存）' : '（回到单聊）');
+      return true;
+    }
     if (text === '/me') {
       as = ME;
       say(`（现在以管理员 ${ME} 的身份发言）`);
@@ -128,17 +136,22 @@ async function main(): Promise<void> {
     }
     // @ou_xxx → a real mention placeholder, as the Feishu client would send it.
     const mentions: { key: string; openId: string; name: string }[] = [];
-    const withMentions = text.replace(/@(ou_[A-Za-z0-9_-]+)/g, (_m, id: string) => {
+    // @机器人 / @bot → the bot's own mention (its open_id is what the bot info API reports).
+    const withMentions = text.replace(/@(ou_[A-Za-z0-9_-]+|机器人|bot)(?![A-Za-z0-9_-])/g, (_m, id: string) => {
       const key = `@_user_${mentions.length + 1}`;
-      mentions.push({ key, openId: id, name: id });
+      mentions.push(id.startsWith('ou_') ? { key, openId: id, name: id } : fake.botMention(key));
       return key;
     });
-    const push = await fake.sendText(url, { openId: as, text: withMentions, mentions }, { timeoutMs: 10_000 });
+    const push = await fake.sendText(url, { openId: as, text: withMentions, mentions, ...(group ? { chatType: 'group' as const, chatId: 'oc_chat_cli_group' } : {}) }, { timeoutMs: 10_000 });
     if (push.status !== 200) {
       say(`（机器人返回 HTTP ${push.status}：${push.text}）`);
       return true;
     }
     await deferred.settle();
+    if (group && !mentions.some((m) => m.openId === fake.botOpenId)) {
+      say('（群消息没有 @机器人，机器人不会回答）');
+      return true;
+    }
     try {
       const [reply] = await fake.waitFor(() => {
         const r = fake.repliesTo(push.messageId!);

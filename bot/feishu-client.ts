@@ -88,3 +88,145 @@ export function invalidateFeishuToken(client: lark.Client): void {
   const cache = caches.get(client) as unknown as { values?: Map<unknown, unknown> } | undefined;
   cache?.values?.clear();
 }
+
+// ─────────────── the bot's own identity ───────────────
+
+/** What GET /open-apis/bot/v3/info says about this app's bot. */
+export interface BotIdentity {
+  /** The bot's open_id (ou_…): a group @mention whose id.open_id equals it addresses us. */
+  openId: string;
+  /** The app name as Feishu shows it (informational: never used to decide addressing). */
+  name: string;
+  /** 2 = enabled for the tenant; other values are logged, the open_id is still valid. */
+  activateStatus?: number;
+}
+
+export interface BotIdentitySettings {
+  /** Budget for one look-up, tenant token included: the webhook must ack within 3 s. */
+  timeoutMs: number;
+  /** Wait after the first failure before asking again; doubles per failure up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_BOT_IDENTITY_SETTINGS: BotIdentitySettings = { timeoutMs: 1500, baseDelayMs: 2000, maxDelayMs: 60_000 };
+
+interface IdentityState {
+  settings: BotIdentitySettings;
+  value?: BotIdentity;
+  inflight?: Promise<BotIdentity>;
+  failures: number;
+  /** Epoch ms before which a failed look-up is not retried. */
+  retryAt: number;
+  lastError?: string;
+}
+
+const identities = new WeakMap<lark.Client, IdentityState>();
+
+function identityState(client: lark.Client): IdentityState {
+  let s = identities.get(client);
+  if (!s) identities.set(client, (s = { settings: { ...DEFAULT_BOT_IDENTITY_SETTINGS }, failures: 0, retryAt: 0 }));
+  return s;
+}
+
+/** Tune the look-up for this client (tests shorten the backoff); also forgets a cached failure. */
+export function configureBotIdentity(client: lark.Client, settings: Partial<BotIdentitySettings>): void {
+  const s = identityState(client);
+  s.settings = { ...s.settings, ...settings };
+  s.retryAt = 0;
+}
+
+/** Forget the cached identity (an app re-created under the same client, tests). */
+export function forgetBotIdentity(client: lark.Client): void {
+  identities.delete(client);
+}
+
+const TOKEN_CODES = new Set([99991661, 99991663, 99991677]);
+
+function failureOf(e: unknown): { message: string; code?: number } {
+  const ax = e as { response?: { status?: number; data?: { code?: unknown; msg?: unknown } }; message?: string };
+  const code = typeof ax?.response?.data?.code === 'number' ? (ax.response.data.code as number) : undefined;
+  if (ax?.response) return { code, message: `HTTP ${ax.response.status}${code !== undefined ? ` code ${code}` : ''}: ${String(ax.response.data?.msg ?? ax.message ?? '')}` };
+  return { message: String((e as Error)?.message ?? e) };
+}
+
+async function fetchBotIdentity(client: lark.Client, timeoutMs: number): Promise<BotIdentity> {
+  // No typed SDK method for bot/v3/info; client.request adds the tenant token like the typed calls
+  // (the SDK's own channel module does the same). Note the shape: `bot` at the top, no `data`.
+  const r = (await client.request({ url: '/open-apis/bot/v3/info', method: 'GET', timeout: timeoutMs } as never)) as {
+    code?: number;
+    msg?: string;
+    bot?: { open_id?: unknown; app_name?: unknown; activate_status?: unknown };
+  };
+  if (r?.code !== 0) {
+    const err = new Error(`bot/v3/info code ${r?.code}: ${r?.msg ?? ''}`) as Error & { code?: number };
+    err.code = r?.code;
+    throw err;
+  }
+  const openId = r.bot?.open_id;
+  if (typeof openId !== 'string' || !openId.startsWith('ou_')) throw new Error('bot/v3/info: no bot.open_id (is the bot capability enabled and published?)');
+  return {
+    openId,
+    name: typeof r.bot?.app_name === 'string' ? r.bot.app_name : '',
+    ...(typeof r.bot?.activate_status === 'number' ? { activateStatus: r.bot.activate_status } : {}),
+  };
+}
+
+/**
+ * This app's bot identity (GET /open-apis/bot/v3/info with the tenant token), cached per client
+ * — one client per app — for the life of the process: a bot's open_id never changes.
+ *
+ * Lazy: fetched on first need, concurrent callers share one request. Bounded: a caller waits at
+ * most `timeoutMs` (the look-up may go on in the background and still fill the cache). After a
+ * failure it is not asked again before a backoff (baseDelayMs doubling to maxDelayMs), so a
+ * Feishu outage is not hammered by every group message; a stale tenant token (99991663…) is
+ * dropped so the next try gets a fresh one.
+ *
+ * Returns null when the identity is not known now (failure, timeout, or inside the backoff);
+ * never throws. The caller decides the fallback (bot/messages.ts).
+ */
+export async function botIdentity(client: lark.Client, logger?: Logger): Promise<BotIdentity | null> {
+  const s = identityState(client);
+  if (s.value) return s.value;
+  if (!s.inflight) {
+    if (Date.now() < s.retryAt) return null;
+    const timeoutMs = s.settings.timeoutMs;
+    s.inflight = fetchBotIdentity(client, timeoutMs).then(
+      (v) => {
+        s.value = v;
+        s.failures = 0;
+        s.inflight = undefined;
+        if (v.activateStatus !== undefined && v.activateStatus !== 2) logger?.warn({ activateStatus: v.activateStatus }, '机器人未处于启用状态 / bot is not activated for the tenant');
+        logger?.info({ botOpenId: v.openId, appName: v.name }, 'bot identity learned');
+        return v;
+      },
+      (e: unknown) => {
+        const f = failureOf(e);
+        const code = f.code ?? (e as { code?: unknown }).code;
+        if (typeof code === 'number' && TOKEN_CODES.has(code)) invalidateFeishuToken(client);
+        s.failures++;
+        s.retryAt = Date.now() + Math.min(s.settings.maxDelayMs, s.settings.baseDelayMs * 2 ** (s.failures - 1));
+        s.lastError = f.message;
+        s.inflight = undefined;
+        logger?.warn({ err: redactSecrets(f.message).slice(0, 300), failures: s.failures, retryInMs: s.retryAt - Date.now() }, '无法获取机器人信息 / bot info look-up failed');
+        throw e;
+      },
+    );
+    // The background promise must never be an unhandled rejection.
+    s.inflight.catch(() => {});
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), s.settings.timeoutMs + 100);
+  });
+  try {
+    return await Promise.race([s.inflight.catch(() => null), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The identity if it is already cached (no request). */
+export function cachedBotIdentity(client: lark.Client): BotIdentity | null {
+  return identities.get(client)?.value ?? null;
+}

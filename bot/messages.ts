@@ -1,15 +1,33 @@
 /**
  * im.message.receive_v1: a user wrote to the bot.
  *
- * Which messages are for us:
+ * Which messages are commands (group addressing, issue 8 class 12):
  * - p2p: every text/post message.
- * - group: only when the bot is @mentioned. The bot's own open_id is not part of the config
- *   contract, so the rule is structural: the message must carry mentions AND start with a
- *   mention placeholder ("@机器人 出库 …"), or end with one ("出库 … @机器人"). Those addressing
- *   placeholders are stripped; mentions elsewhere stay as arguments (用户 授权 @某人 仓管).
- *   With the usual `im:message.group_at_msg` scope Feishu only delivers messages that @ the
- *   bot anyway; with the sensitive all-group-messages scope this keeps chatter out.
- *   A group message without mentions is ignored (no reply, no dedupe row).
+ * - group: only a message that @mentions THIS bot: one of its mentions has id.open_id equal to
+ *   the bot's own open_id, learned from GET /open-apis/bot/v3/info (bot/feishu-client.ts
+ *   botIdentity: cached per app, fetched lazily, retried with backoff after a failure). Names
+ *   and placeholder positions prove nothing: a colleague can be called 进销存助手, and with the
+ *   sensitive all-group-messages scope Feishu delivers "@张三 出库 螺丝 5" too — ignored (no
+ *   reply, no dedupe row). A group message without any mention is ignored without a look-up.
+ * - The bot's placeholders are removed wherever they are: "@机器人 出库 螺丝 5",
+ *   "出库 螺丝 5 @机器人" and "出库 螺丝 @机器人 5" all read 出库 螺丝 5. When the words before
+ *   the mention are not a command but the words after it are ("请 @机器人 出库 螺丝 5",
+ *   "张三你看 @机器人 库存"), the lead-in was said to people and only the part after counts.
+ * - Colleagues @mentioned in a command (p2p or group) are person parameters of a command that
+ *   takes a person (CommandSpec.takesPerson: 用户 授权 @张三 仓管 — they reach it through
+ *   ctx.mentions, the bot never among them). Every other command never sees them: their
+ *   placeholders (and @所有人) are removed before parsing, silently — "@机器人 出库 螺丝 5 @张三"
+ *   posts 出库 螺丝 5 and the reply is the usual one (a mention in a group is mostly "FYI",
+ *   and a note in every such reply would be noise; the posting reply shows what was done).
+ *
+ * When the bot's open_id cannot be known, a group message that carries mentions is NEVER run
+ * (a colleague's mention must not execute anything):
+ * - offline mode (no FEISHU_APP_ID/SECRET, deps.feishu = null): it is ignored, with one warning
+ *   per process — there is no Feishu to reply through anyway; p2p is unaffected.
+ * - the bot info call failing or slow (bounded to ~1.5 s so the ack stays within Feishu's 3 s):
+ *   the webhook answers HTTP 500 and writes nothing, so Feishu redelivers the same message
+ *   (15 s, 5 min, 1 h, 6 h) and it is judged again once the identity is known; the dedupe row is
+ *   only written by a delivery that was judged. p2p is unaffected (never needs the identity).
  *
  * Exactly once: one transaction inserts the dedupe row (key = message_id, the official advice;
  * event_id can differ between redeliveries), runs the command in a savepoint and queues the reply
@@ -24,6 +42,9 @@ import { claimInboundWithUser } from '../src/outbox/inbox.js';
 import { dedupeKeyOf, onEvent, type EventContext } from './events.js';
 import type { Mention, Reply } from './commands/registry.js';
 import { runCommand } from './commands/router.js';
+import { commands } from './commands/registry.js';
+import { botIdentity, cachedBotIdentity } from './feishu-client.js';
+import { normalizeText, tokenize } from './parse/normalize.js';
 import { queueReplyForKickAhead } from './reply.js';
 import './commands/index.js';
 
@@ -35,7 +56,7 @@ interface ReceiveEvent {
     chat_type?: string;
     message_type?: string;
     content?: string;
-    mentions?: { key?: string; name?: string; id?: { open_id?: string } }[];
+    mentions?: { key?: string; name?: string; id?: { open_id?: string; union_id?: string; user_id?: string } }[];
   };
 }
 
@@ -75,8 +96,6 @@ export function messageText(type: string | undefined, content: string | undefine
   return null;
 }
 
-const PLACEHOLDER = /@_user_\d+/;
-
 /**
  * Bulkhead: at most this many message transactions at once per app (JXC_MAX_MESSAGE_TX). No
  * longer a guard against a hot lock — document numbers come from a sequence
@@ -98,16 +117,77 @@ function gate(deps: object): Semaphore {
   return g;
 }
 
-/** Group addressing (see the header comment). Returns the command text, or null if not for us. */
-export function addressedText(text: string, chatType: string | undefined, mentions: Mention[]): string | null {
-  if (chatType !== 'group') return text;
-  if (mentions.length === 0) return null;
-  const lead = text.match(/^\s*(?:@_user_\d+\s*)+/);
-  if (lead) return text.slice(lead[0].length);
-  const trail = text.match(/\s*@_user_\d+\s*$/);
-  if (trail && PLACEHOLDER.test(trail[0])) return text.slice(0, text.length - trail[0].length);
-  return null;
+/** A mention placeholder exactly (never the prefix of a longer one: @_user_1 is not in @_user_10). */
+function keyPattern(key: string): RegExp {
+  return new RegExp(`${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`, 'g');
 }
+function removeKeys(text: string, keys: string[]): string {
+  let out = text;
+  for (const k of keys) out = out.replace(keyPattern(k), ' ');
+  return out.replace(/[ \t]{2,}/g, ' ').trim();
+}
+/** @所有人 reaches bots as the placeholder @_all; it never addresses the bot nor names a person. */
+const MENTION_ALL = '@_all';
+
+/** True when the text (mention placeholders aside) starts with a registered command or group. */
+function startsCommand(text: string, mentionKeys: string[]): boolean {
+  return commands.match(tokenize(normalizeText(removeKeys(text, [...mentionKeys, MENTION_ALL])))).kind !== 'none';
+}
+
+export type Addressing =
+  /** A command: the text to run and the colleagues (never the bot) it may take as persons. */
+  | { kind: 'command'; text: string; mentions: Mention[] }
+  /** Not for this bot: no reply, no dedupe row. */
+  | { kind: 'ignore'; reason: 'no-mention' | 'not-this-bot' }
+  /** A group message with mentions, and the bot's open_id is unknown: the caller's fallback. */
+  | { kind: 'bot-unknown' };
+
+/**
+ * Group addressing (see the header comment). `botOpenId` is this app's bot open_id, or null when
+ * unknown; `mentions` are the message's, in order. Pure: no I/O.
+ */
+export function addressMessage(text: string, chatType: string | undefined, mentions: Mention[], botOpenId: string | null): Addressing {
+  const isBot = (m: Mention) => botOpenId !== null && m.openId === botOpenId;
+  const colleagues = mentions.filter((m) => !isBot(m));
+  const botKeys = mentions.filter(isBot).map((m) => m.key);
+  if (chatType !== 'group') {
+    // p2p: every message is for us. A stray @bot (identity already known) is dropped like in groups.
+    return { kind: 'command', text: botKeys.length ? removeKeys(text, botKeys) : text, mentions: colleagues };
+  }
+  if (mentions.length === 0) return { kind: 'ignore', reason: 'no-mention' };
+  if (botOpenId === null) return { kind: 'bot-unknown' };
+  if (botKeys.length === 0) return { kind: 'ignore', reason: 'not-this-bot' };
+  const otherKeys = colleagues.map((m) => m.key);
+  const whole = removeKeys(text, botKeys);
+  if (!startsCommand(whole, otherKeys)) {
+    // "请 @机器人 出库 螺丝 5": the lead-in before our mention was said to people.
+    const first = botKeys.map((k) => text.search(keyPattern(k))).filter((i) => i >= 0).sort((a, b) => a - b)[0];
+    if (first !== undefined) {
+      const after = removeKeys(text.slice(first), botKeys);
+      if (startsCommand(after, otherKeys)) return { kind: 'command', text: after, mentions: colleagues };
+    }
+  }
+  return { kind: 'command', text: whole, mentions: colleagues };
+}
+
+/**
+ * Colleagues' placeholders in a command's text: kept for a command that takes a person (it
+ * resolves them through ctx.mentions; placeholders before the command name are dropped, they
+ * cannot be its parameter), removed for every other command (with @所有人 always). Returns the
+ * text to run and the mentions dropped.
+ */
+export function personMentions(text: string, mentions: Mention[]): { text: string; dropped: Mention[] } {
+  const keys = mentions.map((m) => m.key);
+  const bare = removeKeys(text, [...keys, MENTION_ALL]);
+  const m = commands.match(tokenize(normalizeText(bare)));
+  if (m.kind === 'command' && m.command.takesPerson) {
+    const kept = removeKeys(text.replace(/^\s*(?:@_(?:user_\d+|all)\s*)+/, ''), [MENTION_ALL]);
+    return { text: kept, dropped: mentions.filter((x) => !keyPattern(x.key).test(kept)) };
+  }
+  return { text: bare, dropped: mentions.filter((x) => keyPattern(x.key).test(text)) };
+}
+
+const warnedOffline = new WeakSet<object>();
 
 function unknownUserText(openId: string): string {
   return [
@@ -129,23 +209,46 @@ async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>
   }
   if (ev.sender?.sender_type && ev.sender.sender_type !== 'user') return {};
   const messageId = msg.message_id;
-  const mentions: Mention[] = (msg.mentions ?? [])
+  const all: Mention[] = (msg.mentions ?? [])
     .filter((m) => typeof m.key === 'string')
     .map((m) => ({ key: m.key!, openId: m.id?.open_id, name: m.name }));
 
   const raw = messageText(msg.message_type, msg.content);
-  let text: string | null;
+  // Only a group message with mentions needs to know who we are; p2p uses the identity if cached.
+  let botOpenId: string | null = deps.feishu ? (cachedBotIdentity(deps.feishu)?.openId ?? null) : null;
+  if (msg.chat_type === 'group' && all.length > 0 && botOpenId === null && deps.feishu) {
+    botOpenId = (await botIdentity(deps.feishu, logger))?.openId ?? null;
+  }
+  const addressed = addressMessage(raw ?? '', msg.chat_type, all, botOpenId);
+  if (addressed.kind === 'ignore') {
+    logger.debug({ chatType: msg.chat_type, reason: addressed.reason }, 'group message not addressed to the bot; ignored');
+    return {};
+  }
+  if (addressed.kind === 'bot-unknown') {
+    if (!deps.feishu) {
+      if (!warnedOffline.has(deps)) {
+        warnedOffline.add(deps);
+        logger.warn('离线模式无法确认群消息是否 @ 了本机器人，群里带 @ 的消息一律忽略 / offline: bot open_id unknown, group messages with mentions are ignored');
+      }
+      return {};
+    }
+    // Nothing written: Feishu redelivers (15 s, 5 min, 1 h, 6 h) and we judge it again then.
+    logger.warn({ messageId }, '暂时无法获取机器人 open_id，群消息稍后由飞书重推 / bot identity unknown; answering 500 so Feishu redelivers');
+    throw new Error('bot identity unknown (GET /open-apis/bot/v3/info failed); group message left for redelivery');
+  }
+  let text: string;
   let notText = false;
+  let mentions: Mention[] = addressed.mentions;
   if (raw === null) {
-    // Images, files, stickers: in p2p say what we understand; in groups only when addressed.
-    if (msg.chat_type === 'group' && mentions.length === 0) return {};
+    // Images, files, stickers: in p2p say what we understand (a group image carries no mention).
     notText = true;
     text = '';
   } else {
-    text = addressedText(raw, msg.chat_type, mentions);
-    if (text === null) {
-      logger.debug({ chatType: msg.chat_type }, 'group message not addressed to the bot; ignored');
-      return {};
+    const p = personMentions(addressed.text, addressed.mentions);
+    text = p.text;
+    if (p.dropped.length) {
+      logger.debug({ dropped: p.dropped.map((m) => m.key) }, 'mentions not taken by the command; removed');
+      mentions = addressed.mentions.filter((m) => !p.dropped.includes(m));
     }
   }
 

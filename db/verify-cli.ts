@@ -32,6 +32,11 @@ async function main(): Promise<number> {
     }
     console.log(`  ✗ ${report.violations.length} 处违反 / violations:`);
     for (const v of report.violations) console.log(`    [${v.check}] ${v.message}: ${JSON.stringify(v.row)}`);
+    const valuation = new Set(['valuation_value_nonnegative', 'zero_qty_zero_value', 'valuation_cost_range', 'average_within_entered_costs']);
+    if (report.violations.some((v) => valuation.has(v.check))) {
+      // A value written before the valuation rules were enforced is repaired by a cost adjustment.
+      console.log('  修复库存金额 / to repair a stock value: 在机器人里发「成本调整 <商品> <正确单价>」(数量为 0 时金额调整为 0) / send 成本调整 <SKU> <unit cost> to the bot.');
+    }
     return 1;
   } finally {
     await database.close();

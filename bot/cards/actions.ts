@@ -13,18 +13,19 @@ import { createWarehouse } from '../../src/inventory/warehouses.js';
 import { getDocument } from '../../src/inventory/documents.js';
 import { lowStock } from '../../src/inventory/lowstock.js';
 import { reverseDocument } from '../../src/inventory/reversal.js';
-import { openStocktake, postStocktake, stocktakeReport } from '../../src/inventory/stocktake.js';
-import { createProductSchema, createWarehouseSchema, openStocktakeSchema, reversalInputSchema, stockQuerySchema } from '../../src/inventory/schemas.js';
+import { openStocktake, postStocktake, setStocktakeComplete, stocktakeReport } from '../../src/inventory/stocktake.js';
+import { createProductSchema, createWarehouseSchema, openStocktakeSchema, reversalInputSchema, stockQuerySchema, type CountMode } from '../../src/inventory/schemas.js';
 import { rememberWarehouse } from '../../src/people/users.js';
-import { formatFen } from '../../src/shared/money.js';
+import { formatFen, formatPrice } from '../../src/shared/money.js';
 import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El } from './card.js';
 import { deferUpdate } from './delayed.js';
-import { check, date, FieldError, id, list, opt, text, yesNo, yuan } from './fields.js';
+import { check, date, decimals, FieldError, id, list, opt, price, text, yesNo } from './fields.js';
 import { cancelledCard, commitPending, expiredAnswer, pendingOf, proceed, stage, submitFlow, summaryFor, usedAnswer, who, type Pending } from './flows.js';
 import { FORMS, menuCard, renderForm } from './forms.js';
 import { onCardAction, toast, type ActionContext, type CardAnswer } from './registry.js';
 import { cardSettings } from './settings.js';
 import { documentCard, lowStockCard, messageCard, processingCard } from './views.js';
+import { explainError } from '../commands/render.js';
 
 const asDb = (tx: Tx) => tx as unknown as Db;
 const formCtx = (c: ActionContext) => ({ conn: c.deps.database.db, actor: c.actor, user: c.user, selectMax: cardSettings(c.deps).selectMax });
@@ -99,7 +100,7 @@ onCardAction('receipt.submit', {
         input: {
           kind: (opt(c.form, 'kind') ?? 'purchase_receipt') as 'purchase_receipt',
           warehouse: id(c.form, 'warehouse'),
-          lines: [{ product: productOf(c), qty: text(c.form, 'qty'), batchNo: batch.batchNo, expiresOn: date(c.form, 'expires_on'), unitCostFen: yuan(c.form, 'unit_price') }],
+          lines: [{ product: productOf(c), qty: text(c.form, 'qty'), batchNo: batch.batchNo, expiresOn: date(c.form, 'expires_on'), unitPrice: opt(c.form, 'unit_price') }],
           idempotencyKey: `card:${k}`,
           remark: opt(c.form, 'remark') ?? null,
         },
@@ -166,7 +167,15 @@ onCardAction('count.submit', {
       const p: Pending<'count'> = {
         flow: 'count',
         origin: k,
-        input: { stocktake: st ?? '', product: productOf(c), qty: text(c.form, 'qty'), batchNo: opt(c.form, 'batch_no') },
+        input: {
+          stocktake: st ?? '',
+          product: productOf(c),
+          qty: text(c.form, 'qty'),
+          batchNo: opt(c.form, 'batch_no'),
+          // An unknown mode reaches the schema as is, whose message names the three choices.
+          mode: (opt(c.form, 'mode') ?? 'add') as CountMode,
+          complete: yesNo(c.form, 'complete'),
+        },
       };
       return submitFlow(c, k, p);
     }),
@@ -251,8 +260,10 @@ onCardAction('product.submit', {
         baseUnit: opt(f, 'base_unit') ?? '个',
         packUnit: opt(f, 'pack_unit') ?? null,
         packFactor: opt(f, 'pack_factor') ?? null,
-        purchasePriceFen: yuan(f, 'purchase_price') ?? null,
-        salePriceFen: yuan(f, 'sale_price') ?? null,
+        // Unit prices: yuan per base unit with up to 6 decimals (0.002).
+        purchasePriceFen: price(f, 'purchase_price') ?? null,
+        salePriceFen: price(f, 'sale_price') ?? null,
+        qtyDecimals: decimals(f, 'qty_decimals') ?? null,
         safetyStock: opt(f, 'safety_stock') ?? '0',
         ...(leadTime ? { leadTimeDays: Number(leadTime) } : {}),
         batchTracked: yesNo(f, 'batch_tracked'),
@@ -265,8 +276,8 @@ onCardAction('product.submit', {
           `**编码**：${md(p.sku)}`,
           `**名称**：${md([p.name, p.model, p.spec].filter(Boolean).join(' '))}`,
           `**单位**：${md(p.baseUnit)}${p.packUnit ? `（1 ${md(p.packUnit)} = ${md(p.packFactor)} ${md(p.baseUnit)}）` : ''}`,
-          p.purchasePriceFen ? `**采购价**：${formatFen(p.purchasePriceFen)}` : null,
-          p.salePriceFen ? `**售价**：${formatFen(p.salePriceFen)}` : null,
+          p.purchasePriceFen ? `**采购价**：${formatPrice(p.purchasePriceFen)}/${md(p.baseUnit)}` : null,
+          p.salePriceFen ? `**售价**：${formatPrice(p.salePriceFen)}/${md(p.baseUnit)}` : null,
           `**批次管理**：${p.batchTracked ? '是' : '否'}`,
           `**经办**：${md(who(c))}`,
         ].filter(Boolean);
@@ -401,12 +412,20 @@ onCardAction('stocktake.open.submit', {
 
 function varianceCard(rep: Awaited<ReturnType<typeof stocktakeReport>>, postKey: string | undefined, largeLines: number): Card {
   const st = rep.stocktake;
+  const ub = rep.uncountedBatches;
+  const ubSkus = [...new Set(ub.map((b) => b.sku))];
   const els: El[] = [
     markdown(
       [
         `**盘点单**：${md(st.docNo)}　**仓库**：${md(st.warehouseName)}`,
         `**差异行**：${rep.lines.filter((l) => l.varianceQty !== '0').length} / ${rep.lines.length}　**盘盈**：${formatFen(rep.totalGainFen)}　**盘亏**：${formatFen(rep.totalLossFen)}`,
+        st.complete ? '**全盘**：范围内没有录入的商品和批次过账时按 0 计（表中「未盘，按 0 计」）。' : null,
+        // What posting will NOT change, apart from the table: an absent count is not a zero count.
+        ub.length
+          ? `**未盘批次**：${ub.slice(0, 10).map((b) => `${md(b.name)}（${md(b.sku)}）批次 ${md(b.batchNo)} 账面 ${md(b.bookQty)}`).join('；')}${ub.length > 10 ? ' 等' : ''}，不调整（如已全部清点，请发「盘点 完成 ${md(ubSkus.length === 1 ? ubSkus[0] : '<商品>')}」或「全盘」）`
+          : null,
         rep.uncounted.length ? `**未清点**：${rep.uncounted.slice(0, 10).map((u) => md(u.name)).join('、')}${rep.uncounted.length > 10 ? ' 等' : ''}（过账时不调整）` : null,
+        rep.completeProducts.length && !st.complete ? `**已声明清点完成**：${rep.completeProducts.map((p) => md(p.name)).join('、')}（未录入的批次按 0 计）` : null,
         rep.moved.length ? `<font color="orange">开始盘点后有出入库：${rep.moved.map((m) => md(m.name)).join('、')}，账面数已变化。</font>` : null,
         rep.lines.length > largeLines ? `行数较多（${rep.lines.length} 行），过账将在后台完成，卡片会自动更新。` : null,
       ]
@@ -424,7 +443,7 @@ function varianceCard(rep: Awaited<ReturnType<typeof stocktakeReport>>, postKey:
           { name: 'cnt', title: '实盘', align: 'right' },
           { name: 'd', title: '差异', align: 'right' },
         ],
-        rep.lines.slice(0, 100).map((l) => ({ p: `${l.name}（${l.sku}）`, b: l.batchNo || '—', book: l.bookQty, cnt: l.countedQty, d: l.varianceText })),
+        rep.lines.slice(0, 100).map((l) => ({ p: `${l.name}（${l.sku}）`, b: l.batchNo || '—', book: l.bookQty, cnt: l.assumedZero ? '未盘，按 0 计' : l.countedQty, d: l.varianceText })),
       ),
     );
   }
@@ -436,10 +455,26 @@ function varianceCard(rep: Awaited<ReturnType<typeof stocktakeReport>>, postKey:
         confirm: { title: '确认过账？', text: `盘点单 ${st.docNo} 过账后按实盘数调整库存，不能修改（可红冲）。` },
       }),
     );
+    if (st.complete) buttons.push(button('撤销全盘', value('stocktake.complete', { s: st.id, undo: 1 })));
+    else if (ub.length || rep.uncounted.length) {
+      buttons.push(
+        button('全盘（未录入按 0 计）', value('stocktake.complete', { s: st.id }), {
+          confirm: { title: '声明全盘？', text: `盘点单 ${st.docNo} 范围内没有录入的商品和批次，过账时都按 0 计（盘亏）。可以撤销。` },
+        }),
+      );
+    }
   }
   buttons.push(button('继续录入', value('open', { f: 'stocktake' })), button('菜单', value('menu')));
   els.push(hr(), buttonRow(buttons));
   return card(`盘点差异 · ${st.docNo}`, 'purple', els);
+}
+
+async function varianceAnswer(c: ActionContext, s: number): Promise<CardAnswer> {
+  const db = c.deps.database.db;
+  const rep = await stocktakeReport(db, c.actor, s);
+  if (rep.stocktake.status !== 'open') return toast('info', `盘点单 ${rep.stocktake.docNo} 已${rep.stocktake.status === 'posted' ? '过账' : '取消'}。`);
+  const postKey = can(c.actor, 'stock.count') ? await issueCardToken(db, 'stocktake.post', c.user.id, { s, force: rep.moved.length > 0, lines: rep.lines.length }) : undefined;
+  return { card: varianceCard(rep, postKey, cardSettings(c.deps).largeStocktakeLines) };
 }
 
 onCardAction('count.report', {
@@ -447,11 +482,20 @@ onCardAction('count.report', {
   async run(c) {
     const s = Number(c.value.s);
     if (!Number.isInteger(s)) return expiredAnswer();
-    const db = c.deps.database.db;
-    const rep = await stocktakeReport(db, c.actor, s);
-    if (rep.stocktake.status !== 'open') return toast('info', `盘点单 ${rep.stocktake.docNo} 已${rep.stocktake.status === 'posted' ? '过账' : '取消'}。`);
-    const postKey = can(c.actor, 'stock.count') ? await issueCardToken(db, 'stocktake.post', c.user.id, { s, force: rep.moved.length > 0, lines: rep.lines.length }) : undefined;
-    return { card: varianceCard(rep, postKey, cardSettings(c.deps).largeStocktakeLines) };
+    return varianceAnswer(c, s);
+  },
+});
+
+/** 全盘 from the variance card (or 撤销全盘): a flag on the open stocktake, then the view again. */
+onCardAction('stocktake.complete', {
+  permission: 'stock.count',
+  async run(c) {
+    const s = Number(c.value.s);
+    if (!Number.isInteger(s)) return expiredAnswer();
+    const complete = !c.value.undo;
+    await setStocktakeComplete(c.deps.database.db, c.actor, { stocktake: s, complete });
+    const out = await varianceAnswer(c, s);
+    return { ...out, toast: { type: 'success', content: complete ? '已声明全盘：未录入的按 0 计' : '已撤销全盘' } };
   },
 });
 
@@ -499,8 +543,8 @@ onCardAction('stocktake.post', {
           return { value: out, stored: { card: out } };
         });
       } catch (e) {
-        const msg = e instanceof DomainError ? e.message : '过账时出错了，没有保存任何改动。';
-        if (!(e instanceof DomainError)) c.logger.error({ err: (e as Error).message }, 'stocktake posting failed');
+        // Mapped constraint → its message; a bug → logged with a reference the user can quote.
+        const msg = explainError(e, c.logger, '盘点过账').message;
         const out = messageCard('盘点过账未完成', 'red', md(msg), [buttonRow([button('查看差异', value('count.report', { s })), button('菜单', value('menu'))])]);
         // Nothing was posted: release the key so 查看差异 → 过账 can try again.
         await releaseCardToken(db, k!);

@@ -3,7 +3,8 @@
  * rule. Every form_value entry is a string (multi-selects string[]; dates "2024-04-01 +0800").
  */
 import type { z } from 'zod';
-import { yuanToFen } from '../../src/shared/money.js';
+import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
+import { costText } from '../../src/shared/decimal.js';
 
 /** Field (zod path key or form field) → what the user sees on the card. */
 export const FIELD_LABEL: Record<string, string> = {
@@ -18,6 +19,11 @@ export const FIELD_LABEL: Record<string, string> = {
   expiresOn: '有效期',
   unitCostFen: '单价',
   unit_price: '单价',
+  unitPrice: '单价',
+  qtyDecimals: '数量小数位',
+  qty_decimals: '数量小数位',
+  purchase_price: '采购价',
+  sale_price: '售价',
   amountFen: '金额',
   remark: '备注',
   kind: '类型',
@@ -138,6 +144,28 @@ export function yuan(fv: Record<string, unknown>, name: string): string | undefi
   } catch {
     throw new FieldError(name, `金额「${s}」格式不对，请写成 12 或 12.50（元，最多两位小数）`);
   }
+}
+
+/**
+ * A unit price typed in yuan (up to 6 decimals: 0.002) → fen as canonical text ("0.2");
+ * undefined when empty. Product prices are per BASE unit.
+ */
+export function price(fv: Record<string, unknown>, name: string): string | undefined {
+  const s = opt(fv, name);
+  if (!s) return undefined;
+  try {
+    return costText(priceYuanToFen(s));
+  } catch {
+    throw new FieldError(name, `「${s}」格式不对，请写成 12.5 或 0.002（元，最多 6 位小数，不能为负）`);
+  }
+}
+
+/** Decimal places 0–6 (undefined when empty). */
+export function decimals(fv: Record<string, unknown>, name: string): number | undefined {
+  const s = opt(fv, name);
+  if (!s) return undefined;
+  if (!/^[0-6]$/.test(s)) throw new FieldError(name, `要写 0–6 的整数（个/台/箱 常用 0，千克/米 常用 3），收到「${s}」`);
+  return Number(s);
 }
 
 export function yesNo(fv: Record<string, unknown>, name: string): boolean {

@@ -3,7 +3,8 @@
  *
  *   form ──submit──▶ validate (zod, the services' own schemas) ──invalid──▶ error toast, no card
  *                    │ product ambiguous ──▶ candidate picker card (pending action in card_tokens)
- *                    │ unusual entry ──▶ confirmation card (parsed input in card_tokens)
+ *                    │ unusual entry ──▶ confirmation card (parsed input in card_tokens);
+ *                    │                     the rule is src/inventory/unusual.ts, shared with chat
  *                    ▼
  *                  commit: lock the key, post, store the summary card in the key, one transaction
  *
@@ -20,12 +21,11 @@
 import type { Db, Tx } from '../../db/types.js';
 import { issueCardToken, peekCardToken, isCardTokenExpired, type CardToken } from '../../src/interaction/card-tokens.js';
 import { spendCardToken } from '../../src/interaction/spend-card-token.js';
-import { averageCost, typicalMoveQty } from '../../src/inventory/history.js';
+import { checkUnusualPosting } from '../../src/inventory/unusual.js';
 import { isDomainError } from '../../src/errors.js';
 import { can } from '../../src/people/roles.js';
 import { rememberWarehouse } from '../../src/people/users.js';
-import { Dec } from '../../src/shared/decimal.js';
-import { formatFen } from '../../src/shared/money.js';
+import { formatFen, formatPrice } from '../../src/shared/money.js';
 import type { PostingResult } from '../../src/inventory/documents.js';
 import { postIssue, postReceipt, postTransfer } from '../../src/inventory/posting.js';
 import { resolveProduct, productLabel, type ProductView } from '../../src/inventory/products.js';
@@ -43,7 +43,7 @@ import {
   type RecordCountInput,
   type TransferInput,
 } from '../../src/inventory/schemas.js';
-import { formatQty, parseQuantity } from '../../src/inventory/units.js';
+import { parseQuantity } from '../../src/inventory/units.js';
 import { button, buttonRow, card, markdown, md, value, type Card } from './card.js';
 import { check } from './fields.js';
 import type { ActionContext, CardAnswer } from './registry.js';
@@ -74,13 +74,9 @@ export interface Pending<F extends FlowName = FlowName> {
 }
 
 interface FlowSpec<F extends FlowName> {
-  /** Move kind whose history makes the "typical" quantity (null: no check). */
-  moveKind(input: Inputs[F]): string | null;
   productRef(input: Inputs[F]): number | string;
   setProduct(input: Inputs[F], id: number): void;
   qty(input: Inputs[F]): string | number;
-  /** Unit cost in fen per base unit (receipts). */
-  unitCost?(input: Inputs[F]): string | undefined;
   warehouseId?(input: Inputs[F]): number | undefined;
   /** Inside the key's transaction. Returns the card to show (and store). */
   commit(tx: Tx, c: ActionContext, input: Inputs[F], origin: string): Promise<CardAnswer & { card: Card }>;
@@ -106,18 +102,15 @@ async function afterPosting(tx: Tx, c: ActionContext, r: PostingResult, flow: st
 
 const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
   receipt: {
-    moveKind: (i) => i.kind ?? 'purchase_receipt',
     productRef: (i) => i.lines[0].product,
     setProduct: (i, id) => void (i.lines[0].product = id),
     qty: (i) => i.lines[0].qty,
-    unitCost: (i) => (i.lines[0].unitCostFen === undefined ? undefined : String(i.lines[0].unitCostFen)),
     warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
     async commit(tx, c, input) {
       return afterPosting(tx, c, await postReceipt(asDb(tx), c.actor, input), 'receipt');
     },
   },
   issue: {
-    moveKind: (i) => i.kind ?? 'sales_issue',
     productRef: (i) => i.lines[0].product,
     setProduct: (i, id) => void (i.lines[0].product = id),
     qty: (i) => i.lines[0].qty,
@@ -127,7 +120,6 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     },
   },
   transfer: {
-    moveKind: () => 'transfer_out',
     productRef: (i) => i.lines[0].product,
     setProduct: (i, id) => void (i.lines[0].product = id),
     qty: (i) => i.lines[0].qty,
@@ -137,7 +129,6 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     },
   },
   count: {
-    moveKind: () => null,
     productRef: (i) => i.product,
     setProduct: (i, id) => void (i.product = id),
     qty: (i) => i.qty,
@@ -151,7 +142,6 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     },
   },
   stock: {
-    moveKind: () => null,
     productRef: (i) => i.product,
     setProduct: (i, id) => void (i.product = id),
     qty: () => '1',
@@ -236,11 +226,14 @@ export async function proceed<F extends FlowName>(c: ActionContext, key: string,
   if (p.batchOf !== undefined && p.batchOf !== product.id) {
     return { toast: { type: 'error', content: `「批次」所选批次不属于「${product.name}」，请重新选择批次或选「自动」。` } };
   }
-  // The same unit parsing the services use; its message names 数量 and the units.
-  const baseQty = new Dec(parseQuantity(product, spec.qty(p.input), { allowZero: p.flow === 'count' }));
-  if (!spec.readOnly) {
-    const reasons = await unusualReasons(c, spec, p, product, baseQty);
+  if (p.flow === 'receipt' || p.flow === 'issue' || p.flow === 'transfer') {
+    // The services' own reading of quantity and price (units, decimal places, the price rule),
+    // then the unusual-entry rule chat uses too.
+    const { reasons } = await checkUnusualPosting(db, c.actor, p.flow, p.input as never, cardSettings(c.deps));
     if (reasons.length) return stage(c, key, async (tx) => ({ card: await confirmCard(tx, c, p, product, reasons) }));
+  } else {
+    // The same unit parsing the services use; its message names 数量 and the units.
+    parseQuantity(product, spec.qty(p.input), { allowZero: p.flow === 'count' });
   }
   return stage(c, key, (tx) => spec.commit(tx, c, p.input, p.origin));
 }
@@ -251,33 +244,6 @@ export async function commitPending(c: ActionContext, key: string, p: Pending): 
   return stage(c, key, (tx) => spec.commit(tx, c, p.input, p.origin));
 }
 
-async function unusualReasons(c: ActionContext, spec: FlowSpec<FlowName>, p: Pending, product: ProductView, qty: Dec): Promise<string[]> {
-  const s = cardSettings(c.deps);
-  const db = c.deps.database.db;
-  const reasons: string[] = [];
-  const kind = spec.moveKind(p.input);
-  if (kind) {
-    const typicalText = await typicalMoveQty(db, c.actor, product.id, kind, s.typicalMoves);
-    const typical = typicalText === null ? null : new Dec(typicalText);
-    if (typical && qty.greaterThan(typical.times(s.unusualQtyFactor))) {
-      reasons.push(`数量 ${formatQty(product, qty)} 超过这个商品平时单次数量（约 ${formatQty(product, typical.toDecimalPlaces(2))}）的 ${s.unusualQtyFactor} 倍`);
-    }
-  }
-  const cost = spec.unitCost?.(p.input);
-  if (cost !== undefined) {
-    const avgText = await averageCost(db, c.actor, product.id);
-    const avg = avgText === null ? null : new Dec(avgText);
-    if (avg) {
-      const price = new Dec(cost);
-      const dev = price.minus(avg).abs().dividedBy(avg);
-      if (dev.greaterThan(s.priceDeviation)) {
-        reasons.push(`单价 ${formatFen(price.toDecimalPlaces(0).toFixed())} 与平均成本 ${formatFen(avg.toDecimalPlaces(0).toFixed())} 相差 ${dev.times(100).toDecimalPlaces(0).toFixed()}%（超过 ${s.priceDeviation * 100}%）`);
-      }
-    }
-  }
-  return reasons;
-}
-
 const FLOW_LABEL: Record<FlowName, string> = { receipt: '入库', issue: '出库', transfer: '调拨', count: '盘点录入', stock: '查库存' };
 
 function describe(p: Pending, product: ProductView): string {
@@ -285,15 +251,17 @@ function describe(p: Pending, product: ProductView): string {
   const line = (i.lines?.[0] ?? i) as Record<string, unknown>;
   const parts = [`**${FLOW_LABEL[p.flow]}**：${md(productLabel(product))}`, `**数量**：${md(String(line.qty))}`];
   if (line.batchNo) parts.push(`**批次**：${md(String(line.batchNo))}`);
-  if (line.unitCostFen !== undefined) parts.push(`**单价**：${formatFen(String(line.unitCostFen))}`);
+  if (line.unitPrice !== undefined) parts.push(`**单价**：${md(String(line.unitPrice))} 元（按数量所写单位）`);
+  if (line.unitCostFen !== undefined) parts.push(`**单价**：${formatPrice(String(line.unitCostFen))}/${md(product.baseUnit)}`);
+  if (line.amountFen !== undefined) parts.push(`**金额**：${formatFen(String(line.amountFen))}`);
   return parts.join('\n');
 }
 
-async function confirmCard(tx: Tx, c: ActionContext, p: Pending, product: ProductView, reasons: string[]): Promise<Card> {
+async function confirmCard(tx: Tx, c: { user: { id: number | null } }, p: Pending, product: ProductView, reasons: string[], how = '确认无误请点「确认」，否则点「取消」后重新填写。'): Promise<Card> {
   const k = await issueCardToken(tx, 'confirm', c.user.id, p);
   return card('请确认：这笔数据不太寻常', 'orange', [
     markdown(describe(p, product)),
-    markdown(`<font color="orange">${reasons.map((r) => `• ${md(r)}`).join('\n')}</font>\n\n确认无误请点「确认」，否则点「取消」后重新填写。`),
+    markdown(`<font color="orange">${reasons.map((r) => `• ${md(r)}`).join('\n')}</font>\n\n${md(how)}`),
     buttonRow([button('确认', value('confirm', { k }), { type: 'primary_filled' }), button('取消', value('cancel', { k }), { type: 'default' })]),
   ]);
 }
@@ -305,6 +273,14 @@ async function pickerCard(tx: Tx, c: { user: { id: number | null } }, p: Pending
     ...cands.map((x) => button(productLabel(x), value('pick', { k, p: x.id }), { type: 'default', width: 'fill' })),
     buttonRow([button('取消', value('cancel', { k }))]),
   ]);
+}
+
+/**
+ * Chat commands: the confirmation card for an unusual entry (the one the forms show), its
+ * 确认 posts the pending input under the chat message's own idempotency key.
+ */
+export async function confirmForCommand(tx: Tx, c: { user: { id: number | null } }, p: Pending, product: ProductView, reasons: string[], how: string): Promise<Card> {
+  return confirmCard(tx, c, p, product, reasons, how);
 }
 
 /** Chat commands: the candidate picker for an ambiguous product, as a card with a pending action. */

@@ -115,13 +115,13 @@ export const FORMS: Record<string, FormSpec> = {
         f,
         'receipt',
         '入库单',
-        '填写入库信息后点「提交入库」。数量可写 24、24个 或 2箱；单价单位为 元/基本单位，留空按采购价或平均成本。',
+        '填写入库信息后点「提交入库」。数量可写 24、24个 或 2箱；单价按数量所写的单位计（数量写 2箱、单价 6.5 = 每箱 ¥6.5；也可写 6.5/箱 或 0.27/个），最多 6 位小数；留空按采购价或平均成本。',
         [
           ...select('kind', '入库类型', kindOptions(['purchase_receipt', 'production_receipt', 'opening']), { required: true, initial: 'purchase_receipt' }),
           ...warehouseField('warehouse', '仓库', wh),
           ...(await productField(f)),
           input('qty', '数量', { required: true, placeholder: '例如 24 或 2箱', maxLength: 50 }),
-          input('unit_price', '单价（元，可选）', { placeholder: '例如 12.50', maxLength: 20 }),
+          input('unit_price', '单价（元，按数量所写单位；可写 6.5/箱）', { placeholder: '例如 6.5、0.002 或 6.5/箱', maxLength: 40 }),
           input('batch_no', '批次号（按批次管理的商品，可选）', { placeholder: `留空则用当天日期 ${dayKey(new Date())}`, maxLength: 64 }),
           ...datePicker('expires_on', '有效期（可选）'),
           input('remark', '备注（可选）', { maxLength: 500 }),
@@ -186,7 +186,7 @@ export const FORMS: Record<string, FormSpec> = {
         f,
         'product',
         '新建商品',
-        '名称必填；编码留空自动生成（P00001）。价格单位为元。',
+        '名称必填；编码留空自动生成（P00001）。价格单位为 元/基本单位，最多 6 位小数（例如 0.002）。',
         [
           input('name', '名称', { required: true, maxLength: 200 }),
           input('sku', '编码 SKU（可选）', { maxLength: 64 }),
@@ -197,8 +197,9 @@ export const FORMS: Record<string, FormSpec> = {
           input('base_unit', '基本单位', { defaultValue: '个', maxLength: 10 }),
           input('pack_unit', '包装单位（可选）', { placeholder: '例如 箱', maxLength: 10 }),
           input('pack_factor', '每包装含基本单位数（可选）', { placeholder: '例如 24', maxLength: 20 }),
-          input('purchase_price', '采购价（元，可选）', { maxLength: 20 }),
-          input('sale_price', '售价（元，可选）', { maxLength: 20 }),
+          input('purchase_price', '采购价（元/基本单位，可选）', { placeholder: '例如 0.35 或 0.002', maxLength: 20 }),
+          input('sale_price', '售价（元/基本单位，可选）', { placeholder: '例如 0.8', maxLength: 20 }),
+          input('qty_decimals', '数量小数位（可选，0–6）', { placeholder: '留空按单位：个/台/箱 0，千克/米/升 3', maxLength: 1 }),
           input('safety_stock', '安全库存（可选）', { placeholder: '低于此数量时提醒', maxLength: 20 }),
           ...select('batch_tracked', '按批次管理', [{ label: '否', value: 'no' }, { label: '是', value: 'yes' }], { initial: 'no' }),
         ],
@@ -237,12 +238,18 @@ export const FORMS: Record<string, FormSpec> = {
         const k = await issueCardToken(f.conn, 'form:stocktake', f.user?.id ?? null, { form: 'stocktake' });
         const initial = open.find((s) => String(s.warehouseId) === wh.initial)?.id ?? open[0].id;
         els.push(
-          markdown('**录入盘点数**：同一商品多次录入会累加（逐个货架清点）。按批次管理的商品请填批次号。'),
+          markdown('**录入盘点数**：同一商品多次录入会累加（逐个货架清点）；录错了选「设为」或「减去」更正。按批次管理的商品请填批次号；没有录入的批次不调整，除非选「该商品已全部清点」。'),
           form('f_count', [
             ...select('stocktake', '盘点单', open.map((s) => ({ label: `${s.docNo} · ${s.warehouseName}（已录 ${s.entries} 条）`, value: String(s.id) })), { required: true, initial: String(initial) }),
             ...(await productField(f)),
             input('qty', '实盘数量', { required: true, placeholder: '例如 18 或 1箱6个；0 表示没有', maxLength: 50 }),
             input('batch_no', '批次号（按批次管理的商品）', { maxLength: 64 }),
+            ...select('mode', '录入方式', [
+              { label: '累加（再清点到这么多）', value: 'add' },
+              { label: '设为（累计改成这个数）', value: 'set' },
+              { label: '减去（录多了）', value: 'subtract' },
+            ], { initial: 'add' }),
+            ...select('complete', '该商品已全部清点（没录入的批次按 0 计）', [{ label: '否', value: 'no' }, { label: '是', value: 'yes' }], { initial: 'no' }),
             submitButton('submit', '录入', { a: 'count.submit', k }),
           ]),
           hr(),

@@ -13,7 +13,7 @@
  *    its result arrives through the delayed-update API after our response (deps.defer).
  * The answer is always JSON: `{}`, `{toast}`, `{card:{type:'raw',data}}` or both.
  */
-import { isDomainError } from '../../src/errors.js';
+import { explainError } from '../commands/render.js';
 import { rememberCardReply, storedCardReply } from '../../src/interaction/card-replies.js';
 import { requirePermission } from '../../src/people/roles.js';
 import { identify } from '../../src/people/users.js';
@@ -137,9 +137,8 @@ async function dispatch(ctx: EventContext, ev: CardEvent): Promise<CardAnswer> {
     if (spec.permission) requirePermission(who.actor, spec.permission);
     return await spec.run(actx);
   } catch (e) {
-    if (isDomainError(e)) return toast('error', e.message);
-    logger.error({ err: { message: (e as Error).message, stack: (e as Error).stack } }, 'card action failed');
-    return toast('error', '处理时出错了，没有保存任何改动。请稍后再试；一直出错请联系管理员。');
+    // Same rule as chat (bot/commands/render.ts): mapped constraint → its message; bug → reference.
+    return toast('error', explainError(e, logger).message);
   }
 }
 

@@ -7,6 +7,9 @@
  *   the numbered candidates as text, plus the picker card. Tapping a candidate completes the
  *   original command (pending action in card_tokens), posted under the message's own
  *   idempotency key, so the chat message and the tap can never post twice.
+ * - `unusualEntryReply`: 入库 / 出库 / 调拨 whose entry is unusual (src/inventory/unusual.ts) →
+ *   NOT posted; the confirmation card the forms use (its 确认 posts under the message's own
+ *   idempotency key), and the text says that adding 确认 to the command posts it directly.
  * - `documentReply`: 单据 → the document card, with a 红冲 button for those allowed stock.reverse.
  * - `stockReply`: 库存 <商品> → the stock card (available, value at the average cost, rows).
  */
@@ -19,7 +22,10 @@ import { userDisplayName } from '../../src/people/display-name.js';
 import { can } from '../../src/people/roles.js';
 import type { CommandContext, Reply } from '../commands/registry.js';
 import { renderDomainError } from '../commands/render.js';
-import { pickerForCommand, type Pending } from './flows.js';
+import { confirmForCommand, pickerForCommand, type Pending } from './flows.js';
+import { checkUnusualPosting } from '../../src/inventory/unusual.js';
+import { cardSettings } from './settings.js';
+import { fenToYuan } from '../../src/shared/money.js';
 import { documentCard, stockCard } from './views.js';
 
 export { unitCostText } from './views.js';
@@ -48,6 +54,35 @@ export async function ambiguousProductReply(
   const query = typeof e.details?.query === 'string' ? e.details.query : ref;
   const card = await pickerForCommand(ctx.tx, { user: { id: ctx.actor.userId } }, pending, cands, query);
   return { text: renderDomainError(e), card };
+}
+
+/**
+ * The answer to an unusual entry in a posting command, or null when it is usual (post it).
+ * `input` is the command's parsed input without the idempotency key and the 确认 flag. Throws
+ * what the service would (ambiguous product, a quantity the product cannot take).
+ */
+export async function unusualEntryReply(
+  ctx: CommandContext,
+  flow: PickerFlow,
+  input: { lines: { product: number | string; qty: string | number }[] },
+  verb: string,
+): Promise<Reply | null> {
+  const { product, reasons } = await checkUnusualPosting(ctx.tx, ctx.actor, flow, input as never, cardSettings(ctx.deps));
+  if (!reasons.length) return null;
+  const pending = { flow, origin: ctx.idempotencyKey, input: { ...input, idempotencyKey: ctx.idempotencyKey } } as Pending;
+  const line = input.lines[0] as { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number };
+  const i = input as { warehouse?: unknown; from?: unknown; to?: unknown };
+  const at = (w: unknown) => (typeof w === 'string' ? ` @${w}` : '');
+  const again = [
+    verb,
+    typeof line.product === 'string' ? line.product : product.sku,
+    String(line.qty),
+    line.unitPrice ?? (line.amountFen != null ? `金额=${fenToYuan(String(line.amountFen))}` : ''),
+  ].filter(Boolean).join(' ') + at(i.warehouse) + at(i.from) + at(i.to) + ' 确认';
+  const how = `还没有记账。确认无误请点「确认」，或在原命令后加「确认」再发一次，例如：${again}；否则点「取消」。`;
+  const card = await confirmForCommand(ctx.tx, { user: { id: ctx.actor.userId } }, pending, product, reasons, how);
+  const text = [`请确认：这笔${verb}数据不太寻常。`, ...reasons.map((r) => `• ${r}`), how].join('\n');
+  return { text, card };
 }
 
 /** 单据: the text answer plus the document card (红冲 button when the viewer may reverse it). */

@@ -9,6 +9,8 @@ import { formatFen } from '../../src/shared/money.js';
 import { getAppTimezone } from '../../src/shared/time.js';
 import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El, type Template } from './card.js';
 import type { CardAnswer } from './registry.js';
+import { linePrice, postingTotalText } from './echo.js';
+import { postedProductText } from '../commands/render.js';
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 
@@ -67,11 +69,16 @@ export interface SummaryOptions {
 }
 
 function linesTable(r: PostingResult): El[] {
-  const rows = r.lines.map((l) => `| ${md(l.kindLabel)} | ${md(l.name)}（${md(l.sku)}） | ${md(l.warehouseName)} | ${md(l.batchNo || '—')} | ${md(l.qtyText)} |`);
+  // Name, SKU and the units behind qtyText are as posted (a later rename or pack size never rewrites them).
+  // 单价/金额: what was understood (cards/echo.ts, the same as the chat reply).
+  const rows = r.lines.map((l) => {
+    const p = linePrice(l);
+    return `| ${md(l.kindLabel)} | ${md(postedProductText(l))} | ${md(l.warehouseName)} | ${md(l.batchNo || '—')} | ${md(l.qtyText)} | ${md(p.price)} | ${md(p.amount)} |`;
+  });
   const out: El[] = [];
   // Feishu renders at most 5 data rows per markdown table: chunk.
   for (let i = 0; i < rows.length && i < 20; i += 5) {
-    out.push(markdown(['| 类型 | 商品 | 仓库 | 批次 | 数量 |', '|---|---|---|---|---|', ...rows.slice(i, i + 5)].join('\n')));
+    out.push(markdown(['| 类型 | 商品 | 仓库 | 批次 | 数量 | 单价 | 金额 |', '|---|---|---|---|---|---|---|', ...rows.slice(i, i + 5)].join('\n')));
   }
   if (rows.length > 20) out.push(markdown(`……共 ${rows.length} 行，发送「单据 ${md(r.document.docNo)}」查看全部。`));
   return out;
@@ -87,7 +94,7 @@ export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
     d.toWarehouseName ? `**仓库**：${md(d.warehouseName)} → ${md(d.toWarehouseName)}` : d.warehouseName ? `**仓库**：${md(d.warehouseName)}` : null,
     d.reversesDocNo ? `**红冲原单**：${md(d.reversesDocNo)}` : null,
     d.reversedByDocNo ? `**已被红冲**：${md(d.reversedByDocNo)}` : null,
-    `**金额**：${formatFen(d.totalValueFen)}`,
+    `**合计金额**：${postingTotalText(r)}`,
     d.remark ? `**备注**：${md(d.remark)}` : null,
     `**经办**：${md(o.who)}　**时间**：${formatTime(d.recordedAt)}`,
   ].filter(Boolean);
@@ -124,7 +131,8 @@ export function unitCostText(fenPerUnit: string, unit: string): string {
 
 /**
  * 库存查询 result: the same facts as the text answer — available quantity, value at the
- * average cost, per warehouse and batch (each row valued at the average), low-stock warning.
+ * average cost, per warehouse and batch (each row's part of the exact total, allocated by
+ * quantity in src/inventory/queries.ts: rows add up to the total shown), low-stock warning.
  * `scope`: the warehouse asked for (omitted: all warehouses).
  */
 export function stockCard(s: ProductStock, o: { scope?: string | null } = {}): Card {
@@ -136,7 +144,7 @@ export function stockCard(s: ProductStock, o: { scope?: string | null } = {}): C
     `**可用**（${where}）：**${md(s.totalQtyText)}**`,
     `**库存金额**：${formatFen(s.totalValueFen)}（平均成本 ${md(unitCostText(s.avgCost, p.baseUnit))}）`,
   ];
-  if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)}`));
+  if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)} · ${formatFen(w.valueFen)}`));
   if (p.safetyStock !== '0' && new Dec(s.totalQty).lessThanOrEqualTo(p.safetyStock)) {
     head.push(`<font color="orange">⚠️ 低于安全库存 ${md(p.safetyStock)} ${md(p.baseUnit)}，请及时补货</font>`);
   }
@@ -148,7 +156,7 @@ export function stockCard(s: ProductStock, o: { scope?: string | null } = {}): C
           { name: 'wh', title: '仓库' },
           { name: 'batch', title: '批次' },
           { name: 'qty', title: '数量', align: 'right' },
-          { name: 'value', title: '金额（按均价）', align: 'right' },
+          { name: 'value', title: '金额', align: 'right' },
         ],
         s.rows.slice(0, 100).map((r) => ({ wh: r.warehouseName, batch: r.batchNo || '—', qty: r.qtyText, value: formatFen(r.valueFen) })),
       ),

@@ -5,13 +5,15 @@
  */
 import type { Db } from '../../db/types.js';
 import * as inv from '../../src/inventory/index.js';
-import { formatFen } from '../../src/shared/money.js';
-import { Dec, roundFen } from '../../src/shared/decimal.js';
-import { checkQty, moneyFen, parseArgs, splitProductAndQty, type ArgSpec } from '../parse/args.js';
+import { DomainError } from '../../src/errors.js';
+import { formatFen, formatPrice } from '../../src/shared/money.js';
+import { Dec } from '../../src/shared/decimal.js';
+import { checkQty, looksLikePrice, looksLikeUnit, moneyFen, parseArgs, priceFen, readQty, remarkWords, splitProductAndQty, type ArgSpec } from '../parse/args.js';
 import { rememberWarehouse } from '../../src/people/users.js';
-import { ambiguousProductReply, documentReply, stockReply, unitCostText, type PickerFlow } from '../cards/replies.js';
+import { ambiguousProductReply, documentReply, stockReply, unitCostText, unusualEntryReply, type PickerFlow } from '../cards/replies.js';
+import { linePriceText, postingTotalText } from '../cards/echo.js';
 import { commands, UsageError, type CommandContext, type Reply } from './registry.js';
-import { tidyQty } from './render.js';
+import { postedProductText, tidyQty } from './render.js';
 
 type PostingResult = inv.PostingResult;
 
@@ -22,32 +24,46 @@ function extra(rest: string[]): void {
   if (rest.length) throw new UsageError(`多余的内容「${rest.join(' ')}」`);
 }
 
+/**
+ * A posting's reply: what was understood, line by line — the quantity in base and pack units
+ * ("+48 个（2 箱）"), the unit price per base unit and, when the quantity was written in packs,
+ * per pack, the line amount — then the document total and what is on hand now (cards/echo.ts,
+ * shared with the summary card).
+ */
 export function renderPosting(r: PostingResult, verb: string): string {
   const d = r.document;
   const head = r.replayed ? `（这条消息已处理过，没有重复记账）\n${verb} ${d.docNo}` : `✅ 已${verb} ${d.docNo}（${d.kindLabel}）`;
   const lines = r.lines.map((l) => {
+    // A value-only move (a reversal's correction, valuation.ts): "成本调整 +¥20.00", no quantity.
+    if (l.kind === 'cost_adjustment') return `• ${l.name}（${l.sku}）成本调整 ${l.valueFen.startsWith('-') ? '' : '+'}${formatFen(l.valueFen)} @${l.warehouseName}${l.batchNo ? ` 批次 ${l.batchNo}` : ''}`;
     const sign = l.qty.startsWith('-') ? '' : '+';
     const batch = l.batchNo ? ` 批次 ${l.batchNo}` : '';
-    return `• ${l.name}（${l.sku}）${l.kindLabel} ${sign}${tidyQty(l.qtyText)} @${l.warehouseName}${batch}`;
+    return `• ${l.name}（${l.sku}）${l.kindLabel} ${sign}${tidyQty(l.qtyText)} @${l.warehouseName}${batch}\n  ${linePriceText(l)}`;
   });
   const onHand = r.onHand.map((o) => `• ${o.name}：${o.warehouseName} 现有 ${tidyQty(o.qtyText)}${o.totalQty !== o.qty ? `；全部仓库 ${tidyQty(o.totalQtyText)}` : ''}`);
-  return [head, ...lines, '现有库存：', ...onHand].join('\n');
+  return [head, ...lines, `合计金额：${postingTotalText(r)}`, '现有库存：', ...onHand].join('\n');
 }
 
 /**
  * Run a posting command: an ambiguous product answers with the numbered candidates and the
- * picker card (tapping one completes this very command); a posting remembers the warehouse
- * the user worked in (the form cards preselect it; chat without @仓库 still uses the default).
+ * picker card (tapping one completes this very command); an unusual entry (src/inventory/
+ * unusual.ts) is NOT posted unless the command carried 确认 — the answer is the confirmation
+ * card the forms use; a posting remembers the warehouse the user worked in (the form cards
+ * preselect it; chat without @仓库 still uses the default).
  */
-async function posting<I extends { lines: { product: number | string }[] }>(
+async function posting<I extends { lines: { product: number | string; qty: string | number }[] }>(
   ctx: CommandContext,
   flow: PickerFlow,
-  input: I,
+  input: I & { confirmed?: boolean },
   post: () => Promise<PostingResult>,
   verb: string,
 ): Promise<Reply> {
   let r: PostingResult;
   try {
+    if (!input.confirmed) {
+      const unusual = await unusualEntryReply(ctx, flow, stripConfirmed(input), verb);
+      if (unusual) return unusual;
+    }
     r = await post();
   } catch (e) {
     const picker = await ambiguousProductReply(ctx, flow, input, e);
@@ -56,6 +72,12 @@ async function posting<I extends { lines: { product: number | string }[] }>(
   }
   await remember(ctx, r.document.warehouseId);
   return renderPosting(r, verb);
+}
+
+/** The service input without the chat-only 确认 flag. */
+function stripConfirmed<I extends { confirmed?: boolean }>(input: I): Omit<I, 'confirmed'> {
+  const { confirmed: _c, ...rest } = input;
+  return rest;
 }
 
 /** The warehouse the user last posted in (users.last_warehouse_id), in the message's transaction. */
@@ -74,6 +96,7 @@ const PRODUCT_OPTIONS: ArgSpec['options'] = {
   分类: ['category', '类别'],
   进价: ['cost', 'purchase', '采购价', '成本'],
   售价: ['price', 'sale', '销售价'],
+  小数位: ['decimals', 'dp', '数量小数位'],
   安全库存: ['safety', 'min', '最低库存'],
   包装: ['pack', '箱规'],
   批次管理: ['batch', 'batches', '批次'],
@@ -94,14 +117,20 @@ function productFields(options: Map<string, string>): Record<string, unknown> {
         f.barcode = v;
         break;
       case '分类': f.category = v; break;
-      case '进价': f.purchasePriceFen = moneyFen(v, '进价'); break;
-      case '售价': f.salePriceFen = moneyFen(v, '售价'); break;
+      // Unit prices: yuan per BASE unit, up to 6 decimals (进价=0.002 for a ¥0.002 part).
+      case '进价': f.purchasePriceFen = priceFen(v, '进价'); break;
+      case '售价': f.salePriceFen = priceFen(v, '售价'); break;
+      case '小数位': {
+        if (!/^[0-6]$/.test(v) && !/^(默认|default)$/i.test(v)) throw new UsageError(`小数位「${v}」要写 0–6 的整数（个/台/箱 常用 0，千克/米 常用 3），或 小数位=默认`);
+        f.qtyDecimals = /^\d$/.test(v) ? Number(v) : null;
+        break;
+      }
       case '安全库存': f.safetyStock = checkQty(v, '安全库存').replace(/[^\d.]+$/, ''); break;
       case '包装': {
         const pm = v.match(/^([^\d:=]+):?(\d+(?:\.\d+)?)$/);
         if (!pm) throw new UsageError(`包装「${v}」格式不对，请写成 包装=箱:24（1 箱 = 24 个基本单位）`);
         const [unit, factor] = [pm[1], pm[2]];
-        if (Number(factor) <= 0) throw new UsageError('包装数量必须大于 0');
+        // Zero, a 7th decimal, too large: the shared schema refuses it (src/shared/limits.ts), never rounds.
         f.packUnit = unit.trim();
         f.packFactor = factor;
         break;
@@ -128,8 +157,9 @@ function productFields(options: Map<string, string>): Record<string, unknown> {
 function productSummary(p: inv.ProductView): string {
   const bits = [`${inv.productLabel(p)}`, `单位 ${p.baseUnit}${p.packUnit ? `（1 ${p.packUnit} = ${p.packFactor} ${p.baseUnit}）` : ''}`];
   if (p.barcode) bits.push(`条码 ${p.barcode}`);
-  if (p.purchasePriceFen) bits.push(`进价 ${formatFen(p.purchasePriceFen)}`);
-  if (p.salePriceFen) bits.push(`售价 ${formatFen(p.salePriceFen)}`);
+  if (p.purchasePriceFen) bits.push(`进价 ${formatPrice(p.purchasePriceFen)}/${p.baseUnit}`);
+  if (p.salePriceFen) bits.push(`售价 ${formatPrice(p.salePriceFen)}/${p.baseUnit}`);
+  if (p.qtyDecimals != null) bits.push(`数量小数位 ${p.qtyDecimals}`);
   if (p.safetyStock !== '0') bits.push(`安全库存 ${p.safetyStock}`);
   if (p.batchTracked) bits.push('批次管理');
   return bits.join('，');
@@ -140,9 +170,9 @@ const SKU_RE = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/;
 commands.register('商品 新增', {
   aliases: ['product add', 'product new', '新增商品', '商品 添加', '商品 新建'],
   permission: 'product.manage',
-  summary: '新建商品档案（进价/售价单位：元）',
-  usage: '商品 新增 <SKU> <名称> [单位=个] [规格=…] [型号=…] [条码=…] [进价=…] [售价=…] [安全库存=…] [包装=箱:24]',
-  example: ['商品 新增 A001 螺丝M6 单位=个 进价=0.35 售价=0.8 包装=盒:100', 'product add B002 扳手 进价=12.5'],
+  summary: '新建商品档案（进价/售价：元/基本单位，最多 6 位小数；小数位：数量可带几位小数，个/台/箱 默认 0，千克/米/升 默认 3）',
+  usage: '商品 新增 <SKU> <名称> [单位=个] [规格=…] [型号=…] [条码=…] [进价=…] [售价=…] [安全库存=…] [包装=箱:24] [小数位=0-6]',
+  example: ['商品 新增 A001 螺丝M6 单位=个 进价=0.35 售价=0.8 包装=盒:100', '商品 新增 R001 贴片电阻 进价=0.002 包装=盘:5000', '商品 新增 W01 电线 单位=米 小数位=2'],
   parse(args) {
     const a = parseArgs(args, { options: PRODUCT_OPTIONS });
     const [sku, ...nameParts] = a.positional;
@@ -186,18 +216,29 @@ commands.register('商品 修改', {
   aliases: ['product edit', 'product update', '修改商品', '商品 编辑'],
   permission: 'product.manage',
   summary: '修改商品档案',
-  usage: '商品 修改 <商品> <键=值>…',
-  example: ['商品 修改 A001 售价=0.9 安全库存=200', 'product edit A001 名称=螺丝M6不锈钢'],
+  usage: '商品 修改 <商品> <键=值>… [确认]',
+  example: ['商品 修改 A001 售价=0.9 安全库存=200', 'product edit A001 名称=螺丝M6不锈钢', '商品 修改 A001 包装=箱:100 确认'],
   parse(args) {
-    const a = parseArgs(args, { options: PRODUCT_OPTIONS });
+    const a = parseArgs(args, { options: PRODUCT_OPTIONS, flags: { 确认: ['confirm', '确定'] } });
     const product = a.positional.join(' ');
     if (!product) throw new UsageError('缺少要修改的商品');
     if (a.options.size === 0) throw new UsageError('缺少要修改的内容（键=值）');
-    return { product, changes: productFields(a.options) };
+    const confirm = a.flags.has('确认');
+    // The command as written, to show how to confirm it ("商品 修改 A001 包装=箱:100 确认").
+    const again = `商品 修改 ${args.filter((t) => !['确认', 'confirm', '确定'].includes(t.toLowerCase())).join(' ')} 确认`;
+    return { product, changes: productFields(a.options), confirm, again };
   },
-  async run(ctx, input: { product: string; changes: Record<string, unknown> }) {
-    const p = await inv.updateProduct(db(ctx), ctx.actor, { product: input.product, changes: input.changes });
-    return `✅ 已修改：${productSummary(p)}`;
+  async run(ctx, input: { product: string; changes: Record<string, unknown>; confirm: boolean; again: string }) {
+    let p: inv.ProductView;
+    try {
+      p = await inv.updateProduct(db(ctx), ctx.actor, { product: input.product, changes: input.changes, confirm: input.confirm });
+    } catch (e) {
+      // A new pack size under stock: the service says how stock reads before and after; we add the exact line to send.
+      if (e instanceof DomainError && e.code === 'needs_confirmation') return `${e.message}\n请发送：${input.again}`;
+      throw e;
+    }
+    const packNote = input.changes.packUnit !== undefined || input.changes.packFactor !== undefined ? '\n已过账的单据仍按过账时的包装显示。' : '';
+    return `✅ 已修改：${productSummary(p)}${packNote}`;
   },
 });
 
@@ -243,100 +284,185 @@ function oneWarehouse(at: string[]): string | undefined {
   return at[0];
 }
 
+/** What the chat parser read so far, for a refusal that shows it ("我理解为：商品 螺丝，数量 3盒"). */
+function understood(product: string, qty: string, price?: string): string {
+  return `商品 ${product}，数量 ${qty}${price ? `，单价 ${price}` : ''}`;
+}
+
+const CONFIRM_FLAG = { 确认: ['confirm', '确定'] };
+
+/** THE price rule, as help and usage say it (src/inventory/prices.ts implements it). */
+const PRICE_RULE = '单价按数量所写的单位计（元，最多 6 位小数）：2箱 6.5 = 每箱 ¥6.5；48 0.27 = 每个 ¥0.27；也可写明单位 6.5/箱、0.27/个；「2箱3个」这样的数量请写明单价单位或用 金额=…';
+
+type ReceiptCmdInput = Omit<inv.ReceiptInput, 'idempotencyKey'> & { confirmed?: boolean };
+type IssueCmdInput = Omit<inv.IssueInput, 'idempotencyKey'> & { confirmed?: boolean };
+type TransferCmdInput = Omit<inv.TransferInput, 'idempotencyKey'> & { confirmed?: boolean };
+
+/**
+ * 入库 and its kind-fixed aliases (生产入库, 期初). The price stays text: the service applies
+ * the price rule with the product's units (prices.ts receiptLineValue), exactly as for cards.
+ */
+function parseReceipt(args: string[], fixed?: inv.ReceiptKind): ReceiptCmdInput {
+  const a = parseArgs(args, {
+    options: { 批次: ['batch', '批号'], 单价: ['price', '价格', 'cost'], 金额: ['amount', '总价'], 备注: ['remark', 'note'], 有效期: ['expires', '到期'] },
+    flags: { 生产: ['production', '生产入库'], 期初: ['opening'], ...CONFIRM_FLAG },
+  });
+  const { product, rest } = splitProductAndQty(a.positional);
+  if (!product) throw new UsageError('缺少商品和数量');
+  const q = readQty(rest);
+  let after = q.rest;
+  let priceText = a.options.get('单价');
+  // A number-looking word after the quantity is the price: checked below, never a remark.
+  if (after.length && (looksLikePrice(after[0]) || /^[-−+]?[¥￥]?\.?\d/.test(after[0]))) {
+    if (priceText) throw new UsageError('单价写了两次');
+    priceText = after[0];
+    after = after.slice(1);
+    if (after[0] === '元') after = after.slice(1);
+  }
+  if (after.length) {
+    throw new UsageError(
+      `我理解为：${understood(product, q.qty, priceText)}；「${after.join(' ')}」看不懂。${looksLikeUnit(after[0]) ? '单位请紧跟数量（例如 3盒），单价的单位写成 6.5/箱。' : '备注请写成 备注=…。'}`,
+    );
+  }
+  const line: inv.ReceiptInput['lines'][number] = { product, qty: q.qty };
+  if (a.options.get('批次')) line.batchNo = a.options.get('批次');
+  if (a.options.get('有效期')) line.expiresOn = a.options.get('有效期');
+  if (a.options.get('金额')) {
+    if (priceText) throw new UsageError('单价和金额只写一个：单价按数量所写的单位（6.5 或 6.5/箱），金额是这一行的总价（金额=13）');
+    line.amountFen = moneyFen(a.options.get('金额')!, '金额');
+  } else if (priceText) {
+    // Syntax only here (a clear usage answer); the unit and the amount are the service's rule.
+    priceFen(inv.splitPriceText(priceText).yuan, '单价');
+    line.unitPrice = priceText;
+  }
+  if (a.flags.has('生产') && a.flags.has('期初')) throw new UsageError('「生产」和「期初」只能选一个');
+  const flagged = a.flags.has('生产') ? ('production_receipt' as const) : a.flags.has('期初') ? ('opening' as const) : null;
+  if (fixed && flagged && flagged !== fixed) throw new UsageError(`这个命令已经是${inv.DOC_KIND_LABEL[fixed]}，不能再加「${a.flags.has('生产') ? '生产' : '期初'}」`);
+  return {
+    kind: fixed ?? flagged ?? 'purchase_receipt',
+    warehouse: oneWarehouse(a.at),
+    lines: [line],
+    remark: a.options.get('备注') ?? null,
+    confirmed: a.flags.has('确认'),
+  };
+}
+
+async function runReceipt(ctx: CommandContext, input: ReceiptCmdInput): Promise<Reply> {
+  const body = stripConfirmed(input);
+  const verb = input.kind === 'production_receipt' ? '生产入库' : input.kind === 'opening' ? '期初入库' : '入库';
+  return posting(ctx, 'receipt', input, () => inv.postReceipt(db(ctx), ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), verb);
+}
+
+const RECEIPT_USAGE = '<商品> <数量>[单位] [单价[/单位]] [@仓库] [批次=…] [金额=…] [备注=…] [确认]';
+
 commands.register('入库', {
-  aliases: ['in', 'receive', 'receipt', '收货', '进货'],
+  aliases: ['in', 'receive', 'receipt', '收货', '进货', '采购入库'],
   permission: 'stock.receive',
-  summary: '收货入库（单价按所写单位，单位：元；加「生产」为生产入库）',
-  usage: '入库 <商品> <数量>[单位] [单价] [@仓库] [批次=…] [生产]',
-  example: ['入库 A001 2箱 @主仓库', '入库 螺丝M6 500 0.35 批次=B2311', 'in A001 100 生产'],
-  parse(args): Omit<inv.ReceiptInput, 'idempotencyKey'> {
-    const a = parseArgs(args, {
-      options: { 批次: ['batch', '批号'], 单价: ['price', '价格', 'cost'], 金额: ['amount', '总价'], 备注: ['remark', 'note'], 有效期: ['expires', '到期'] },
-      flags: { 生产: ['production', '生产入库'], 期初: ['opening'] },
-    });
-    const { product, rest } = splitProductAndQty(a.positional);
-    if (!product) throw new UsageError('缺少商品和数量');
-    const qty = checkQty(rest[0]);
-    const priceText = a.options.get('单价') ?? rest[1];
-    extra(rest.slice(2));
-    if (a.options.has('单价') && rest[1]) throw new UsageError('单价写了两次');
-    const line: inv.ReceiptInput['lines'][number] = { product, qty };
-    if (a.options.get('批次')) line.batchNo = a.options.get('批次');
-    if (a.options.get('有效期')) line.expiresOn = a.options.get('有效期');
-    if (a.options.get('金额')) {
-      if (priceText) throw new UsageError('单价和金额只写一个');
-      line.amountFen = moneyFen(a.options.get('金额')!, '金额');
-    } else if (priceText) {
-      // Price per unit AS WRITTEN: "2箱 120" is 120 元 per 箱 → 240 元. Compound quantities ("2箱3个") need 金额=.
-      const nums = qty.match(/\d+(\.\d+)?/g)!;
-      if (nums.length > 1) throw new UsageError('数量写成「2箱3个」时请用 金额=… 写总价');
-      line.amountFen = roundFen(new Dec(moneyFen(priceText, '单价').toString()).times(nums[0]));
-    }
-    if (a.flags.has('生产') && a.flags.has('期初')) throw new UsageError('「生产」和「期初」只能选一个');
-    return {
-      kind: a.flags.has('生产') ? ('production_receipt' as const) : a.flags.has('期初') ? ('opening' as const) : ('purchase_receipt' as const),
-      warehouse: oneWarehouse(a.at),
-      lines: [line],
-      remark: a.options.get('备注') ?? null,
-    };
-  },
-  async run(ctx, input: Omit<inv.ReceiptInput, 'idempotencyKey'>) {
-    return posting(ctx, 'receipt', input, () => inv.postReceipt(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }), '入库');
-  },
+  summary: `收货入库（采购入库 RK；加「生产」为生产入库，加「期初」为期初）。${PRICE_RULE}`,
+  usage: `入库 ${RECEIPT_USAGE} [生产|期初]`,
+  example: ['入库 A001 2箱 6.5 @主仓库', '入库 螺丝M6 500 0.35 批次=B2311', '入库 电阻 1000 0.002', '入库 A001 2箱3个 金额=15.6', 'in A001 100 生产'],
+  parse: (args) => parseReceipt(args),
+  run: runReceipt,
 });
 
+commands.register('生产入库', {
+  aliases: ['生产', 'production'],
+  permission: 'stock.receive',
+  summary: '生产入库（SC），写法同「入库」',
+  usage: `生产入库 ${RECEIPT_USAGE}`,
+  example: ['生产入库 A001 100', '生产 A001 2箱'],
+  parse: (args) => parseReceipt(args, 'production_receipt'),
+  run: runReceipt,
+});
+
+commands.register('期初', {
+  aliases: ['期初入库', 'opening'],
+  permission: 'stock.receive',
+  summary: '期初库存（QC），写法同「入库」',
+  usage: `期初 ${RECEIPT_USAGE}`,
+  example: ['期初 A001 300 0.35', '期初入库 A002 5箱 60'],
+  parse: (args) => parseReceipt(args, 'opening'),
+  run: runReceipt,
+});
+
+/**
+ * 出库 and 领用. A number followed by a unit is the quantity, spaces or not (3 盒 = 3盒); words
+ * after the quantity are the remark only when none looks like a number, a unit or a price.
+ */
+function parseIssue(args: string[], fixed?: inv.IssueKind): IssueCmdInput {
+  const a = parseArgs(args, {
+    options: { 批次: ['batch', '批号'], 备注: ['remark', 'note'] },
+    flags: { 领用: ['internal', '内部'], ...CONFIRM_FLAG },
+  });
+  const { product, rest } = splitProductAndQty(a.positional);
+  if (!product) throw new UsageError('缺少商品和数量');
+  const q = readQty(rest);
+  const hint = `出库不写单价；备注请写成 备注=…（例如 出库 ${product} ${q.qty} 备注=客户张三）。`;
+  const words = remarkWords(q.rest, understood(product, q.qty), hint);
+  if (words && a.options.has('备注')) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${words}」多余（备注已写在 备注= 里）`);
+  const remark = a.options.get('备注') ?? words;
+  if (remark && remark.length > 200) throw new UsageError('备注太长（最多 200 字）');
+  return {
+    kind: fixed ?? (a.flags.has('领用') ? ('internal_issue' as const) : ('sales_issue' as const)),
+    warehouse: oneWarehouse(a.at),
+    lines: [{ product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
+    remark,
+    confirmed: a.flags.has('确认'),
+  };
+}
+
+async function runIssue(ctx: CommandContext, input: IssueCmdInput): Promise<Reply> {
+  const body = stripConfirmed(input);
+  const verb = input.kind === 'internal_issue' ? '领用' : '出库';
+  return posting(ctx, 'issue', input, () => inv.postIssue(db(ctx), ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), verb);
+}
+
 commands.register('出库', {
-  aliases: ['out', 'issue', 'ship', '发货', '领用'],
+  aliases: ['out', 'issue', 'ship', '发货', '销售出库'],
   permission: 'stock.issue',
-  summary: '出库（默认销售出库；加「领用」为内部领用）',
-  usage: '出库 <商品> <数量>[单位] [@仓库] [批次=…] [备注…]',
-  example: ['出库 A001 5', '出库 螺丝M6 2盒 @二号仓 客户张三', 'out A001 10 批次=B2311'],
-  parse(args) {
-    const a = parseArgs(args, {
-      options: { 批次: ['batch', '批号'], 备注: ['remark', 'note'] },
-      flags: { 领用: ['internal', '内部'] },
-    });
-    const { product, rest } = splitProductAndQty(a.positional);
-    if (!product) throw new UsageError('缺少商品和数量');
-    const qty = checkQty(rest[0]);
-    const remark = a.options.get('备注') ?? (rest.slice(1).join(' ') || null);
-    if (remark && remark.length > 200) throw new UsageError('备注太长（最多 200 字）');
-    return {
-      kind: a.flags.has('领用') ? ('internal_issue' as const) : ('sales_issue' as const),
-      warehouse: oneWarehouse(a.at),
-      lines: [{ product, qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
-      remark,
-    };
-  },
-  async run(ctx, input: Omit<inv.IssueInput, 'idempotencyKey'>) {
-    return posting(ctx, 'issue', input, () => inv.postIssue(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }), '出库');
-  },
+  summary: '出库（默认销售出库 CK；加「领用」为领用出库 LY）。数量后的单位可以空格分开（3 盒）；数量异常时先请你确认，命令后加「确认」直接出库',
+  usage: '出库 <商品> <数量>[单位] [@仓库] [批次=…] [备注…] [领用] [确认]',
+  example: ['出库 A001 5', '出库 螺丝M6 2盒 @二号仓 客户张三', '出库 A001 3 盒 领用', 'out A001 10 批次=B2311'],
+  parse: (args) => parseIssue(args),
+  run: runIssue,
+});
+
+commands.register('领用', {
+  aliases: ['领用出库', '领料', '内部领用'],
+  permission: 'stock.issue',
+  summary: '领用出库（LY，内部领用），写法同「出库」',
+  usage: '领用 <商品> <数量>[单位] [@仓库] [批次=…] [备注…] [确认]',
+  example: ['领用 A001 1', '领用 螺丝M6 2盒 维修用'],
+  parse: (args) => parseIssue(args, 'internal_issue'),
+  run: runIssue,
 });
 
 commands.register('调拨', {
   aliases: ['transfer', 'move', '移库'],
   permission: 'stock.transfer',
-  summary: '仓库之间调拨',
-  usage: '调拨 <商品> <数量> @<从仓库> @<到仓库>',
+  summary: '仓库之间调拨（DB）；数量异常时先请你确认，命令后加「确认」直接调拨',
+  usage: '调拨 <商品> <数量>[单位] @<从仓库> @<到仓库> [批次=…] [备注=…] [确认]',
   example: ['调拨 A001 10 @主仓库 @二号仓', 'transfer A001 1箱 @主仓库 @门店'],
-  parse(args) {
-    const a = parseArgs(args, { options: { 批次: ['batch'], 备注: ['remark', 'note'] } });
+  parse(args): TransferCmdInput {
+    const a = parseArgs(args, { options: { 批次: ['batch'], 备注: ['remark', 'note'] }, flags: CONFIRM_FLAG });
     const { product, rest } = splitProductAndQty(a.positional);
     if (!product) throw new UsageError('缺少商品和数量');
-    const qty = checkQty(rest[0]);
-    extra(rest.slice(1));
+    const q = readQty(rest);
+    if (q.rest.length) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${q.rest.join(' ')}」看不懂。调拨的写法：调拨 <商品> <数量>[单位] @从仓库 @到仓库；备注请写成 备注=…`);
     if (a.at.length === 0) throw new UsageError('缺少仓库：写成 @从仓库 @到仓库');
     if (a.at.length > 2) throw new UsageError('最多两个仓库：@从仓库 @到仓库');
     const [from, to] = a.at.length === 2 ? a.at : [undefined, a.at[0]];
     return {
       from,
       to,
-      lines: [{ product, qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
+      lines: [{ product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
       remark: a.options.get('备注') ?? null,
+      confirmed: a.flags.has('确认'),
     };
   },
-  async run(ctx, input: Omit<inv.TransferInput, 'idempotencyKey'>) {
-    return posting(ctx, 'transfer', input, () => inv.postTransfer(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }), '调拨');
+  async run(ctx, input: TransferCmdInput) {
+    const body = stripConfirmed(input);
+    return posting(ctx, 'transfer', input, () => inv.postTransfer(db(ctx), ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), '调拨');
   },
 });
 
@@ -369,7 +495,8 @@ commands.register('单据', {
       `单据 ${d.docNo}（${d.kindLabel}）`,
       `时间：${new Date(d.businessTime).toLocaleString('zh-CN', { timeZone: ctx.deps.config.APP_TIMEZONE, hour12: false })}`,
       ...(d.warehouseName ? [`仓库：${d.warehouseName}${d.toWarehouseName ? ` → ${d.toWarehouseName}` : ''}`] : []),
-      ...r.lines.map((l) => `• ${l.name}（${l.sku}）${l.kindLabel} ${l.qtyText} @${l.warehouseName}${l.batchNo ? ` 批次 ${l.batchNo}` : ''} 金额 ${formatFen(l.valueFen)}`),
+      // As posted: name, SKU, units and pack factor from the move's snapshot (src/inventory/documents.ts).
+      ...r.lines.map((l) => `• ${postedProductText(l)}${l.kindLabel} ${l.qtyText} @${l.warehouseName}${l.batchNo ? ` 批次 ${l.batchNo}` : ''} 金额 ${formatFen(l.valueFen)}`),
       `合计金额：${formatFen(d.totalValueFen)}`,
     ];
     if (d.remark) lines.push(`备注：${d.remark}`);
@@ -419,8 +546,9 @@ commands.register('库存', {
       const out = [`📦 ${inv.productLabel(p)}${input.warehouse ? ` @${input.warehouse}` : ''}`];
       if (s.rows.length === 0) out.push('暂无库存。');
       for (const w of s.perWarehouse) {
-        out.push(`• ${w.warehouseName}：${tidyQty(w.qtyText)}`);
-        for (const r of s.rows.filter((x) => x.warehouseId === w.warehouseId && x.batchNo)) out.push(`   批次 ${r.batchNo}：${tidyQty(r.qtyText)}`);
+        // Values are parts of the exact total (allocated by quantity): they add up to 库存金额.
+        out.push(`• ${w.warehouseName}：${tidyQty(w.qtyText)} · ${formatFen(w.valueFen)}`);
+        for (const r of s.rows.filter((x) => x.warehouseId === w.warehouseId && x.batchNo)) out.push(`   批次 ${r.batchNo}：${tidyQty(r.qtyText)} · ${formatFen(r.valueFen)}`);
       }
       out.push(`可用：${tidyQty(s.totalQtyText)}`);
       out.push(`库存金额：${formatFen(s.totalValueFen)}（平均成本 ${unitCostText(s.avgCost, p.baseUnit)}）`);

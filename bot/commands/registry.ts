@@ -13,6 +13,10 @@ import type { AppDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/log.js';
 import type { Actor, Permission } from '../../src/people/roles.js';
 
+/**
+ * A colleague @mentioned in the message. Commands only ever see colleagues: the bot's own
+ * mention is consumed by group addressing (bot/messages.ts) and never reaches ctx.mentions.
+ */
 export interface Mention {
   /** Placeholder in the text: "@_user_1". */
   key: string;
@@ -25,6 +29,7 @@ export type Reply = string | { text: string; card?: Record<string, unknown> };
 
 export interface ParseContext {
   actor: Actor;
+  /** Colleagues @mentioned in the message (never the bot); only a takesPerson command sees their placeholders. */
   mentions: Mention[];
 }
 
@@ -49,6 +54,12 @@ export interface CommandSpec<P = unknown> {
   example: string | string[];
   /** Hidden from 帮助 (still works). */
   hidden?: boolean;
+  /**
+   * Takes a person (@某人) as a parameter: colleagues' mention placeholders stay in its args and
+   * resolve through ctx.mentions. For every other command bot/messages.ts removes them before
+   * parsing ("@机器人 出库 螺丝 5 @张三" runs 出库 螺丝 5).
+   */
+  takesPerson?: boolean;
   parse(args: string[], ctx: ParseContext): P;
   run(ctx: CommandContext, input: P): Promise<Reply>;
 }

@@ -1,5 +1,34 @@
-/** Shared text rendering for command replies. */
-import type { DomainError } from '../../src/errors.js';
+/** Shared text rendering for command replies (and the error answer of cards). */
+import { errorReference, isDomainError, unexpectedErrorText, type DomainError } from '../../src/errors.js';
+import type { Logger } from '../../src/log.js';
+import { domainErrorFromDb, pgConstraint, pgErrorCode } from '../../src/shared/pg.js';
+
+/**
+ * The one place an error thrown by a command or a card action becomes what the user reads.
+ * - A DomainError: its own message.
+ * - A database error an input can cause (a CHECK, a UNIQUE, numeric overflow…): the Chinese
+ *   DomainError it stands for (src/shared/pg.ts), logged as a warning — a schema should have
+ *   caught it first.
+ * - Anything else is a bug: logged at error level with a short reference (E7F3K2) the user
+ *   sees and can quote; the log line carries the event id (the adapters' logger binds it).
+ * Never "请稍后再试" without a reference: a retry does not fix a bug.
+ */
+export function explainError(e: unknown, logger: Logger, what?: string): { message: string; domain: DomainError | null; ref?: string } {
+  if (isDomainError(e)) return { message: e.message, domain: e };
+  const mapped = domainErrorFromDb(e);
+  if (mapped) {
+    logger.warn({ pgCode: pgErrorCode(e), constraint: pgConstraint(e), err: { message: (e as Error).message }, what }, 'database constraint answered as a domain error');
+    return { message: mapped.message, domain: mapped };
+  }
+  const ref = errorReference();
+  // drizzle wraps the driver error: its message is the SQL; the cause says what Postgres refused.
+  const cause = (e as { cause?: { message?: unknown } })?.cause?.message;
+  logger.error(
+    { ref, pgCode: pgErrorCode(e), constraint: pgConstraint(e), err: { message: (e as Error)?.message, cause: typeof cause === 'string' ? cause : undefined, stack: (e as Error)?.stack }, what },
+    `unexpected error ${ref}`,
+  );
+  return { message: unexpectedErrorText(ref, what), domain: null, ref };
+}
 
 interface Candidate {
   id?: number;
@@ -30,4 +59,14 @@ export function renderDomainError(e: DomainError): string {
 export function tidyQty(s: string): string {
   const m = s.match(/^(-?)([\d.]+ \S+)（-?([\d.]+ \S+)）$/);
   return m && m[2] === m[3] ? m[1] + m[2] : s;
+}
+
+/**
+ * "螺丝M6（A001）" as posted; "螺丝M6（A001；现名 不锈钢螺丝M6）" when renamed since. A posted
+ * document keeps the name it was posted with (stock_moves snapshot); the current name is added
+ * so the line can still be found by what people call the product today.
+ */
+export function postedProductText(l: { name: string; sku: string; currentName?: string | null; currentSku?: string | null }): string {
+  const now = [l.currentName ? `现名 ${l.currentName}` : null, l.currentSku ? `现编码 ${l.currentSku}` : null].filter(Boolean).join('，');
+  return `${l.name}（${l.sku}${now ? `；${now}` : ''}）`;
 }

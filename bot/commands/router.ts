@@ -12,7 +12,7 @@ import { requirePermission } from '../../src/people/roles.js';
 import { discardRememberedWarehouse } from '../../src/people/users.js';
 import { normalizeText, tokenize } from '../parse/normalize.js';
 import { commands, UsageError, type CommandContext, type RegisteredCommand, type Reply } from './registry.js';
-import { renderDomainError } from './render.js';
+import { explainError, renderDomainError } from './render.js';
 
 export const MAX_COMMAND_CHARS = 1000;
 
@@ -78,7 +78,8 @@ export async function runCommand(ctx: Omit<CommandContext, 'tx'> & { tx: Tx }, t
     if (e instanceof UsageError) return `格式不对：${e.message}\n${usageText(cmd)}`;
     if (isDomainError(e)) return renderDomainError(e);
     if (mustRetryWhole(e)) throw e;
-    ctx.logger.error({ err: { message: (e as Error).message, stack: (e as Error).stack }, command: cmd.name }, 'command failed');
-    return `处理「${cmd.name}」时出错了，没有保存任何改动。请稍后再试；一直出错请联系管理员。`;
+    // A constraint an input can fire becomes its Chinese message; a bug gets a reference to quote.
+    const x = explainError(e, ctx.logger, cmd.name);
+    return x.domain ? renderDomainError(x.domain) : x.message;
   }
 }

@@ -18,6 +18,7 @@ function resolvePerson(token: string | undefined, mentions: Mention[]): { openId
 commands.register('用户 授权', {
   aliases: ['user grant', 'grant', '授权'],
   permission: 'user.manage',
+  takesPerson: true,
   summary: `给同事开通角色（${Object.values(ROLE_LABELS).join('/')}）`,
   usage: '用户 授权 @某人 <角色>',
   example: ['用户 授权 @张三 仓管', '用户 授权 ou_xxxxxxxx 销售'],

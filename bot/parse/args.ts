@@ -4,7 +4,9 @@
  * (string arithmetic via src/shared/money.ts, never floats).
  */
 import { UsageError } from '../commands/registry.js';
-import { yuanToFen } from '../../src/shared/money.js';
+import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
+import { costText } from '../../src/shared/decimal.js';
+import { isUnitWord } from '../../src/inventory/units.js';
 
 export interface Args {
   positional: string[];
@@ -12,7 +14,11 @@ export interface Args {
   options: Map<string, string>;
   /** "@主仓" → "主仓" (mention placeholders are kept apart in `mentions`). */
   at: string[];
-  /** Mention placeholders in order ("@_user_1"). */
+  /**
+   * Mention placeholders in order ("@_user_1", "@_all"): colleagues, for a command that takes a
+   * person (CommandSpec.takesPerson). Other commands never receive any: bot/messages.ts removes
+   * them, and the bot's own mention, before parsing.
+   */
   mentions: string[];
   flags: Set<string>;
 }
@@ -24,7 +30,8 @@ export interface ArgSpec {
   flags?: Record<string, string[]>;
 }
 
-const MENTION = /^@_user_\d+$/;
+/** Feishu's mention placeholders; @_all (@所有人) too, so it is never read as a warehouse named "_all". */
+const MENTION = /^@_(?:user_\d+|all)$/;
 
 export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
   const optAlias = new Map<string, string>();
@@ -68,12 +75,22 @@ export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
 
 /** Looks like a quantity: starts with a digit (or a sign, to be refused with a clear reason). */
 export function looksLikeQty(t: string): boolean {
-  return /^[-+]?\.?\d/.test(t);
+  return /^[-+−]?\.?\d/.test(t);
+}
+
+/**
+ * Looks like a unit written apart from its number ("3 盒", "2 kg"): a known unit word
+ * (src/inventory/units.ts), or one Chinese character (a product's own unit such as 根 or 卷 —
+ * the service checks it against the product's units and names them when it is not one).
+ */
+export function looksLikeUnit(t: string): boolean {
+  return isUnitWord(t) || /^[\u3400-\u9fff]$/.test(t);
 }
 
 /**
  * Check a quantity token before the service converts units: digits with an optional unit
- * ("5", "2箱", "1.5", "2箱3个"). Zero, negative or absurd values get a clear reason.
+ * ("5", "2箱", "1.5", "2箱3个"). Zero, negative or absurd values get a clear reason. Decimal
+ * places per unit are the service's rule (units.ts parseQuantity), not the parser's.
  */
 export function checkQty(t: string | undefined, what = '数量'): string {
   if (t === undefined) throw new UsageError(`缺少${what}（写阿拉伯数字，例如 5 或 2箱）`);
@@ -87,7 +104,56 @@ export function checkQty(t: string | undefined, what = '数量'): string {
   return s.replace(/^\+/, '');
 }
 
-/** Yuan text → whole fen, with the command's own wording on error. */
+/**
+ * The quantity at the head of `rest` as written, its unit joined even when typed apart:
+ * ["3", "盒", …] → "3盒"; ["2箱", "3个"] and ["2", "箱", "3", "个"] → "2箱3个". A second number
+ * joins only when it carries a unit (a bare number after a quantity is a price, not a part).
+ * Returns the checked quantity text and the words after it.
+ */
+export function readQty(rest: string[], what = '数量'): { qty: string; rest: string[] } {
+  if (!rest.length) return { qty: checkQty(undefined, what), rest: [] };
+  let qty = rest[0];
+  let i = 1;
+  for (;;) {
+    const endsWithDigit = /\d$/.test(qty);
+    const next = rest[i];
+    if (next === undefined) break;
+    if (endsWithDigit && looksLikeUnit(next)) {
+      qty += next;
+      i++;
+      continue;
+    }
+    // "2箱 3个" / "2箱 3 个": another part, only when it has a unit of its own.
+    if (!endsWithDigit && /^\d+(\.\d+)?$/.test(next) && rest[i + 1] !== undefined && looksLikeUnit(rest[i + 1])) {
+      qty += next + rest[i + 1];
+      i += 2;
+      continue;
+    }
+    const m = next.match(/^\d+(\.\d+)?([^\d\s.]+)$/);
+    if (!endsWithDigit && m && looksLikeUnit(m[2])) {
+      qty += next;
+      i++;
+      continue;
+    }
+    break;
+  }
+  return { qty: checkQty(qty, what), rest: rest.slice(i) };
+}
+
+/**
+ * Words after a quantity that may be a remark: refused when one looks like a number or a
+ * unit — it was meant as part of the entry, and filing it as a remark would silently change
+ * what is posted (3 盒 read as 3 个 + remark "盒"). `understood` says what was read so far.
+ */
+export function remarkWords(words: string[], understood: string, hint: string): string | null {
+  const odd = words.find((w) => looksLikeQty(w) || looksLikeUnit(w) || /^[¥￥]?\d/.test(w));
+  if (odd !== undefined) {
+    throw new UsageError(`我理解为：${understood}；「${odd}」看不懂（像是数量、单位或价格）。${hint}`);
+  }
+  return words.length ? words.join(' ') : null;
+}
+
+/** Yuan text → whole fen (amounts: 2 decimals), with the command's own wording on error. */
 export function moneyFen(t: string, what: string): bigint {
   try {
     const fen = yuanToFen(t);
@@ -96,8 +162,25 @@ export function moneyFen(t: string, what: string): bigint {
     return fen;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`${what}「${t}」格式不对，请写成 12 或 12.50（单位：元，最多两位小数，不能为负）`);
+    throw new UsageError(`${what}「${t}」格式不对，请写成 12 或 12.50（单位：元，金额最多两位小数，不能为负）`);
   }
+}
+
+/**
+ * A unit price typed in yuan (up to 6 decimals: 进价=0.002) → fen per unit as canonical text
+ * ("0.2"), with the command's own wording on error.
+ */
+export function priceFen(t: string, what: string): string {
+  try {
+    return costText(priceYuanToFen(t));
+  } catch {
+    throw new UsageError(`${what}「${t}」格式不对，请写成 12.5 或 0.002（单位：元，单价最多 6 位小数，不能为负）`);
+  }
+}
+
+/** A price token as typed: 6.5, ¥6.5, 6.5元, 6.5/箱, 6.5元/箱. */
+export function looksLikePrice(t: string): boolean {
+  return /^[¥￥]?\d+(\.\d+)?元?(\/\S+)?$/.test(t);
 }
 
 /** Split positional words into "the product" (possibly several words) and the rest from the first quantity on. */

@@ -35,6 +35,11 @@ export interface DocumentView {
   partyId: number | null;
 }
 
+/**
+ * One move of a document. `sku`, `name`, `baseUnit` and the pack unit/factor behind `qtyText`
+ * are the product AS POSTED (stock_moves snapshot columns): a later rename or new pack size
+ * never rewrites history (issue 8, class 7).
+ */
 export interface PostingLine {
   lineNo: number;
   kind: MoveKind;
@@ -54,6 +59,16 @@ export interface PostingLine {
   unitCost: string;
   /** Signed fen: receipts +, issues − (COGS). */
   valueFen: string;
+  /** The pack unit and factor the line was posted with (null: none), for echoing prices per pack. */
+  packUnit?: string | null;
+  packFactor?: string | null;
+  /** The quantity as the user wrote it ("2箱"), null when not typed by a person. */
+  enteredQty?: string | null;
+  /** The unit price the user gave, fen per base unit (6 decimals), null when none was typed. */
+  enteredUnitPrice?: string | null;
+  /** The product's name / SKU today, present only when it was renamed since posting (`name`/`sku` are as posted). */
+  currentName?: string;
+  currentSku?: string;
 }
 
 export interface OnHand {
@@ -129,7 +144,10 @@ function docView(r: DocRow): DocumentView {
   };
 }
 
-/** Load a document with its moves, plus current on-hand of what it touched. */
+/**
+ * Load a document with its moves, plus current on-hand of what it touched. Lines show the
+ * product as it was posted (see PostingLine); on-hand is today's stock in today's units.
+ */
 export async function loadPostingResult(conn: Conn, where: { id: number } | { docNo: string } | { key: string }, replayed: boolean): Promise<PostingResult | null> {
   const cond =
     'id' in where ? sql`d.id = ${where.id}` : 'docNo' in where ? sql`d.doc_no = ${where.docNo}` : sql`d.idempotency_key = ${where.key}`;
@@ -150,10 +168,18 @@ export async function loadPostingResult(conn: Conn, where: { id: number } | { do
   const moves = await execRows<{
     line_no: number; kind: MoveKind; product_id: number; sku: string; name: string; base_unit: string; pack_unit: string | null; pack_factor: string | null;
     warehouse_id: number; wh_name: string; batch_no: string; qty: string; unit_cost: string; value_fen: string;
+    entered_qty: string | null; entered_unit_price: string | null; cur_sku: string; cur_name: string;
   }>(
     conn,
-    sql`select m.line_no, m.kind, m.product_id, p.sku, p.name, p.base_unit, p.pack_unit, p.pack_factor::text as pack_factor,
-          m.warehouse_id, w.name as wh_name, b.batch_no, m.qty::text as qty, m.unit_cost::text as unit_cost, m.value_fen::text as value_fen
+    // The product as posted (snapshot columns: written by every posting, backfilled by migration
+    // 0004), never as it is now; the product row only fills a row the backfill could not reach.
+    sql`select m.line_no, m.kind, m.product_id, coalesce(m.sku, p.sku) as sku, coalesce(m.product_name, p.name) as name,
+          coalesce(m.base_unit, p.base_unit) as base_unit,
+          case when m.base_unit is null then p.pack_unit else m.pack_unit end as pack_unit,
+          (case when m.base_unit is null then p.pack_factor else m.pack_factor end)::text as pack_factor,
+          p.sku as cur_sku, p.name as cur_name,
+          m.warehouse_id, w.name as wh_name, b.batch_no, m.qty::text as qty, m.unit_cost::text as unit_cost, m.value_fen::text as value_fen,
+          m.entered_qty, m.entered_unit_price::text as entered_unit_price
         from stock_moves m join products p on p.id = m.product_id join warehouses w on w.id = m.warehouse_id join batches b on b.id = m.batch_id
         where m.document_id = ${doc.id} order by m.id`,
   );
@@ -174,6 +200,13 @@ export async function loadPostingResult(conn: Conn, where: { id: number } | { do
       qtyText: formatQty(units, m.qty),
       unitCost: costText(m.unit_cost),
       valueFen: String(m.value_fen),
+      packUnit: units.packUnit,
+      packFactor: units.packFactor == null ? null : qtyText(units.packFactor),
+      enteredQty: m.entered_qty,
+      enteredUnitPrice: m.entered_unit_price == null ? null : costText(m.entered_unit_price),
+      // Absent (not null) unless renamed: a replay's lines equal the posting's own result.
+      ...(m.cur_name !== m.name ? { currentName: m.cur_name } : {}),
+      ...(m.cur_sku !== m.sku ? { currentSku: m.cur_sku } : {}),
     };
   });
   const onHand = await currentOnHand(conn, lines);

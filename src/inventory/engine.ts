@@ -33,7 +33,9 @@ import { DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, type DocKind } from './mov
 import { dayBase, docNoExpr, nextvalSql } from './numbering.js';
 import { loadPostingResult, type OnHand, type PostingResult } from './documents.js';
 import { formatQty } from './units.js';
-import type { Valuation } from './valuation.js';
+import { costTolerance, ruleBreach, type Valuation } from './valuation.js';
+import { productLabel } from './products.js';
+import { formatFen } from '../shared/money.js';
 
 export interface EnsureRow {
   productId: number;
@@ -93,6 +95,30 @@ function checkReplayKind(r: PostingResult, kind: DocKind, key: string): PostingR
 export async function findReplay(conn: Db | Tx, key: string, kind: DocKind): Promise<PostingResult | null> {
   const r = await loadPostingResult(conn, { key }, true);
   return r ? checkReplayKind(r, kind, key) : null;
+}
+
+/**
+ * The valuation rules (valuation.ts R1–R3) hold for every product a plan touched. The ledger
+ * keeps them by construction (clamped issues, reversal corrections); a breach here means the
+ * product's stored value was already wrong (a database written before the rules were enforced),
+ * and posting on top of it would hide it: refuse and say how to repair it (成本调整).
+ * R3 is checked with verify's tolerance (⌈Q × 0.000001⌉ fen: costs are stored to 6 decimals).
+ */
+function checkValuationRules(ledger: Ledger, before: Map<number, Valuation>): void {
+  for (const pid of ledger.valuationTouched) {
+    const v = ledger.valuation(pid);
+    const breach = ruleBreach(v, costTolerance(v.qty));
+    if (!breach) continue;
+    const p = ledger.product(pid);
+    const was = before.get(pid);
+    const wasText = was ? `（本次之前：数量 ${formatQty(p, was.qty)}，金额 ${formatFen(was.valueFen)}）` : '';
+    throw new DomainError(
+      'conflict',
+      `${productLabel(p)} 的库存金额不符合估值规则：过账后数量 ${formatQty(p, v.qty)}，金额 ${formatFen(v.valueFen)}${wasText}。` +
+        `这通常是旧数据里的错误金额，请先发「成本调整 ${p.sku} <正确单价>」修正（数量为 0 时调整为 0），再重试。`,
+      { productId: pid, sku: p.sku, breach, qty: v.qty.toFixed(), valueFen: v.valueFen.toString() },
+    );
+  }
 }
 
 /** Post a document (see the file comment). Callers check for a replay first (findReplay). */
@@ -184,19 +210,28 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   const pids = [...new Set(pairs.map((p) => p[0]))].sort((a, b) => a - b);
   const valuations = new Map<number, Valuation>();
   if (pids.length) {
-    const rows = await execRows<{ product_id: number; qty: string; value_fen: string; avg_cost: string }>(
+    const rows = await execRows<{ product_id: number; qty: string; value_fen: string; avg_cost: string; min_cost: string | null; max_cost: string | null }>(
       tx,
-      sql`select product_id, qty::text as qty, value_fen::text as value_fen, avg_cost::text as avg_cost
+      sql`select product_id, qty::text as qty, value_fen::text as value_fen, avg_cost::text as avg_cost, min_cost::text as min_cost, max_cost::text as max_cost
           from stock_valuations where product_id in (${sql.join(pids.map((p) => sql`${p}::int`), sql`, `)})
           order by product_id for update`,
     );
-    for (const r of rows) valuations.set(r.product_id, { qty: new Dec(r.qty), valueFen: BigInt(r.value_fen), avgCost: new Dec(r.avg_cost) });
+    for (const r of rows) {
+      valuations.set(r.product_id, {
+        qty: new Dec(r.qty),
+        valueFen: BigInt(r.value_fen),
+        avgCost: new Dec(r.avg_cost),
+        minCost: r.min_cost == null ? null : new Dec(r.min_cost),
+        maxCost: r.max_cost == null ? null : new Dec(r.max_cost),
+      });
+    }
   }
   const before = new Map([...valuations].map(([k, v]) => [k, v]));
 
   // 3. plan
   const ledger = new Ledger(spec.products, balances, valuations, spec.warehouseNames);
   await spec.plan(ledger, tx);
+  checkValuationRules(ledger, before);
   if (!ledger.moves.length) {
     if (!spec.allowEmpty) throw new DomainError('invalid_input', '这张单据没有任何库存变动。');
     if (spec.after) await spec.after(tx, null);
@@ -229,7 +264,10 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   for (const pid of [...ledger.valuationTouched].sort((a, b) => a - b)) {
     const now = ledger.valuation(pid);
     const was = before.get(pid) ?? { qty: new Dec(0), valueFen: 0n, avgCost: new Dec(0) };
-    valRows.push(sql`(${pid}::int, ${qtyText(now.qty.minus(was.qty))}::numeric, ${(now.valueFen - was.valueFen).toString()}::bigint, ${costText(now.avgCost)}::numeric)`);
+    // qty and value as deltas; average and cost range as they now are (the row is locked).
+    valRows.push(
+      sql`(${pid}::int, ${qtyText(now.qty.minus(was.qty))}::numeric, ${(now.valueFen - was.valueFen).toString()}::bigint, ${costText(now.avgCost)}::numeric, ${now.minCost == null ? null : costText(now.minCost)}::numeric, ${now.maxCost == null ? null : costText(now.maxCost)}::numeric)`,
+    );
   }
   const auditAfter = {
     kind: spec.kind,
@@ -268,8 +306,8 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
         from bd where sb.product_id = bd.p and sb.warehouse_id = bd.w and sb.batch_id = bd.b
         returning 1)
       ${valRows.length ? sql`, uv as (
-        update stock_valuations sv set qty = sv.qty + x.q, value_fen = sv.value_fen + x.v, avg_cost = x.a, updated_at = now()
-        from (values ${sql.join(valRows, sql`, `)}) as x(p, q, v, a)
+        update stock_valuations sv set qty = sv.qty + x.q, value_fen = sv.value_fen + x.v, avg_cost = x.a, min_cost = x.mn, max_cost = x.mx, updated_at = now()
+        from (values ${sql.join(valRows, sql`, `)}) as x(p, q, v, a, mn, mx)
         where sv.product_id = x.p
         returning 1)` : sql``},
       au as (
@@ -302,6 +340,10 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
       qtyText: formatQty(p, m.qty),
       unitCost: costText(m.unitCost),
       valueFen: m.valueFen.toString(),
+      packUnit: p.packUnit,
+      packFactor: p.packFactor,
+      enteredQty: m.enteredQty ?? null,
+      enteredUnitPrice: m.enteredUnitPrice == null ? null : costText(m.enteredUnitPrice),
     };
   });
   const seen = new Set<string>();

@@ -13,6 +13,9 @@
  * rounding of intermediate digits):
  *   issue value  = V                                   when q = Q
  *                = sign(V)·⌊(2|V|·q' + Q') / (2Q')⌋    otherwise (q' = q·10⁶, Q' = Q·10⁶: integers)
+ *   then clamped into [V − ⌈(Q−q)·max⌉, V − ⌊(Q−q)·min⌋] ∩ [0, V] (valuation.ts issueValue:
+ *   what stays keeps the valuation rules; min/max = the entered-cost range, reset to null
+ *   when the issue empties the product)
  *   new average  = round-half-up((V − v)/(Q − q), 6 dp) when Q − q > 0, else the old average.
  *
  * Document number: a sequence value claimed in the statement after the stock check (see
@@ -70,6 +73,7 @@ export function plainQty(q: string | number): string | null {
 
 interface Row {
   dup_id: number | null;
+  vbad: number;
   has_p: number;
   has_base: number;
   pid: number | null;
@@ -127,11 +131,19 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
             where sb.product_id = ${pid} and sb.warehouse_id = (select id from w) and sb.batch_id = (select id from bt)
               and not exists (select 1 from dup) and exists (select 1 from p) and (select base from base) is not null
             for update),
-      v as materialized (select qty, value_fen, avg_cost from stock_valuations
-            where product_id = ${pid} and exists (select 1 from b) for update),
+      -- a value already outside the rules (a database written before they were enforced) is
+      -- left to the general path, which refuses with the repair hint (engine.ts)
+      v as materialized (select qty, value_fen, avg_cost, min_cost, max_cost from stock_valuations
+            where product_id = ${pid} and exists (select 1 from b) and value_fen >= 0 for update),
+      vbad as (select 1 from stock_valuations where product_id = ${pid} and value_fen < 0),
+      -- the issue value, clamped so what stays keeps the rules (valuation.ts issueValue):
+      -- least/greatest skip NULL bounds (no cost range known)
       ok as (select b.qty as bq, v.qty as vq, v.value_fen as vv, v.avg_cost as avg,
-               case when ${q} = v.qty then v.value_fen
-                    else (sign(v.value_fen) * div(2 * abs(v.value_fen::numeric) * (${q} * 1000000) + v.qty * 1000000, 2 * v.qty * 1000000))::bigint end as iv
+               greatest(0, least(v.value_fen,
+                 least(v.value_fen - floor((v.qty - ${q}) * v.min_cost),
+                   greatest(v.value_fen - ceil((v.qty - ${q}) * v.max_cost),
+                     case when ${q} = v.qty then v.value_fen
+                          else (sign(v.value_fen) * div(2 * abs(v.value_fen::numeric) * (${q} * 1000000) + v.qty * 1000000, 2 * v.qty * 1000000)) end))))::bigint as iv
              from b, v where b.qty >= ${q}),
       did as (select nextval(pg_get_serial_sequence('documents', 'id'))::int as id from ok),
       -- the number: claimed only when the issue goes through (no lock, see numbering.ts)
@@ -154,7 +166,10 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
       uv as (update stock_valuations sv set qty = sv.qty - ${q}, value_fen = sv.value_fen - ok.iv, updated_at = now(),
                avg_cost = case when ok.vq - ${q} > 0
                  then sign(ok.vv - ok.iv) * div(2 * abs((ok.vv - ok.iv)::numeric) * 1000000000000 + (ok.vq - ${q}) * 1000000, 2 * (ok.vq - ${q}) * 1000000) / 1000000
-                 else ok.avg end
+                 else ok.avg end,
+               -- the entered-cost range resets when the product's quantity reaches 0
+               min_cost = case when ok.vq - ${q} > 0 then sv.min_cost end,
+               max_cost = case when ok.vq - ${q} > 0 then sv.max_cost end
              from ok where sv.product_id = ${pid}
              returning sv.qty),
       au as (insert into audit_log (actor_id, action, entity, entity_id, after)
@@ -164,7 +179,7 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
                       'moves', jsonb_build_array(jsonb_build_object('p', ${pid}, 'w', w.id, 'b', '', 'q', ${negQty}::text, 'v', (-ok.iv)::text, 'k', ${f.kind}::text)))
              from d, ok, w
              returning 1)
-      select (select id from dup) as dup_id, (select count(*) from p)::int as has_p, (select count(*) from base where base is not null)::int as has_base,
+      select (select id from dup) as dup_id, (select count(*) from vbad)::int as vbad, (select count(*) from p)::int as has_p, (select count(*) from base where base is not null)::int as has_base,
              (select id from w) as wid, (select name from w) as wname,
              p.id as pid, p.sku, p.name, p.model, p.spec, p.base_unit, p.pack_unit, p.pack_factor,
              (select qty::text from b) as bq,
@@ -210,6 +225,7 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
     archived: false,
   };
   if (r.doc_id == null) {
+    if (r.vbad) return null;
     // Not posted: the only reason left is quantity (no balance row = nothing on hand).
     const ledger = new Ledger(new Map([[product.id, product]]), [], new Map(), new Map([[r.wid, r.wname!]]));
     const err = ledger.insufficient(product.id, r.wid, new Dec(f.qty), new Dec(r.bq ?? 0));
@@ -260,6 +276,10 @@ export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<Pos
         qtyText: formatQty(product, negQty),
         unitCost: costText(r.avg!),
         valueFen,
+        packUnit: product.packUnit,
+        packFactor: product.packFactor,
+        enteredQty: f.enteredQty ?? null,
+        enteredUnitPrice: null,
       },
     ],
     onHand: [

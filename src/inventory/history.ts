@@ -37,3 +37,16 @@ export async function averageCost(conn: Conn, actor: Actor, productId: number): 
   if (!r) return null;
   return new Dec(r.avg_cost).greaterThan(0) ? r.avg_cost : null;
 }
+
+/**
+ * Quantity on hand (base units, exact text) of a product in one warehouse, or in all of them
+ * when `warehouseId` is null. Read-only, no locks: a hint for adapters, never a stock check.
+ */
+export async function onHandQty(conn: Conn, productId: number, warehouseId: number | null): Promise<string> {
+  const [r] = await execRows<{ qty: string }>(
+    conn,
+    sql`select coalesce(sum(qty), 0)::text as qty from stock_balances
+        where product_id = ${productId} ${warehouseId == null ? sql`` : sql`and warehouse_id = ${warehouseId}`}`,
+  );
+  return r?.qty ?? '0';
+}

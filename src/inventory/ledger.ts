@@ -3,14 +3,17 @@
  * locked (posting.ts), a Ledger holds their current values and turns the document's intent
  * (receive, issue, transfer, reverse) into signed moves, checking every rule on the way:
  * no balance may go negative, issues are valued at the moving average (valuation.ts), FIFO
- * picks batches by first receipt time. Nothing here touches the database.
+ * picks batches by first receipt time; each product's valuation carries the range of entered
+ * costs that keeps its value inside the valuation rules (valuation.ts R1–R3), and a change of
+ * value alone is a 'cost_adjustment' move. Nothing here touches the database.
  */
 import { DomainError } from '../errors.js';
 import { Dec, ZERO } from '../shared/decimal.js';
 import { RetryTransaction } from '../shared/pg.js';
 import type { MoveKind } from './moves.js';
 import { formatQty } from './units.js';
-import { applyMove, emptyValuation, issueValue, unitCostOf, type Valuation } from './valuation.js';
+import { allocate } from '../shared/allocate.js';
+import { applyMove, emptyValuation, enteredCostRange, issueValue, unitCostOf, valueWithinRules, widen, type CostRange, type Valuation } from './valuation.js';
 import { productLabel } from './products.js';
 
 export interface ProductInfo {
@@ -23,7 +26,10 @@ export interface ProductInfo {
   packUnit: string | null;
   packFactor: string | null;
   batchTracked: boolean;
-  purchasePriceFen: bigint | null;
+  /** Fen per base unit, ≤ 6 decimals, as text (numeric(24,6)); null = no purchase price set. */
+  purchasePriceFen: string | null;
+  /** Decimal places a quantity may have; null = the base unit's default (units.ts). */
+  qtyDecimals?: number | null;
   archived: boolean;
 }
 
@@ -111,8 +117,9 @@ export class Ledger {
     this.moves.push({ ...m, batchNo: row.batchNo });
   }
 
-  private valuate(productId: number, qty: Dec, valueFen: bigint): void {
-    this.valuations.set(productId, applyMove(this.valuation(productId), qty, valueFen));
+  /** `entered`: the cost range this move brings in (valuation.ts), null for an exit. */
+  private valuate(productId: number, qty: Dec, valueFen: bigint, entered: CostRange | null = null): void {
+    this.valuations.set(productId, applyMove(this.valuation(productId), qty, valueFen, entered));
     this.valuationTouched.add(productId);
   }
 
@@ -141,7 +148,7 @@ export class Ledger {
   receive(lineNo: number, kind: MoveKind, productId: number, warehouseId: number, batchNo: string, qty: Dec, valueFen: bigint): void {
     const row = this.rowFor(productId, warehouseId, batchNo);
     this.push({ lineNo, kind, productId, warehouseId, batchId: row.batchId, qty, unitCost: unitCostOf(qty, valueFen), valueFen, reversesMoveId: null }, row);
-    this.valuate(productId, qty, valueFen);
+    this.valuate(productId, qty, valueFen, enteredCostRange(qty, valueFen));
   }
 
   /** Which batches an outgoing qty comes from: the named one, or FIFO. Throws insufficient_stock. */
@@ -186,6 +193,7 @@ export class Ledger {
     let q = v.qty;
     let value = v.valueFen;
     for (const part of this.pick(productId, from, qty, batchNo)) {
+      // No cost range: a leg's share is informational (the product's valuation does not change).
       const legValue = issueValue({ qty: q, valueFen: value, avgCost: v.avgCost }, part.qty);
       // Running remainder so that transferring everything moves exactly the whole value.
       q = q.minus(part.qty);
@@ -208,6 +216,69 @@ export class Ledger {
       throw this.insufficient(original.productId, original.warehouseId, qty.negated(), row.qty, row.batchNo || undefined);
     }
     this.push({ lineNo, kind: 'reversal', productId: original.productId, warehouseId: original.warehouseId, batchId: original.batchId, qty, unitCost: original.unitCost, valueFen: -original.valueFen, reversesMoveId: original.id }, row);
-    if (original.kind !== 'transfer_out' && original.kind !== 'transfer_in') this.valuate(original.productId, qty, -original.valueFen);
+    if (original.kind !== 'transfer_out' && original.kind !== 'transfer_in') {
+      // Goods coming back (an issue or a loss reversed) enter at the cost they left with.
+      this.valuate(original.productId, qty, -original.valueFen, qty.greaterThan(0) ? enteredCostRange(qty, -original.valueFen) : null);
+    }
+  }
+
+  /**
+   * Replace a product's cost range: a reversal sets the range of the entries that REMAIN
+   * (reversal.ts remainingCostRanges) before taking its entries out.
+   */
+  setCostRange(productId: number, range: CostRange | null): void {
+    const v = this.valuation(productId);
+    this.valuations.set(productId, { ...v, minCost: v.qty.greaterThan(0) ? (range?.min ?? null) : null, maxCost: v.qty.greaterThan(0) ? (range?.max ?? null) : null });
+  }
+
+  /** Rows of a product holding stock, in every locked warehouse (FIFO order per warehouse). */
+  private onHandRows(productId: number): BalanceRow[] {
+    const out: BalanceRow[] = [];
+    for (const [k, list] of [...this.byPair.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (k.startsWith(`${productId}:`)) out.push(...list.filter((r) => r.qty.greaterThan(0)));
+    }
+    return out.sort((a, b) => a.warehouseId - b.warehouseId);
+  }
+
+  /**
+   * Post a value-only change of `deltaFen` to a product as 'cost_adjustment' moves (qty 0),
+   * split over the rows holding stock by quantity with allocate() so the parts add up to the
+   * delta; with nothing on hand, one move on `fallback`. `entered` widens the cost range (a
+   * 成本调整 enters its cost; a reversal's correction enters none). `unitCost` is what the
+   * moves show: the stated cost, or the resulting average.
+   */
+  adjustValue(lineNo: number, productId: number, deltaFen: bigint, unitCost: Dec, entered: CostRange | null, fallback: BalanceRow | null): void {
+    if (deltaFen === 0n) return;
+    const rows = this.onHandRows(productId);
+    const targets = rows.length ? rows : fallback ? [fallback] : [];
+    if (!targets.length) throw new RetryTransaction(`no balance row of product ${productId} locked for a cost adjustment`);
+    const parts = allocate(deltaFen, targets.map((r) => r.qty));
+    targets.forEach((row, i) => {
+      if (parts[i] === 0n) return;
+      this.push({ lineNo, kind: 'cost_adjustment', productId, warehouseId: row.warehouseId, batchId: row.batchId, qty: ZERO, unitCost, valueFen: parts[i], reversesMoveId: null }, row);
+    });
+    const v = this.valuation(productId);
+    const resulting = v.qty.greaterThan(0) ? enteredCostRange(v.qty, v.valueFen + deltaFen) : null;
+    this.valuate(productId, ZERO, deltaFen, entered ? widen(entered, resulting) : null);
+  }
+
+  /**
+   * After a reversal's opposite moves: bring the product back inside the valuation rules
+   * (valuation.ts valueWithinRules) and post the difference as an explicit cost adjustment on
+   * the same document. Returns the difference (0: the rules held, nothing posted).
+   */
+  restoreRules(lineNo: number, productId: number, fallback: BalanceRow | null): bigint {
+    const v = this.valuation(productId);
+    const delta = valueWithinRules(v) - v.valueFen;
+    if (delta === 0n) return 0n;
+    const after = { ...v, valueFen: v.valueFen + delta };
+    const avg = v.qty.greaterThan(0) ? new Dec(after.valueFen.toString()).dividedBy(v.qty).toDecimalPlaces(6, Dec.ROUND_HALF_UP) : ZERO;
+    this.adjustValue(lineNo, productId, delta, avg, null, fallback);
+    return delta;
+  }
+
+  /** The locked balance row of a batch by id (a reversal's fallback for a correction with nothing on hand). */
+  rowById(productId: number, warehouseId: number, batchId: number): BalanceRow | null {
+    return this.rows(productId, warehouseId).find((r) => r.batchId === batchId) ?? null;
   }
 }

@@ -11,6 +11,7 @@ export const DOC_KINDS = [
   'transfer',
   'stocktake',
   'reversal',
+  'cost_adjustment',
 ] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 
@@ -19,8 +20,12 @@ export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
 export const ISSUE_KINDS = ['sales_issue', 'internal_issue'] as const;
 export type IssueKind = (typeof ISSUE_KINDS)[number];
 
-/** Moves: receipts/issues use their document kind; transfers and stocktakes have two signs. */
-export type MoveKind = ReceiptKind | IssueKind | 'transfer_out' | 'transfer_in' | 'stocktake_gain' | 'stocktake_loss' | 'reversal';
+/**
+ * Moves: receipts/issues use their document kind; transfers and stocktakes have two signs.
+ * 'cost_adjustment' (成本调整) moves value only (qty 0): posted by a 成本调整 document (TZ), and
+ * by a reversal whose opposite moves alone would break the valuation rules (valuation.ts).
+ */
+export type MoveKind = ReceiptKind | IssueKind | 'transfer_out' | 'transfer_in' | 'stocktake_gain' | 'stocktake_loss' | 'reversal' | 'cost_adjustment';
 
 /** Document number prefixes (RK20261125-0001). */
 export const DOC_PREFIX: Record<DocKind, string> = {
@@ -32,6 +37,7 @@ export const DOC_PREFIX: Record<DocKind, string> = {
   transfer: 'DB', // 调拨
   stocktake: 'PD', // 盘点
   reversal: 'HC', // 红冲
+  cost_adjustment: 'TZ', // 成本调整 / 调价
 };
 
 export const DOC_KIND_LABEL: Record<DocKind, string> = {
@@ -43,6 +49,7 @@ export const DOC_KIND_LABEL: Record<DocKind, string> = {
   transfer: '调拨',
   stocktake: '盘点',
   reversal: '红冲',
+  cost_adjustment: '成本调整',
 };
 
 export const MOVE_KIND_LABEL: Record<MoveKind, string> = {
@@ -56,6 +63,7 @@ export const MOVE_KIND_LABEL: Record<MoveKind, string> = {
   stocktake_gain: '盘盈',
   stocktake_loss: '盘亏',
   reversal: '红冲',
+  cost_adjustment: '成本调整',
 };
 
 /** Which permission posts which document kind. */
@@ -68,4 +76,6 @@ export const DOC_PERMISSION = {
   transfer: 'stock.transfer',
   stocktake: 'stock.count',
   reversal: 'stock.reverse',
+  // A cost adjustment corrects posted values, like a reversal: the same people may do it.
+  cost_adjustment: 'stock.reverse',
 } as const;

@@ -19,7 +19,20 @@ import { parseQuantity } from './units.js';
 import { receiptValue } from './valuation.js';
 import { fastIssue, plainQty } from './fastissue.js';
 import { resolveWarehouse } from './warehouses.js';
-import type { ProductInfo } from './ledger.js';
+import type { Ledger, ProductInfo } from './ledger.js';
+import { receiptLineValue } from './prices.js';
+
+/**
+ * Snapshot what the user typed on the moves a line just planned: the quantity as written
+ * ("2箱") and the entered unit price in fen per base unit. Ledger methods append moves, so the
+ * line's moves are the ones after `from`.
+ */
+function stampEntered(ledger: Ledger, from: number, enteredQty: string, enteredUnitPrice: Dec | null = null): void {
+  for (const m of ledger.moves.slice(from)) {
+    m.enteredQty = enteredQty;
+    m.enteredUnitPrice = enteredUnitPrice;
+  }
+}
 
 /** The header fields every posting copies from its input: key, time, remark, what it fulfils, with whom. */
 function headerOf(
@@ -47,9 +60,12 @@ function batchFor(p: ProductInfo, batchNo: string | undefined, fallback: string 
 }
 
 /**
- * Post a receipt. Each line's value: amountFen if given; else qty × unitCostFen; else qty ×
- * the product's purchase price; else qty × the current average cost (0 for a new product).
+ * Post a receipt. Each line's value (prices.ts receiptLineValue, THE price rule): amountFen if
+ * given; else the typed unitPrice per the unit the quantity was written in (2箱 @6.5 = ¥13.00);
+ * else qty × unitCostFen (fen per base unit); else qty × the product's purchase price; else
+ * qty × the current average cost (0 for a new product). Amounts are round-half-up to the fen.
  * Batch-tracked products without a batch number get the business day as batch (20261125).
+ * The moves keep the quantity as written and the entered price per base unit.
  */
 export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Promise<PostingResult> {
   const data = parseInput(receiptInputSchema, input);
@@ -61,8 +77,8 @@ export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Pr
   const prods = await resolveProducts(db, data.lines.map((l) => l.product));
   const lines = data.lines.map((l, i) => {
     const p = prods[i];
-    const qty = new Dec(parseQuantity(p, l.qty));
-    return { lineNo: i + 1, p, qty, batchNo: batchFor(p, l.batchNo, dayKey(businessTime))!, l };
+    const v = receiptLineValue(p, l.qty, { unitPrice: l.unitPrice, unitCostFen: l.unitCostFen, amountFen: l.amountFen });
+    return { lineNo: i + 1, p, qty: v.qtyBase, v, batchNo: batchFor(p, l.batchNo, dayKey(businessTime))!, l };
   });
   const ensure: EnsureRow[] = lines.map((x) => ({ productId: x.p.id, warehouseId: wh.id, batchNo: x.batchNo, receivedAt: businessTime, expiresOn: x.l.expiresOn ?? null }));
   return post(db, actor, {
@@ -76,12 +92,13 @@ export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Pr
     plan(ledger) {
       for (const x of lines) {
         let value: bigint;
-        if (x.l.amountFen !== undefined) value = x.l.amountFen;
-        else if (x.l.unitCostFen !== undefined) value = receiptValue(x.qty, new Dec(x.l.unitCostFen));
-        else if (x.p.purchasePriceFen != null) value = receiptValue(x.qty, new Dec(x.p.purchasePriceFen.toString()));
+        if (x.v.amountFen !== null) value = x.v.amountFen;
+        else if (x.p.purchasePriceFen != null) value = receiptValue(x.qty, new Dec(x.p.purchasePriceFen));
         else value = receiptValue(x.qty, ledger.valuation(x.p.id).avgCost);
         if (value < 0n) throw new DomainError('invalid_input', `第 ${x.lineNo} 行金额不能为负数。`);
+        const from = ledger.moves.length;
         ledger.receive(x.lineNo, data.kind, x.p.id, wh.id, x.batchNo, x.qty, value);
+        stampEntered(ledger, from, x.v.enteredQty, x.v.enteredUnitPrice);
       }
     },
   });
@@ -92,16 +109,20 @@ export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promis
   const data = parseInput(issueInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   // The most frequent posting takes the one-statement path (fastissue.ts) when it can: one line
-  // of a product given by id or SKU, a plain quantity, the default warehouse or one given by id.
+  // of a product given by id or SKU, a plain WHOLE quantity, the default warehouse or one given
+  // by id. The statement does not know the product's decimal places (units.ts), and a whole
+  // number satisfies every unit; a fraction takes the general path, which checks them.
   const only = data.lines.length === 1 ? data.lines[0] : null;
   const fastRef = only && (typeof only.product === 'number' || typeof only.product === 'string') ? only.product : null;
-  const fastQty = only && fastRef != null && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
+  const plain = only && fastRef != null && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
+  const fastQty = plain && /^\d+$/.test(plain) ? plain : null;
   if (only && fastQty) {
     const r = await fastIssue(db, actor, {
       kind: data.kind,
       product: fastRef!,
       warehouseId: data.warehouse as number | undefined,
       qty: fastQty,
+      enteredQty: String(only.qty).trim(),
       ...headerOf(data, data.businessTime ?? new Date()),
     });
     if (r) return r;
@@ -111,7 +132,7 @@ export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promis
   const businessTime = data.businessTime ?? new Date();
   const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
   const prods = await resolveProducts(db, data.lines.map((l) => l.product));
-  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
+  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   return post(db, actor, {
     kind: data.kind,
     ...headerOf(data, businessTime),
@@ -121,7 +142,11 @@ export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promis
     ensure: [],
     lockPairs: lines.map((x) => [x.p.id, wh.id]),
     plan(ledger) {
-      for (const x of lines) ledger.issue(x.lineNo, data.kind, x.p.id, wh.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
+      for (const x of lines) {
+        const from = ledger.moves.length;
+        ledger.issue(x.lineNo, data.kind, x.p.id, wh.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
+        stampEntered(ledger, from, x.entered);
+      }
     },
   });
 }
@@ -140,7 +165,7 @@ export async function postTransfer(db: Db, actor: Actor, input: TransferInput): 
   const to = await resolveWarehouse(db, data.to);
   if (from.id === to.id) throw new DomainError('invalid_input', `调出和调入仓库相同（${from.name}），请选择不同的仓库。`);
   const prods = await resolveProducts(db, data.lines.map((l) => l.product));
-  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
+  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   // Destination rows for every batch the source holds (FIFO may pick any of them).
   const ensure: EnsureRow[] = [];
   for (const x of lines) {
@@ -174,7 +199,11 @@ export async function postTransfer(db: Db, actor: Actor, input: TransferInput): 
       [x.p.id, to.id],
     ]),
     plan(ledger) {
-      for (const x of lines) ledger.transfer(x.lineNo, x.p.id, from.id, to.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
+      for (const x of lines) {
+        const at = ledger.moves.length;
+        ledger.transfer(x.lineNo, x.p.id, from.id, to.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
+        stampEntered(ledger, at, x.entered);
+      }
     },
   });
 }

@@ -6,13 +6,14 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { products, stockMoves, stockValuations } from '../../db/schema.js';
-import { execRows, type Conn, type Db } from '../../db/types.js';
+import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { writeAudit } from '../audit/index.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
-import { Dec, qtyText } from '../shared/decimal.js';
+import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { buildSearchText, searchTerms } from './search.js';
+import { formatQty } from './units.js';
 import { archiveProductSchema, createProductSchema, parseInput, updateProductSchema, type CreateProductInput, type UpdateProductInput } from './schemas.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -29,8 +30,11 @@ export interface ProductView {
   baseUnit: string;
   packUnit: string | null;
   packFactor: string | null;
+  /** Fen per BASE unit, up to 6 decimals, canonical text ("35", "0.2" = ¥0.002). */
   purchasePriceFen: string | null;
   salePriceFen: string | null;
+  /** Decimal places a quantity may have (0–6); null = the base unit's default (units.ts). */
+  qtyDecimals: number | null;
   safetyStock: string;
   leadTimeDays: number;
   preferredSupplierId: number | null;
@@ -50,8 +54,9 @@ export function productView(p: ProductRow): ProductView {
     baseUnit: p.baseUnit,
     packUnit: p.packUnit,
     packFactor: p.packFactor == null ? null : qtyText(p.packFactor),
-    purchasePriceFen: p.purchasePriceFen == null ? null : p.purchasePriceFen.toString(),
-    salePriceFen: p.salePriceFen == null ? null : p.salePriceFen.toString(),
+    purchasePriceFen: p.purchasePriceFen == null ? null : costText(String(p.purchasePriceFen)),
+    salePriceFen: p.salePriceFen == null ? null : costText(String(p.salePriceFen)),
+    qtyDecimals: p.qtyDecimals ?? null,
     safetyStock: qtyText(p.safetyStock),
     leadTimeDays: p.leadTimeDays,
     preferredSupplierId: p.preferredSupplierId,
@@ -103,6 +108,7 @@ export async function createProduct(db: Db, actor: Actor, input: CreateProductIn
           packFactor: d.packFactor ?? null,
           purchasePriceFen: d.purchasePriceFen ?? null,
           salePriceFen: d.salePriceFen ?? null,
+          qtyDecimals: d.qtyDecimals ?? null,
           safetyStock: d.safetyStock,
           leadTimeDays: d.leadTimeDays,
           preferredSupplierId: d.preferredSupplierId ?? null,
@@ -118,9 +124,67 @@ export async function createProduct(db: Db, actor: Actor, input: CreateProductIn
   }
 }
 
+/**
+ * Base unit (and batch tracking) are fixed once the product has ledger history — not only while
+ * stock is on hand: every stored quantity, unit cost and average is per base unit, so 48 个
+ * would become 48 盒 and ¥0.35/个 ¥0.35/盒, in reports over past periods too. The way out is a
+ * new product (or a pack unit, when the wish is only to count in 盒).
+ */
+async function refuseUnitChangeWithHistory(tx: Tx, before: ProductRow, changes: { baseUnit?: string; batchTracked?: boolean }): Promise<void> {
+  const unitChange = Boolean(changes.baseUnit && changes.baseUnit !== before.baseUnit);
+  const batchChange = changes.batchTracked !== undefined && changes.batchTracked !== before.batchTracked;
+  if (!unitChange && !batchChange) return;
+  const [moved] = await tx.select({ id: stockMoves.id }).from(stockMoves).where(eq(stockMoves.productId, before.id)).limit(1);
+  if (!moved) return;
+  const [val] = await tx.select().from(stockValuations).where(eq(stockValuations.productId, before.id));
+  const onHand = val && new Dec(val.qty).greaterThan(0) ? `现有库存 ${formatQty(before, val.qty)}，` : '';
+  if (unitChange) {
+    throw new DomainError(
+      'conflict',
+      `「${before.name}」已有出入库记录（${onHand}数量、单价和平均成本都按「${before.baseUnit}」计），不能把基本单位改成「${changes.baseUnit}」：` +
+        `账上的数量会被当成「${changes.baseUnit}」。没有保存任何改动。\n` +
+        `• 只想按「${changes.baseUnit}」录入：设置包装，例如 商品 修改 ${before.sku} 包装=${changes.baseUnit}:100（1 ${changes.baseUnit} = 100 ${before.baseUnit}）；\n` +
+        `• 确要换基本单位：新建商品（例如 商品 新增 ${before.sku}-2 ${before.name} 单位=${changes.baseUnit}），把旧商品的库存出库或盘点清零后不再使用。`,
+      { baseUnit: before.baseUnit, requested: changes.baseUnit },
+    );
+  }
+  throw new DomainError('conflict', `「${before.name}」已有出入库记录（${onHand.replace(/，$/, '')}），不能再开启或关闭批次管理。没有保存任何改动。如确需修改，请新建商品，把旧商品的库存出库或盘点清零后不再使用。`);
+}
+
+/** formatQty, plus the pack reading when less than one pack ("24 个（0.24 箱）"): the point of the question. */
+function packReading(p: ProductRow, qty: string): string {
+  const text = formatQty(p, qty);
+  if (!p.packUnit || !p.packFactor || text.includes('（')) return text;
+  const packs = new Dec(qty).dividedBy(p.packFactor);
+  const shown = packs.toDecimalPlaces(2);
+  return `${text}（${shown.equals(packs) ? '' : '约 '}${shown.toFixed()} ${p.packUnit}）`;
+}
+
+const sameFactor = (a: string | null, b: string | null) => (a == null || b == null ? a == b : new Dec(a).equals(b));
+
+/**
+ * A change of pack unit or factor while stock is on hand: refused with 'needs_confirmation'
+ * (details: qty, before/after readings) until the input says `confirm: true`. Without stock
+ * nothing reads differently, so no question is asked.
+ */
+async function requirePackConfirmation(tx: Tx, before: ProductRow, next: ProductRow): Promise<void> {
+  if ((before.packUnit ?? null) === (next.packUnit ?? null) && sameFactor(before.packFactor, next.packFactor)) return;
+  const [val] = await tx.select().from(stockValuations).where(eq(stockValuations.productId, before.id));
+  if (!val || !new Dec(val.qty).greaterThan(0)) return;
+  const pack = (p: ProductRow) => (p.packUnit && p.packFactor ? `1 ${p.packUnit} = ${qtyText(p.packFactor)} ${p.baseUnit}` : '不设包装');
+  const oldText = packReading(before, val.qty);
+  const newText = packReading(next, val.qty);
+  throw new DomainError(
+    'needs_confirmation',
+    `「${before.name}」现有库存 ${qtyText(val.qty)} ${before.baseUnit}：按原包装（${pack(before)}）是 ${oldText}，改成 ${pack(next)} 后是 ${newText}。` +
+      `已过账的单据仍按过账时的包装显示。没有保存任何改动。确认无误请在命令后加「确认」。`,
+    { qty: qtyText(val.qty), before: oldText, after: newText, packBefore: pack(before), packAfter: pack(next) },
+  );
+}
+
 export async function updateProduct(db: Db, actor: Actor, input: UpdateProductInput): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
-  const { product: ref, changes } = parseInput(updateProductSchema, input);
+  const { product: ref, changes, confirm } = parseInput(updateProductSchema, input);
   const target = await resolveProduct(db, ref);
   try {
     return await db.transaction(async (tx) => {
@@ -129,10 +193,10 @@ export async function updateProduct(db: Db, actor: Actor, input: UpdateProductIn
       checkPack(next.packUnit, next.packFactor, next.baseUnit);
       // Stored quantities are in the base unit: changing it (or batch tracking) under existing
       // stock would silently change what the ledger means.
-      if ((changes.baseUnit && changes.baseUnit !== before.baseUnit) || (changes.batchTracked !== undefined && changes.batchTracked !== before.batchTracked)) {
-        const [moved] = await tx.select({ id: stockMoves.id }).from(stockMoves).where(eq(stockMoves.productId, before.id)).limit(1);
-        if (moved) throw new DomainError('conflict', `「${before.name}」已有库存记录，不能再修改基本单位或批次管理设置。如确需修改，请新建商品。`);
-      }
+      await refuseUnitChangeWithHistory(tx, before, changes);
+      // A new pack size re-reads today's stock (posted documents keep theirs: stock_moves
+      // snapshots). Under stock that is a real change of what people count: confirm it.
+      if (!confirm) await requirePackConfirmation(tx, before, next);
       const [row] = await tx
         .update(products)
         .set({

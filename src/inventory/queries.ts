@@ -1,11 +1,18 @@
 /**
- * Stock queries: one product's stock per warehouse and batch (valued at the average cost),
- * and the summary of all products. Read-only: they accept a Db or a Tx.
+ * Stock queries: one product's stock per warehouse and batch, and the summary of all products.
+ * Read-only: they accept a Db or a Tx.
+ *
+ * Values of parts: the product's value is one exact number (stock_valuations.value_fen, the
+ * ledger's sum). Per-batch and per-warehouse values are that number split by quantity with
+ * allocate() (largest remainder, src/shared/allocate.ts) over ALL the product's rows (every
+ * warehouse, ordered by warehouse, first receipt, batch), so rows always add up to the total
+ * shown — product-wide and per warehouse — and a row has the same value in every view.
  */
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
 import { requirePermission, type Actor } from '../people/roles.js';
-import { Dec, costText, qtyText, roundFen } from '../shared/decimal.js';
+import { Dec, costText, qtyText } from '../shared/decimal.js';
+import { allocate } from '../shared/allocate.js';
 import { resolveProduct, type ProductView } from './products.js';
 import { parseInput, stockQuerySchema, stockSummarySchema } from './schemas.js';
 import { formatQty } from './units.js';
@@ -18,17 +25,18 @@ export interface StockRow {
   receivedAt: string;
   qty: string;
   qtyText: string;
-  /** qty × average cost, rounded half-up: an estimate per row (the product total is exact). */
+  /** This row's part of the product's value (allocate by qty): rows sum to totalValueFen. */
   valueFen: string;
 }
 
 export interface ProductStock {
   product: ProductView;
   rows: StockRow[];
-  perWarehouse: { warehouseId: number; warehouseName: string; qty: string; qtyText: string }[];
+  /** valueFen: the sum of the warehouse's rows (so warehouses sum to totalValueFen too). */
+  perWarehouse: { warehouseId: number; warehouseName: string; qty: string; qtyText: string; valueFen: string }[];
   totalQty: string;
   totalQtyText: string;
-  /** Exact: the ledger's value of the product (all warehouses). */
+  /** Exact: the ledger's value of the product (all warehouses), or the sum of the warehouse's rows. */
   totalValueFen: string;
   avgCost: string;
 }
@@ -42,7 +50,7 @@ export async function getStock(db: Conn, actor: Actor, input: { product: number 
     db,
     sql`select b.warehouse_id, w.name as warehouse_name, bt.batch_no, bt.received_at, b.qty::text as qty
         from stock_balances b join warehouses w on w.id = b.warehouse_id join batches bt on bt.id = b.batch_id
-        where b.product_id = ${product.id} and b.qty <> 0 ${wh ? sql`and b.warehouse_id = ${wh.id}` : sql``}
+        where b.product_id = ${product.id} and b.qty <> 0
         order by b.warehouse_id, bt.received_at, bt.id`,
   );
   const [val] = await execRows<{ qty: string; value_fen: string; avg_cost: string }>(
@@ -50,28 +58,37 @@ export async function getStock(db: Conn, actor: Actor, input: { product: number 
     sql`select qty::text as qty, value_fen::text as value_fen, avg_cost::text as avg_cost from stock_valuations where product_id = ${product.id}`,
   );
   const avg = new Dec(val?.avg_cost ?? 0);
-  const per = new Map<number, { warehouseId: number; warehouseName: string; qty: Dec }>();
-  for (const r of rows) {
-    const p = per.get(r.warehouse_id) ?? { warehouseId: r.warehouse_id, warehouseName: r.warehouse_name, qty: new Dec(0) };
+  const value = BigInt(val?.value_fen ?? 0);
+  // Parts of the exact total; rows with a negative qty (never, CHECK) would not be valued.
+  const parts = rows.length ? allocate(value, rows.map((r) => Dec.max(new Dec(r.qty), 0))) : [];
+  const all = rows.map((r, i) => ({ r, value: parts[i] }));
+  const shown = wh ? all.filter((x) => x.r.warehouse_id === wh.id) : all;
+  const per = new Map<number, { warehouseId: number; warehouseName: string; qty: Dec; value: bigint }>();
+  for (const { r, value: v } of shown) {
+    const p = per.get(r.warehouse_id) ?? { warehouseId: r.warehouse_id, warehouseName: r.warehouse_name, qty: new Dec(0), value: 0n };
     p.qty = p.qty.plus(r.qty);
+    p.value += v;
     per.set(r.warehouse_id, p);
   }
   const total = wh ? [...per.values()].reduce((s, p) => s.plus(p.qty), new Dec(0)) : new Dec(val?.qty ?? 0);
+  // With rows, the total shown is the sum of the rows shown; without (a value left at qty 0 by
+  // a database written before the valuation rules) the product's value as it is, for all warehouses.
+  const totalValue = wh ? shown.reduce((s, x) => s + x.value, 0n) : value;
   return {
     product,
-    rows: rows.map((r) => ({
+    rows: shown.map(({ r, value: v }) => ({
       warehouseId: r.warehouse_id,
       warehouseName: r.warehouse_name,
       batchNo: r.batch_no,
       receivedAt: (r.received_at instanceof Date ? r.received_at : new Date(r.received_at)).toISOString(),
       qty: qtyText(r.qty),
       qtyText: formatQty(product, r.qty),
-      valueFen: roundFen(new Dec(r.qty).times(avg)).toString(),
+      valueFen: v.toString(),
     })),
-    perWarehouse: [...per.values()].map((p) => ({ ...p, qty: qtyText(p.qty), qtyText: formatQty(product, p.qty) })),
+    perWarehouse: [...per.values()].map((p) => ({ warehouseId: p.warehouseId, warehouseName: p.warehouseName, qty: qtyText(p.qty), qtyText: formatQty(product, p.qty), valueFen: p.value.toString() })),
     totalQty: qtyText(total),
     totalQtyText: formatQty(product, total),
-    totalValueFen: wh ? roundFen(total.times(avg)).toString() : String(val?.value_fen ?? '0'),
+    totalValueFen: totalValue.toString(),
     avgCost: costText(avg),
   };
 }
@@ -88,8 +105,9 @@ export interface StockSummaryLine {
 }
 
 /**
- * Every product with stock: in one warehouse (value = qty × average, rounded) or overall
- * (value = the valuation's exact value).
+ * Every product with stock: in one warehouse (value = the warehouse's part of the product's
+ * exact value, allocated by qty over all its rows exactly as getStock does) or overall (value =
+ * the valuation's exact value). totalValueFen = Σ lines.
  */
 export async function stockSummary(db: Conn, actor: Actor, input: { warehouse?: number | string } = {}): Promise<{ lines: StockSummaryLine[]; totalValueFen: string }> {
   requirePermission(actor, 'stock.view');
@@ -109,9 +127,10 @@ export async function stockSummary(db: Conn, actor: Actor, input: { warehouse?: 
               v.avg_cost::text as avg, v.value_fen::text as value
             from stock_valuations v join products p on p.id = v.product_id where v.qty <> 0 or v.value_fen <> 0 order by p.id`,
       );
+  const whValue = wh ? await warehouseParts(db, wh.id, rows.map((r) => r.id)) : new Map<number, bigint>();
   let total = 0n;
   const lines = rows.map((r) => {
-    const value = r.value != null ? BigInt(r.value) : roundFen(new Dec(r.qty).times(r.avg));
+    const value = r.value != null ? BigInt(r.value) : (whValue.get(r.id) ?? 0n);
     total += value;
     return {
       productId: r.id,
@@ -125,4 +144,31 @@ export async function stockSummary(db: Conn, actor: Actor, input: { warehouse?: 
     };
   });
   return { lines, totalValueFen: total.toString() };
+}
+
+/**
+ * Per product: the part of its value that lies in one warehouse — allocate() of the product's
+ * value over all its rows by qty (same order as getStock), summed over that warehouse's rows.
+ */
+async function warehouseParts(db: Conn, warehouseId: number, productIds: number[]): Promise<Map<number, bigint>> {
+  const out = new Map<number, bigint>();
+  if (!productIds.length) return out;
+  const rows = await execRows<{ product_id: number; warehouse_id: number; qty: string; value: string }>(
+    db,
+    sql`select b.product_id, b.warehouse_id, b.qty::text as qty, coalesce(v.value_fen, 0)::text as value
+        from stock_balances b join batches bt on bt.id = b.batch_id left join stock_valuations v on v.product_id = b.product_id
+        where b.qty <> 0 and b.product_id in (${sql.join(productIds.map((p) => sql`${p}::int`), sql`, `)})
+        order by b.product_id, b.warehouse_id, bt.received_at, bt.id`,
+  );
+  const byProduct = new Map<number, typeof rows>();
+  for (const r of rows) {
+    const list = byProduct.get(r.product_id) ?? [];
+    list.push(r);
+    byProduct.set(r.product_id, list);
+  }
+  for (const [pid, list] of byProduct) {
+    const parts = allocate(BigInt(list[0].value), list.map((r) => Dec.max(new Dec(r.qty), 0)));
+    out.set(pid, list.reduce((s, r, i) => (r.warehouse_id === warehouseId ? s + parts[i] : s), 0n));
+  }
+  return out;
 }

@@ -19,7 +19,8 @@ export function toInfo(p: ProductView | typeof products.$inferSelect): ProductIn
     packUnit: p.packUnit,
     packFactor: p.packFactor == null ? null : String(p.packFactor),
     batchTracked: p.batchTracked,
-    purchasePriceFen: price == null ? null : BigInt(price as string | bigint),
+    purchasePriceFen: price == null ? null : String(price),
+    qtyDecimals: (row.qtyDecimals as number | null | undefined) ?? null,
     archived: 'archived' in p ? Boolean(p.archived) : row.archivedAt != null,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ISSUE_KINDS, RECEIPT_KINDS } from './moves.js';
+import { AMOUNT_RANGE_MESSAGE, amountInRange, decimalField, qtyField, COST_SCALE, UNIT_COST_MAX_FEN } from '../shared/limits.js';
 
 const trimmed = z.string().trim();
 const optText = (max: number) =>
@@ -29,12 +30,22 @@ export const decimalSchema = z.union([
   z.number().finite().nonnegative(),
   trimmed.regex(/^\d+(\.\d+)?$/, '必须是不小于 0 的数字'),
 ]);
+/**
+ * A unit price in fen per BASE unit, up to 6 decimals (¥0.002 = "0.2"): products' 进价/售价.
+ * Stored as numeric(24,6); the output is canonical text. Adapters type yuan (≤ 6 decimals).
+ */
+export const priceFenSchema = z
+  .union([z.bigint().transform((v) => v.toString()), z.number(), z.string()])
+  .pipe(decimalField({ scale: COST_SCALE, max: UNIT_COST_MAX_FEN, allowZero: true, example: '35 或 0.2（分/基本单位：0.2 分 = ¥0.002）' }));
+/** Yuan per the unit the quantity was written in ("6.5"), or per a named unit ("6.5/箱"): see prices.ts. */
+export const unitPriceTextSchema = trimmed.min(1, '请填写单价').max(40);
+
 /** Whole fen. */
 export const fenSchema = z.union([
   z.bigint(),
   z.number().int(),
   trimmed.regex(/^-?\d+$/, '必须是整数（分）'),
-]).transform((v) => BigInt(v));
+]).transform((v) => BigInt(v)).refine(amountInRange, AMOUNT_RANGE_MESSAGE); // bigint column: see src/shared/limits.ts
 
 export const idempotencyKeySchema = trimmed.min(1, '缺少幂等键 idempotencyKey').max(200);
 const businessTimeSchema = z.coerce.date().optional();
@@ -48,8 +59,14 @@ export const receiptLineSchema = z.object({
   batchNo: trimmed.max(64).optional(),
   expiresOn: trimmed.max(20).optional(),
   /** Fen per BASE unit. Omitted: amountFen, else the product's purchase price, else the current average. */
-  unitCostFen: decimalSchema.optional(),
-  /** The line's total value in fen (wins over unitCostFen): "2箱共480元" → 48000. */
+  unitCostFen: decimalSchema.pipe(decimalField({ scale: COST_SCALE, max: UNIT_COST_MAX_FEN, allowZero: true, example: '35 或 0.2（分/基本单位）' })).optional(),
+  /**
+   * The price as typed, yuan per the unit the quantity was written in ("6.5" with "2箱" = ¥6.5
+   * per 箱), or per the unit named ("6.5/箱"). Turned into fen per base unit and the line amount
+   * by prices.ts receiptLineValue (THE price rule). At most one of unitPrice/unitCostFen/amountFen.
+   */
+  unitPrice: unitPriceTextSchema.optional(),
+  /** The line's total value in fen: "2箱共480元" → 48000. */
   amountFen: fenSchema.optional(),
 });
 
@@ -107,17 +124,34 @@ export const openStocktakeSchema = z.object({
   warehouse: warehouseRefSchema.optional(),
   /** Omitted or empty: every product in the warehouse. */
   products: z.array(productRefSchema).max(2000).optional(),
+  /**
+   * 全盘 declared up front: everything in scope nobody counted counts as 0 at posting. Default
+   * false: an absent count is not a zero count (it can also be declared later, or at posting).
+   */
+  complete: z.boolean().default(false),
 });
 export type OpenStocktakeInput = z.input<typeof openStocktakeSchema>;
 
 export const stocktakeRefSchema = z.union([z.number().int().positive(), trimmed.min(1)]);
 
+/**
+ * How a count entry changes the running total of its product/batch. Entries are append-only:
+ * add = one more entry of qty (counting shelf by shelf); subtract (减) = an entry of −qty, a
+ * correction, refused when the total would go below 0; set (设为) = an entry of the difference,
+ * so the total becomes qty.
+ */
+export const COUNT_MODES = ['add', 'set', 'subtract'] as const;
+export type CountMode = (typeof COUNT_MODES)[number];
+
 export const recordCountSchema = z.object({
   stocktake: stocktakeRefSchema,
   product: productRefSchema,
-  /** Counted quantity; several entries for the same product/batch add up (counting shelf by shelf). */
-  qty: z.union([z.number().nonnegative().finite(), trimmed.min(1).max(50)]),
+  /** Quantity in the product's units, never negative (a correction downwards is mode 'subtract'). */
+  qty: z.union([z.number().nonnegative('实盘数量不能是负数（要减去请用「减」）').finite(), trimmed.min(1, '请填写实盘数量（可以是 0）').max(50)]),
   batchNo: trimmed.max(64).optional(),
+  mode: z.enum(COUNT_MODES, { error: '录入方式只能是 add（累加）、set（设为）或 subtract（减）' }).default('add'),
+  /** Also declare the product complete: its batches nobody counted count as 0 at posting. */
+  complete: z.boolean().default(false),
 });
 export type RecordCountInput = z.input<typeof recordCountSchema>;
 
@@ -126,13 +160,27 @@ export const postStocktakeSchema = z.object({
   idempotencyKey: idempotencyKeySchema,
   /** Post even though products moved after the count opened (the user saw the warning). */
   force: z.boolean().default(false),
+  /** 全盘 declared with the posting: everything in scope nobody counted counts as 0. */
+  complete: z.boolean().default(false),
   businessTime: businessTimeSchema,
 });
 export type PostStocktakeInput = z.input<typeof postStocktakeSchema>;
 
+/**
+ * Declare (or withdraw, complete: false) that counting is complete: for one product (its
+ * uncounted batches count as 0) or, without a product, for the whole stocktake (全盘: every
+ * product and batch in scope nobody counted counts as 0).
+ */
+export const stocktakeCompleteSchema = z.object({
+  stocktake: stocktakeRefSchema,
+  product: productRefSchema.optional(),
+  complete: z.boolean().default(true),
+});
+export type StocktakeCompleteInput = z.input<typeof stocktakeCompleteSchema>;
+
 // ── master data ──
 const unitName = trimmed.min(1).max(10);
-const qtyText = z.union([z.number().nonnegative().finite(), trimmed.regex(/^\d+(\.\d+)?$/, '必须是不小于 0 的数字')]).transform(String);
+const qtyText = qtyField({ allowZero: true, example: '0、100 或 2.5' });
 
 /**
  * The product fields as they are stored, WITHOUT defaults. Creation adds the defaults below;
@@ -148,15 +196,15 @@ const productFieldShape = {
   barcode: optText(64),
   baseUnit: unitName,
   packUnit: unitName.optional().nullable(),
-  packFactor: z
-    .union([z.number().positive().finite(), trimmed.regex(/^\d+(\.\d+)?$/)])
-    .transform(String)
-    .optional()
-    .nullable(),
-  purchasePriceFen: fenSchema.optional().nullable(),
-  salePriceFen: fenSchema.optional().nullable(),
+  // numeric(20,6) and CHECK > 0: 0.0000001 would round to 0, 1.1234567 to 1.123457 (src/shared/limits.ts).
+  packFactor: qtyField({ allowZero: false, example: '24 或 0.5' }).optional().nullable(),
+  /** Fen per base unit, ≤ 6 decimals (¥0.002 → "0.2"). */
+  purchasePriceFen: priceFenSchema.optional().nullable(),
+  salePriceFen: priceFenSchema.optional().nullable(),
+  /** Decimal places a quantity may have (0–6); null = the base unit's default (units.ts UNIT_DECIMALS). */
+  qtyDecimals: z.number().int('小数位必须是 0–6 的整数，例如 2').min(0, '小数位必须是 0–6 的整数，例如 2').max(6, '小数位必须是 0–6 的整数，例如 2').optional().nullable(),
   safetyStock: qtyText,
-  leadTimeDays: z.number().int().min(0).max(3650),
+  leadTimeDays: z.number().int('必须是整数天数，例如 7').min(0, '不能是负数，例如 7').max(3650, '最多 3650 天（10 年），例如 7'),
   preferredSupplierId: z.number().int().positive().optional().nullable(),
   batchTracked: z.boolean(),
 };
@@ -182,6 +230,11 @@ export const productChangesSchema = z.object(productFieldShape).partial().extend
 export const updateProductSchema = z.object({
   product: productRefSchema,
   changes: productChangesSchema,
+  /**
+   * The user saw what a new pack size does to the stock on hand and confirmed it (chat: 确认).
+   * Without it a pack-size change under stock is refused with 'needs_confirmation'.
+   */
+  confirm: z.boolean().default(false),
 });
 export type UpdateProductInput = z.input<typeof updateProductSchema>;
 
@@ -204,3 +257,34 @@ export const lowStockSchema = z.object({ warehouse: warehouseRefSchema.optional(
 
 /** Parse with a schema and turn zod issues into one Chinese DomainError('invalid_input'). */
 export { parseInput } from './validate.js';
+
+// ── cost adjustment (成本调整 / 调价, src/inventory/cost-adjustment.ts) ──
+/** A receipt's number: only receipts (采购入库 RK, 生产入库 SC, 期初 QC) carry a unit cost to correct. */
+const receiptDocNoSchema = trimmed
+  .regex(/^(RK|SC|QC)\d{8}-\d{1,6}$/i, '应为入库单号（RK/SC/QC 开头），例如 RK20261125-0001')
+  .transform((s) => s.toUpperCase());
+
+/**
+ * Revalue the stock on hand. Against a product: `unitCostFen` = its new average (fen per base
+ * unit, ≤ 6 decimals) or `totalValueFen` = the new value of all of it (whole fen). Against a
+ * receipt (`docNo`, plus `product` when the receipt has several products): `unitCostFen` = the
+ * price the receipt should have had, fen per base unit.
+ */
+export const costAdjustmentInputSchema = z
+  .object({
+    product: productRefSchema.optional(),
+    docNo: receiptDocNoSchema.optional(),
+    unitCostFen: priceFenSchema.optional(),
+    totalValueFen: fenSchema.refine((v) => v >= 0n, '不能为负数').optional(),
+    reason: optText(500),
+    idempotencyKey: idempotencyKeySchema,
+    businessTime: businessTimeSchema,
+  })
+  .superRefine((v, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message, path: [] });
+    if (v.product === undefined && v.docNo === undefined) fail('请指定商品或入库单号，例如 成本调整 A001 2.5（新单价，元/基本单位）或 成本调整 RK20261125-0001 2.5（正确单价）');
+    if (v.unitCostFen !== undefined && v.totalValueFen !== undefined) fail('新单价和新总金额只写一个');
+    if (v.unitCostFen === undefined && v.totalValueFen === undefined) fail('请写新单价（元/基本单位），例如 2.5');
+    if (v.docNo !== undefined && v.totalValueFen !== undefined) fail('按入库单调整时请写正确的单价（元/基本单位），不是总金额');
+  });
+export type CostAdjustmentInput = z.input<typeof costAdjustmentInputSchema>;

@@ -4,14 +4,24 @@
  *
  * - One open stocktake per warehouse (checked under a per-warehouse advisory lock).
  * - The count's number (PD20261125-0001) is also the number of the document it posts.
- * - Only products with at least one entry are adjusted; in-scope products nobody counted are
- *   reported as uncounted and left alone (an empty count is not a count of zero). Within a
- *   counted product, a batch on the books that nobody counted is counted as 0.
+ * - An absent count is not a zero count. Posting adjusts a product/batch only when it was
+ *   counted (has entries; an entry may be 0) or when counting was declared complete:
+ *     · per product (盘点 完成 <商品>, or the 完成 flag on an entry): its batches nobody counted
+ *       count as 0 (written off);
+ *     · for the whole stocktake (全盘, at opening, any time before posting, or with the posting):
+ *       every product and batch in scope nobody counted counts as 0. For a whole-warehouse
+ *       count that is every product with stock in the warehouse.
+ *   Without a declaration, an uncounted batch of a counted product and an uncounted product are
+ *   left as they are, and the variance view lists them apart (uncountedBatches / uncounted).
+ * - Entries are append-only. A correction is an entry too: 减 (subtract) writes −qty and is
+ *   refused when the product/batch total would go below 0; 设为 (set) writes the difference.
  * - Variances are computed at POSTING time against the locked balances (not the view's).
  *   A gain is valued at the moving average, or the purchase price when there is no average;
  *   a loss leaves by the issue rule (valuation.ts).
  * - A product that moved in this warehouse after the count opened (stock_moves.id >
  *   opened_at_move_id) makes the count suspect: posting is refused unless `force` is set.
+ *   Under 全盘 of a whole warehouse every product of the warehouse is checked (an uncounted one
+ *   would be written off).
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { stocktakeEntries, stocktakes } from '../../db/schema.js';
@@ -30,10 +40,13 @@ import {
   parseInput,
   postStocktakeSchema,
   recordCountSchema,
+  stocktakeCompleteSchema,
   stocktakeRefSchema,
+  type CountMode,
   type OpenStocktakeInput,
   type PostStocktakeInput,
   type RecordCountInput,
+  type StocktakeCompleteInput,
 } from './schemas.js';
 import { formatQty, parseQuantity } from './units.js';
 import { issueValue, receiptValue } from './valuation.js';
@@ -51,6 +64,10 @@ export interface StocktakeView {
   openedAtMoveId: number;
   postedDocId: number | null;
   postedAt: string | null;
+  /** 全盘: everything in scope nobody counted counts as 0 at posting. */
+  complete: boolean;
+  /** Products declared complete one by one: their uncounted batches count as 0. */
+  completeProductIds: number[];
 }
 
 export interface VarianceLine {
@@ -65,13 +82,34 @@ export interface VarianceLine {
   varianceText: string;
   /** Estimated value of the variance at the current average, fen (posting recomputes it). */
   varianceValueFen: string;
+  /**
+   * Nobody counted this batch/product: it counts as 0 only because the product (or the whole
+   * stocktake, 全盘) was declared complete. Views say so, so a write-off is never a surprise.
+   */
+  assumedZero: boolean;
+}
+
+export interface UncountedBatch {
+  productId: number;
+  sku: string;
+  name: string;
+  batchNo: string;
+  bookQty: string;
 }
 
 export interface StocktakeReport {
   stocktake: StocktakeView;
+  /** What posting would adjust (counted, or uncounted but declared complete), per product/batch. */
   lines: VarianceLine[];
-  /** In scope, with stock on the books, but no entry: not adjusted when posting. */
+  /**
+   * Batches on the books of a COUNTED product that nobody counted, the product not declared
+   * complete: not adjusted when posting (an absent count is not a zero count).
+   */
+  uncountedBatches: UncountedBatch[];
+  /** In scope, with stock on the books, no entry, not declared complete: not adjusted when posting. */
   uncounted: { productId: number; sku: string; name: string; bookQty: string }[];
+  /** Products declared complete (盘点 完成 <商品>). */
+  completeProducts: { productId: number; sku: string; name: string }[];
   /** Moved in this warehouse after the count opened: posting needs `force`. */
   moved: { productId: number; sku: string; name: string }[];
   totalGainFen: string;
@@ -93,8 +131,16 @@ async function view(conn: Conn, st: StRow): Promise<StocktakeView> {
     openedAtMoveId: Number(st.openedAtMoveId),
     postedDocId: st.postedDocId,
     postedAt: st.postedAt ? st.postedAt.toISOString() : null,
+    complete: st.complete,
+    completeProductIds: completeIds(st),
   };
 }
+
+function completeIds(st: StRow): number[] {
+  return Array.isArray(st.completeProductIds) ? st.completeProductIds.map(Number) : [];
+}
+
+const inScope = (st: StRow, productId: number) => !st.productIds || st.productIds.includes(productId);
 
 async function loadStocktake(conn: Conn, ref: number | string, lock = false): Promise<StRow> {
   const cond = typeof ref === 'number' ? eq(stocktakes.id, ref) : eq(stocktakes.docNo, ref.trim().toUpperCase());
@@ -113,6 +159,10 @@ function requireOpen(st: StRow): void {
 /** Per-warehouse lock key: opening two counts of one warehouse at once cannot both succeed. */
 const STOCKTAKE_LOCK = 0x4a5354;
 
+/**
+ * Open a count. `complete: true` declares 全盘 from the start (everything in scope nobody counts
+ * is written off at posting). Errors: conflict (the warehouse already has an open count).
+ */
 export async function openStocktake(db: Db, actor: Actor, input: OpenStocktakeInput): Promise<StocktakeView> {
   const data = parseInput(openStocktakeSchema, input);
   requirePermission(actor, 'stock.count');
@@ -131,66 +181,190 @@ export async function openStocktake(db: Db, actor: Actor, input: OpenStocktakeIn
     const docNo = await nextDocNo(tx, 'PD', new Date());
     const [st] = await tx
       .insert(stocktakes)
-      .values({ docNo, warehouseId: wh.id, productIds, openedBy: actor.userId, openedAtMoveId: Number(max) })
+      .values({ docNo, warehouseId: wh.id, productIds, openedBy: actor.userId, openedAtMoveId: Number(max), complete: data.complete })
       .returning();
     await writeAudit(tx, actor, { action: 'open', entity: 'stocktake', entityId: st.docNo, after: st });
     return view(tx, st);
   });
 }
 
-/** Record a counted quantity (may be 0); returns the running total for that product/batch. */
-export async function recordCount(db: Db, actor: Actor, input: RecordCountInput): Promise<{ stocktake: StocktakeView; productId: number; batchNo: string; countedQty: string; countedText: string }> {
+export interface RecordCountResult {
+  stocktake: StocktakeView;
+  productId: number;
+  sku: string;
+  name: string;
+  batchNo: string;
+  mode: CountMode;
+  /** The entry written, base units, signed (a subtract is negative; a set is the difference). */
+  entryQty: string;
+  /** The product/batch total before this entry, base units. */
+  previousQty: string;
+  /** The running total after it, base units, and as text with units. */
+  countedQty: string;
+  countedText: string;
+  /** The product is (now) declared complete, or the whole stocktake is (全盘). */
+  complete: boolean;
+}
+
+/**
+ * Record a counted quantity of one product/batch (qty may be 0: "looked, none here").
+ * mode add (default) appends qty; subtract appends −qty; set appends the difference to the
+ * current total. The total may never go below 0: refused (invalid_input) with nothing written.
+ * `complete: true` also declares the product complete (its uncounted batches count as 0).
+ * The stocktake row is locked, so concurrent entries of one count are serialised and the
+ * "never below 0" check holds.
+ */
+export async function recordCount(db: Db, actor: Actor, input: RecordCountInput): Promise<RecordCountResult> {
   const data = parseInput(recordCountSchema, input);
   requirePermission(actor, 'stock.count');
   const st0 = await loadStocktake(db, data.stocktake);
   requireOpen(st0);
   const [p] = await resolveProducts(db, [data.product]);
-  if (st0.productIds && !st0.productIds.includes(p.id)) {
+  if (!inScope(st0, p.id)) {
     throw new DomainError('invalid_input', `${productLabel(p)} 不在盘点单 ${st0.docNo} 的范围内。`, { productId: p.id });
   }
-  const qty = parseQuantity(p, data.qty, { allowZero: true });
+  // Units and decimal places are the product's own (units.ts); 减 0 would change nothing.
+  const qty = new Dec(parseQuantity(p, data.qty, { allowZero: data.mode !== 'subtract' }));
   let batchNo = '';
   if (p.batchTracked) {
-    if (!data.batchNo) throw new DomainError('invalid_input', `${productLabel(p)} 按批次管理，请注明盘点的批次号。`);
+    if (!data.batchNo) throw new DomainError('invalid_input', `${productLabel(p)} 按批次管理，请注明盘点的批次号，例如：盘点 录入 ${p.sku} 8 批次=20260101。`);
     batchNo = data.batchNo;
   } else if (data.batchNo) throw new DomainError('invalid_input', `「${p.name}」不按批次管理，请不要填写批次号。`);
   return db.transaction(async (tx) => {
     const st = await loadStocktake(tx, st0.id, true);
     requireOpen(st);
+    const [{ total }] = await execRows<{ total: string }>(
+      tx,
+      sql`select coalesce(sum(e.qty), 0)::text as total from stocktake_entries e join batches b on b.id = e.batch_id
+          where e.stocktake_id = ${st.id} and e.product_id = ${p.id} and b.batch_no = ${batchNo}`,
+    );
+    const before = new Dec(total);
+    const entry = data.mode === 'add' ? qty : data.mode === 'subtract' ? qty.negated() : qty.minus(before);
+    const after = before.plus(entry);
+    if (after.isNegative()) {
+      const where = batchNo ? `批次 ${batchNo} ` : '';
+      throw new DomainError(
+        'invalid_input',
+        `「${p.name}」${where}累计实盘 ${formatQty(p, before)}，不能减 ${formatQty(p, qty)}：累计实盘不能小于 0。要改成正确的数，请用「设为」，例如：盘点 录入 ${p.sku} 设为 ${qtyText(before)}${batchNo ? ` 批次=${batchNo}` : ''}。`,
+        { productId: p.id, batchNo, countedQty: qtyText(before), subtract: qtyText(qty) },
+      );
+    }
     // A batch found on the shelf but unknown to the books is created here (FIFO key: now).
     await tx.execute(sql`insert into batches (product_id, batch_no) values (${p.id}, ${batchNo}) on conflict do nothing`);
     const [b] = await execRows<{ id: number }>(tx, sql`select id from batches where product_id = ${p.id} and batch_no = ${batchNo}`);
-    const [entry] = await tx.insert(stocktakeEntries).values({ stocktakeId: st.id, productId: p.id, batchId: b.id, qty, actorId: actor.userId }).returning();
-    await writeAudit(tx, actor, { action: 'count', entity: 'stocktake', entityId: st.docNo, after: entry });
-    const [{ total }] = await execRows<{ total: string }>(
-      tx,
-      sql`select coalesce(sum(qty), 0)::text as total from stocktake_entries where stocktake_id = ${st.id} and product_id = ${p.id} and batch_id = ${b.id}`,
-    );
-    return { stocktake: await view(tx, st), productId: p.id, batchNo, countedQty: qtyText(total), countedText: formatQty(p, total) };
+    const [row] = await tx.insert(stocktakeEntries).values({ stocktakeId: st.id, productId: p.id, batchId: b.id, qty: qtyText(entry), actorId: actor.userId }).returning();
+    let cur = st;
+    if (data.complete && !completeIds(st).includes(p.id)) cur = await setCompleteIds(tx, st, [...completeIds(st), p.id]);
+    await writeAudit(tx, actor, { action: 'count', entity: 'stocktake', entityId: st.docNo, after: { ...row, mode: data.mode, complete: data.complete } });
+    return {
+      stocktake: await view(tx, cur),
+      productId: p.id,
+      sku: p.sku,
+      name: p.name,
+      batchNo,
+      mode: data.mode,
+      entryQty: qtyText(entry),
+      previousQty: qtyText(before),
+      countedQty: qtyText(after),
+      countedText: formatQty(p, after),
+      complete: cur.complete || completeIds(cur).includes(p.id),
+    };
   });
 }
 
-interface Counted {
-  product: ProductInfo;
-  /** batchNo → counted qty */
-  batches: Map<string, Dec>;
+async function setCompleteIds(tx: Tx, st: StRow, ids: number[]): Promise<StRow> {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const [row] = await tx.update(stocktakes).set({ completeProductIds: sorted }).where(eq(stocktakes.id, st.id)).returning();
+  return row;
 }
 
-async function countedProducts(conn: Conn, st: StRow): Promise<Counted[]> {
+/**
+ * Declare counting complete (or withdraw it with complete: false): for one product, whose
+ * batches nobody counted then count as 0 at posting, or without a product for the whole
+ * stocktake (全盘). Nothing moves until posting; the variance view shows the write-offs.
+ * Errors: not_found, conflict (not open), invalid_input (product out of scope).
+ */
+export async function setStocktakeComplete(
+  db: Db,
+  actor: Actor,
+  input: StocktakeCompleteInput,
+): Promise<{ stocktake: StocktakeView; product: { id: number; sku: string; name: string } | null; complete: boolean }> {
+  const data = parseInput(stocktakeCompleteSchema, input);
+  requirePermission(actor, 'stock.count');
+  const p = data.product === undefined ? null : (await resolveProducts(db, [data.product]))[0];
+  return db.transaction(async (tx) => {
+    const st = await loadStocktake(tx, data.stocktake, true);
+    requireOpen(st);
+    let row: StRow;
+    if (p) {
+      if (!inScope(st, p.id)) throw new DomainError('invalid_input', `${productLabel(p)} 不在盘点单 ${st.docNo} 的范围内。`, { productId: p.id });
+      const ids = completeIds(st).filter((i) => i !== p.id);
+      row = await setCompleteIds(tx, st, data.complete ? [...ids, p.id] : ids);
+    } else {
+      [row] = await tx.update(stocktakes).set({ complete: data.complete }).where(eq(stocktakes.id, st.id)).returning();
+    }
+    await writeAudit(tx, actor, {
+      action: data.complete ? 'complete' : 'incomplete',
+      entity: 'stocktake',
+      entityId: st.docNo,
+      before: { complete: st.complete, completeProductIds: completeIds(st) },
+      after: { complete: row.complete, completeProductIds: completeIds(row) },
+    });
+    return { stocktake: await view(tx, row), product: p ? { id: p.id, sku: p.sku, name: p.name } : null, complete: data.complete };
+  });
+}
+
+/** product → batchNo → counted total (only product/batches with at least one entry). */
+async function countedTotals(conn: Conn, st: StRow): Promise<Map<number, Map<string, Dec>>> {
   const rows = await execRows<{ product_id: number; batch_no: string; qty: string }>(
     conn,
     sql`select e.product_id, b.batch_no, sum(e.qty)::text as qty from stocktake_entries e join batches b on b.id = e.batch_id
         where e.stocktake_id = ${st.id} group by e.product_id, b.batch_no order by e.product_id, b.batch_no`,
   );
-  const infos = new Map((await loadProductInfos(conn, [...new Set(rows.map((r) => r.product_id))])).map((p) => [p.id, p]));
-  const out = new Map<number, Counted>();
+  const out = new Map<number, Map<string, Dec>>();
   for (const r of rows) {
-    const c = out.get(r.product_id) ?? { product: infos.get(r.product_id)!, batches: new Map<string, Dec>() };
-    c.batches.set(r.batch_no, new Dec(r.qty));
-    out.set(r.product_id, c);
+    const m = out.get(r.product_id) ?? new Map<string, Dec>();
+    m.set(r.batch_no, new Dec(r.qty));
+    out.set(r.product_id, m);
   }
-  return [...out.values()];
+  return out;
 }
+
+/**
+ * The one rule of what posting does to a product's batches, used by the view and the posting:
+ * a counted batch goes to its count; an uncounted one goes to 0 when the product is complete
+ * (target 0, assumedZero) and is left alone otherwise (target null).
+ */
+function batchTargets(book: Map<string, Dec>, counted: Map<string, Dec> | undefined, complete: boolean): { batchNo: string; book: Dec; target: Dec | null; assumedZero: boolean }[] {
+  const batchNos = [...new Set([...book.keys(), ...(counted?.keys() ?? [])])].sort();
+  return batchNos.map((bn) => {
+    const bq = book.get(bn) ?? ZERO;
+    const cq = counted?.get(bn);
+    if (cq !== undefined) return { batchNo: bn, book: bq, target: cq, assumedZero: false };
+    return { batchNo: bn, book: bq, target: complete ? ZERO : null, assumedZero: complete };
+  });
+}
+
+/**
+ * Products posting adjusts: counted ones, those declared complete and, under 全盘, every product
+ * in scope with stock in the warehouse. Sorted ids.
+ */
+async function productsInPlay(conn: Conn, st: StRow, counted: Map<number, unknown>, complete: boolean): Promise<number[]> {
+  const ids = new Set<number>(counted.keys());
+  for (const i of completeIds(st)) if (inScope(st, i)) ids.add(i);
+  if (complete) {
+    const rows = await execRows<{ product_id: number }>(
+      conn,
+      sql`select distinct product_id from stock_balances where warehouse_id = ${st.warehouseId} and qty <> 0
+          ${st.productIds ? sql`and product_id in (${sql.join(st.productIds.map((i) => sql`${i}::int`), sql`, `)})` : sql``}`,
+    );
+    for (const r of rows) ids.add(r.product_id);
+    for (const i of st.productIds ?? []) ids.add(i);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+const productComplete = (st: StRow, complete: boolean, productId: number) => complete || completeIds(st).includes(productId);
 
 async function movedSince(conn: Conn, st: StRow, productIds: number[] | null): Promise<{ productId: number; sku: string; name: string }[]> {
   if (productIds && productIds.length === 0) return [];
@@ -204,74 +378,91 @@ async function movedSince(conn: Conn, st: StRow, productIds: number[] | null): P
   return rows.map((r) => ({ productId: r.id, sku: r.sku, name: r.name }));
 }
 
-/** Book vs counted per product/batch, with the variance valued at today's average. */
+/**
+ * Book vs counted per product/batch, with the variance valued at today's average. Lists apart
+ * what posting will NOT change: uncounted batches of counted products, uncounted products.
+ */
 export async function stocktakeReport(db: Conn, actor: Actor, ref: number | string): Promise<StocktakeReport> {
   requirePermission(actor, 'stock.view');
   const st = await loadStocktake(db, parseInput(stocktakeRefSchema, ref));
-  const counted = await countedProducts(db, st);
-  const book = await execRows<{ product_id: number; sku: string; name: string; batch_no: string; qty: string; vq: string | null; vv: string | null; avg: string | null }>(
+  const counted = await countedTotals(db, st);
+  const book = await execRows<{ product_id: number; batch_no: string; qty: string }>(
     db,
-    sql`select b.product_id, p.sku, p.name, bt.batch_no, b.qty::text as qty, v.qty::text as vq, v.value_fen::text as vv, v.avg_cost::text as avg
-        from stock_balances b join products p on p.id = b.product_id join batches bt on bt.id = b.batch_id
-        left join stock_valuations v on v.product_id = b.product_id
+    sql`select b.product_id, bt.batch_no, b.qty::text as qty
+        from stock_balances b join batches bt on bt.id = b.batch_id
         where b.warehouse_id = ${st.warehouseId}
         ${st.productIds ? sql`and b.product_id in (${sql.join(st.productIds.map((i) => sql`${i}::int`), sql`, `)})` : sql``}
         order by b.product_id, b.batch_id`,
   );
-  const countedIds = new Set(counted.map((c) => c.product.id));
-  const lines: VarianceLine[] = [];
-  let gain = 0n;
-  let loss = 0n;
+  const bookBy = new Map<number, Map<string, Dec>>();
+  for (const r of book) {
+    const m = bookBy.get(r.product_id) ?? new Map<string, Dec>();
+    m.set(r.batch_no, new Dec(r.qty));
+    bookBy.set(r.product_id, m);
+  }
+  const inPlay = await productsInPlay(db, st, counted, st.complete);
+  const allIds = [...new Set([...inPlay, ...bookBy.keys()])];
+  const infos = new Map((await loadProductInfos(db, allIds)).map((p) => [p.id, p]));
   const vals = new Map<number, { q: Dec; v: bigint; avg: Dec }>();
-  for (const r of book) vals.set(r.product_id, { q: new Dec(r.vq ?? 0), v: BigInt(r.vv ?? 0), avg: new Dec(r.avg ?? 0) });
-  const missingVals = counted.filter((c) => !vals.has(c.product.id)).map((c) => c.product.id);
-  if (missingVals.length) {
+  if (inPlay.length) {
     const vr = await execRows<{ product_id: number; qty: string; value_fen: string; avg_cost: string }>(
       db,
       sql`select product_id, qty::text as qty, value_fen::text as value_fen, avg_cost::text as avg_cost from stock_valuations
-          where product_id in (${sql.join(missingVals.map((i) => sql`${i}::int`), sql`, `)})`,
+          where product_id in (${sql.join(inPlay.map((i) => sql`${i}::int`), sql`, `)})`,
     );
     for (const r of vr) vals.set(r.product_id, { q: new Dec(r.qty), v: BigInt(r.value_fen), avg: new Dec(r.avg_cost) });
   }
-  for (const c of counted) {
-    const p = c.product;
-    const bookBatches = new Map<string, Dec>(book.filter((b) => b.product_id === p.id).map((b) => [b.batch_no, new Dec(b.qty)]));
-    const batchNos = [...new Set([...bookBatches.keys(), ...c.batches.keys()])].sort();
-    const v = vals.get(p.id) ?? { q: ZERO, v: 0n, avg: ZERO };
-    for (const bn of batchNos) {
-      const bq = bookBatches.get(bn) ?? ZERO;
-      const cq = c.batches.get(bn) ?? ZERO;
-      const diff = cq.minus(bq);
-      if (diff.isZero() && bq.isZero()) continue;
+  const lines: VarianceLine[] = [];
+  const uncountedBatches: UncountedBatch[] = [];
+  let gain = 0n;
+  let loss = 0n;
+  for (const pid of inPlay) {
+    const p = infos.get(pid)!;
+    const v = vals.get(pid) ?? { q: ZERO, v: 0n, avg: ZERO };
+    for (const t of batchTargets(bookBy.get(pid) ?? new Map(), counted.get(pid), productComplete(st, st.complete, pid))) {
+      if (t.target === null) {
+        if (!t.book.isZero()) uncountedBatches.push({ productId: pid, sku: p.sku, name: p.name, batchNo: t.batchNo, bookQty: qtyText(t.book) });
+        continue;
+      }
+      const diff = t.target.minus(t.book);
+      if (diff.isZero() && t.book.isZero()) continue;
       let value = 0n;
       if (diff.greaterThan(0)) value = receiptValue(diff, gainCost(p, v.avg));
       else if (diff.lessThan(0)) value = -issueValue({ qty: v.q, valueFen: v.v, avgCost: v.avg }, diff.negated());
       if (value > 0n) gain += value;
       else loss += value;
       lines.push({
-        productId: p.id,
+        productId: pid,
         sku: p.sku,
         name: p.name,
-        batchNo: bn,
-        bookQty: qtyText(bq),
-        countedQty: qtyText(cq),
+        batchNo: t.batchNo,
+        bookQty: qtyText(t.book),
+        countedQty: qtyText(t.target),
         varianceQty: qtyText(diff),
         varianceText: formatQty(p, diff),
         varianceValueFen: value.toString(),
+        assumedZero: t.assumedZero,
       });
     }
   }
-  const uncountedMap = new Map<number, { productId: number; sku: string; name: string; bookQty: Dec }>();
-  for (const b of book) {
-    if (countedIds.has(b.product_id)) continue;
-    const u = uncountedMap.get(b.product_id) ?? { productId: b.product_id, sku: b.sku, name: b.name, bookQty: ZERO };
-    u.bookQty = u.bookQty.plus(b.qty);
-    uncountedMap.set(b.product_id, u);
+  const played = new Set(inPlay);
+  const uncounted: StocktakeReport['uncounted'] = [];
+  for (const [pid, batches] of bookBy) {
+    if (played.has(pid)) continue;
+    const total = [...batches.values()].reduce((s, q) => s.plus(q), ZERO);
+    const p = infos.get(pid)!;
+    if (!total.isZero()) uncounted.push({ productId: pid, sku: p.sku, name: p.name, bookQty: qtyText(total) });
   }
+  const completeProducts = completeIds(st)
+    .map((i) => infos.get(i))
+    .filter((p): p is ProductInfo => Boolean(p))
+    .map((p) => ({ productId: p.id, sku: p.sku, name: p.name }));
   return {
     stocktake: await view(db, st),
     lines,
-    uncounted: [...uncountedMap.values()].filter((u) => !u.bookQty.isZero()).map((u) => ({ ...u, bookQty: qtyText(u.bookQty) })),
+    uncountedBatches,
+    uncounted,
+    completeProducts,
     moved: await movedSince(db, st, st.productIds),
     totalGainFen: gain.toString(),
     totalLossFen: loss.toString(),
@@ -281,7 +472,7 @@ export async function stocktakeReport(db: Conn, actor: Actor, ref: number | stri
 /** Gain valuation: the moving average, or the purchase price when there is none. */
 function gainCost(p: ProductInfo, avg: Dec): Dec {
   if (avg.greaterThan(0)) return avg;
-  return new Dec((p.purchasePriceFen ?? 0n).toString());
+  return new Dec(p.purchasePriceFen ?? 0);
 }
 
 function movedMessage(st: StRow, moved: { sku: string; name: string }[]): DomainError {
@@ -298,6 +489,11 @@ export interface PostStocktakeResult {
   posting: PostingResult | null;
 }
 
+/**
+ * Post the count: one PD document with a gain/loss move per adjusted batch (see the file
+ * comment for what is adjusted). `complete: true` declares 全盘 with the posting (stored on
+ * the stocktake). Errors: stale (moved since opening, without force), conflict (not open).
+ */
 export async function postStocktake(db: Db, actor: Actor, input: PostStocktakeInput): Promise<PostStocktakeResult> {
   const data = parseInput(postStocktakeSchema, input);
   requirePermission(actor, 'stock.count');
@@ -310,9 +506,12 @@ export async function postStocktake(db: Db, actor: Actor, input: PostStocktakeIn
   // Posted without any variance (no document to replay): posting again answers the same.
   if (st.status === 'posted' && st.postedDocId == null) return { stocktake: await view(db, st), posting: null };
   requireOpen(st);
-  const counted = await countedProducts(db, st);
+  const complete = st.complete || data.complete;
+  const counted = await countedTotals(db, st);
+  const inPlay = await productsInPlay(db, st, counted, complete);
+  const infos = new Map((await loadProductInfos(db, inPlay)).map((p) => [p.id, p]));
   const wh = await resolveWarehouse(db, st.warehouseId);
-  const ensure: EnsureRow[] = counted.flatMap((c) => [...c.batches.keys()].map((bn) => ({ productId: c.product.id, warehouseId: st.warehouseId, batchNo: bn })));
+  const ensure: EnsureRow[] = [...counted].flatMap(([pid, batches]) => [...batches.keys()].map((bn) => ({ productId: pid, warehouseId: st.warehouseId, batchNo: bn })));
   const businessTime = data.businessTime ?? new Date();
   const posting = await postMaybeEmpty(db, actor, {
     kind: 'stocktake',
@@ -323,29 +522,30 @@ export async function postStocktake(db: Db, actor: Actor, input: PostStocktakeIn
     remark: `盘点 ${st.docNo}`,
     sourceType: 'stocktake',
     sourceId: st.id,
-    products: new Map(counted.map((c) => [c.product.id, c.product])),
+    products: infos,
     warehouseNames: new Map([[wh.id, wh.name]]),
     ensure,
-    lockPairs: counted.map((c): [number, number] => [c.product.id, st.warehouseId]),
+    lockPairs: inPlay.map((pid): [number, number] => [pid, st.warehouseId]),
     allowEmpty: true,
     async plan(ledger, tx: Tx) {
       // Checked under the balance locks: no move can slip in between this check and the post.
-      const moved = await movedSince(tx, st, counted.map((c) => c.product.id).concat(st.productIds ?? []));
+      // 全盘 of a whole warehouse writes off whatever nobody counted: every product is checked.
+      const watch = complete && !st.productIds ? null : inPlay.concat(st.productIds ?? []);
+      const moved = await movedSince(tx, st, watch);
       if (moved.length && !data.force) throw movedMessage(st, moved);
       let lineNo = 0;
-      for (const c of counted) {
+      for (const pid of inPlay) {
         lineNo++;
-        const p = c.product;
-        const rows = ledger.rows(p.id, st.warehouseId);
-        const batchNos = [...new Set([...rows.map((r) => r.batchNo), ...c.batches.keys()])].sort();
-        for (const bn of batchNos) {
-          const book = rows.find((r) => r.batchNo === bn)?.qty ?? ZERO;
-          const diff = (c.batches.get(bn) ?? ZERO).minus(book);
+        const p = infos.get(pid)!;
+        const book = new Map(ledger.rows(pid, st.warehouseId).map((r) => [r.batchNo, r.qty]));
+        for (const t of batchTargets(book, counted.get(pid), productComplete(st, complete, pid))) {
+          if (t.target === null) continue;
+          const diff = t.target.minus(t.book);
           if (diff.greaterThan(0)) {
-            const value = receiptValue(diff, gainCost(p, ledger.valuation(p.id).avgCost));
-            ledger.receive(lineNo, 'stocktake_gain', p.id, st.warehouseId, bn, diff, value);
+            const value = receiptValue(diff, gainCost(p, ledger.valuation(pid).avgCost));
+            ledger.receive(lineNo, 'stocktake_gain', pid, st.warehouseId, t.batchNo, diff, value);
           } else if (diff.lessThan(0)) {
-            ledger.issue(lineNo, 'stocktake_loss', p.id, st.warehouseId, diff.negated(), bn);
+            ledger.issue(lineNo, 'stocktake_loss', pid, st.warehouseId, diff.negated(), t.batchNo);
           }
         }
       }
@@ -353,11 +553,17 @@ export async function postStocktake(db: Db, actor: Actor, input: PostStocktakeIn
     async after(tx, doc) {
       const done = await tx
         .update(stocktakes)
-        .set({ status: 'posted', postedDocId: doc?.id ?? null, postedAt: new Date() })
+        .set({ status: 'posted', postedDocId: doc?.id ?? null, postedAt: new Date(), complete })
         .where(and(eq(stocktakes.id, st.id), eq(stocktakes.status, 'open')))
         .returning();
       if (!done.length) throw new DomainError('conflict', `盘点单 ${st.docNo} 已被他人过账或取消。`, { docNo: st.docNo });
-      await writeAudit(tx, actor, { action: 'post', entity: 'stocktake', entityId: st.docNo, before: { status: 'open' }, after: { status: 'posted', postedDocId: doc?.id ?? null, force: data.force } });
+      await writeAudit(tx, actor, {
+        action: 'post',
+        entity: 'stocktake',
+        entityId: st.docNo,
+        before: { status: 'open' },
+        after: { status: 'posted', postedDocId: doc?.id ?? null, force: data.force, complete, completeProductIds: completeIds(st) },
+      });
     },
   });
   const after = await loadStocktake(db, st.id);
@@ -374,4 +580,3 @@ export async function cancelStocktake(db: Db, actor: Actor, ref: number | string
     return view(tx, row);
   });
 }
-

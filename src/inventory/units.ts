@@ -1,6 +1,12 @@
 /**
  * Quantities as people type them. Everything is stored in the product's base unit; a pack
  * unit (1 箱 = 24 个) is only an input and display convenience, converted here exactly.
+ *
+ * Unit precision: each unit has its decimal places. Counted units (个 台 件 箱 瓶 pcs …) take
+ * whole numbers; measured units (千克 米 升 吨 …) up to 3 decimals (UNIT_DECIMALS below). A
+ * product may set its own (products.qty_decimals, 0–6; chat 小数位=2). Unknown units count
+ * as whole: a fraction of a 根 or 卷 is more likely a typo than a need, and the refusal says
+ * how to allow it. parseQuantity applies the rule, so chat, cards and services refuse alike.
  */
 import { DomainError } from '../errors.js';
 import { Dec, fitsQtyScale, qtyText } from '../shared/decimal.js';
@@ -11,45 +17,117 @@ export interface UnitInfo {
   packUnit: string | null;
   /** Base units per pack unit, numeric text. */
   packFactor: string | null;
-}
-
-function unitsHint(p: UnitInfo): string {
-  return p.packUnit && p.packFactor ? `${p.baseUnit}（1 ${p.packUnit} = ${qtyText(p.packFactor)} ${p.baseUnit}）` : p.baseUnit;
+  /** Decimal places a quantity in the base unit may have; null/undefined = the unit's default. */
+  qtyDecimals?: number | null;
 }
 
 /**
- * "24" / 24 / "24个" / "2箱" / "2箱3个" / "1.5 箱" → base-unit decimal text ("48").
- * A number without unit is in the base unit. Unknown unit, zero or negative → DomainError.
+ * Default decimal places per unit word (case-insensitive). Counted units: 0. Measured units:
+ * 3 (1.25 千克, 0.5 米). Anything not listed: 0 (see the file comment).
+ */
+export const UNIT_DECIMALS: Readonly<Record<string, number>> = Object.freeze({
+  // counted
+  个: 0, 件: 0, 只: 0, 台: 0, 箱: 0, 盒: 0, 包: 0, 袋: 0, 瓶: 0, 桶: 0, 卷: 0, 套: 0, 张: 0, 条: 0, 支: 0, 把: 0, 双: 0, 对: 0,
+  根: 0, 块: 0, 片: 0, 颗: 0, 粒: 0, 本: 0, 盘: 0, 排: 0, 组: 0, 副: 0, 份: 0, 罐: 0, 听: 0, 板: 0, 扎: 0, 捆: 0, 打: 0, 枚: 0, 部: 0, 辆: 0,
+  pcs: 0, pc: 0, ea: 0, set: 0, box: 0,
+  // measured
+  千克: 3, 公斤: 3, kg: 3, 克: 3, g: 3, 斤: 3, 两: 3, 吨: 3, t: 3,
+  米: 3, m: 3, 厘米: 3, cm: 3, 毫米: 3, mm: 3, 公里: 3, km: 3, 码: 3, 尺: 3,
+  升: 3, l: 3, 毫升: 3, ml: 3, 立方米: 3, 方: 3, m3: 3, 平方米: 3, 平米: 3, m2: 3, '㎡': 3,
+});
+
+/** Unit words a chat parser may treat as "a unit after a number" (3 盒) even before it knows the product. */
+export const COMMON_UNITS: readonly string[] = Object.freeze(Object.keys(UNIT_DECIMALS));
+
+/** True when `t` is a known unit word (个, 箱, kg, PCS …). */
+export function isUnitWord(t: string): boolean {
+  return Object.prototype.hasOwnProperty.call(UNIT_DECIMALS, t.trim().toLowerCase());
+}
+
+/** Decimal places of a unit word (0 when unknown). */
+export function unitDecimals(unit: string): number {
+  return UNIT_DECIMALS[unit.trim().toLowerCase()] ?? 0;
+}
+
+/** Decimal places a quantity of this product may have: its own setting, else its base unit's default. */
+export function qtyDecimalsOf(p: Pick<UnitInfo, 'baseUnit' | 'qtyDecimals'>): number {
+  return p.qtyDecimals ?? unitDecimals(p.baseUnit);
+}
+
+/** "个（1 盒 = 100 个）": the units a product can be written in. */
+export function unitsHint(p: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'packFactor'>): string {
+  return p.packUnit && p.packFactor ? `${p.baseUnit}（1 ${p.packUnit} = ${qtyText(p.packFactor)} ${p.baseUnit}）` : p.baseUnit;
+}
+
+/** One "number + unit" part of a written quantity ("2箱" of "2箱3个"); unit '' = none written. */
+export interface QtyPart {
+  n: Dec;
+  unit: string;
+}
+
+/** "2箱3个" → [{2,'箱'},{3,'个'}]; "3 盒" → [{3,'盒'}]; null when it is not number(+unit) parts. */
+export function splitQuantity(input: string | number): QtyPart[] | null {
+  const text = String(input).trim().replace(/，/g, ',').replace(/(\d),(?=\d{3}\b)/g, '$1');
+  if (!text) return null;
+  const re = /(\d+(?:\.\d+)?)\s*([^\d\s.]*)\s*/gy;
+  const parts: QtyPart[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (!m || m[0] === '') return null;
+    pos = re.lastIndex;
+    parts.push({ n: new Dec(m[1]), unit: m[2] });
+  }
+  return parts.length ? parts : null;
+}
+
+/** Which of the product's units a written unit word is ('' = none written = base); null = not one of them. */
+export function unitRole(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'packFactor'>, unit: string): 'base' | 'pack' | null {
+  const u = unit.trim().toLowerCase();
+  if (u === '' || u === product.baseUnit.toLowerCase()) return 'base';
+  if (product.packUnit && product.packFactor && u === product.packUnit.toLowerCase()) return 'pack';
+  return null;
+}
+
+/**
+ * "24" / 24 / "24个" / "2箱" / "2箱3个" / "1.5 箱" / "3 盒" → base-unit decimal text ("48").
+ * A number without unit is in the base unit. DomainError('invalid_input') naming the product's
+ * units when the unit is not one of them, when the result is zero/negative/too large, or when
+ * it has more decimals than the product's unit allows (「螺丝」按 个 计，数量必须是整数).
  */
 export function parseQuantity(product: UnitInfo, input: string | number, opts: { allowZero?: boolean } = {}): string {
   const text = String(input).trim().replace(/，/g, ',');
+  const example = `请写成 24 或 24${product.baseUnit}${product.packUnit ? ` 或 2${product.packUnit}` : ''}`;
   const bad = (why: string) =>
-    new DomainError('invalid_input', `数量「${text}」${why}。「${product.name}」的单位是 ${unitsHint(product)}，请写成 24 或 24${product.baseUnit}${product.packUnit ? ` 或 2${product.packUnit}` : ''}。`, {
+    new DomainError('invalid_input', `数量「${text}」${why}。「${product.name}」的单位是 ${unitsHint(product)}，${example}。`, {
       input: text,
       baseUnit: product.baseUnit,
       packUnit: product.packUnit,
     });
   if (text === '') throw bad('为空');
-  const re = /(\d+(?:\.\d+)?)\s*([^\d\s.]*)\s*/gy;
+  const parts = splitQuantity(text);
+  if (!parts) throw bad('看不懂');
   let total = new Dec(0);
-  let pos = 0;
-  let parts = 0;
-  while (pos < text.length) {
-    re.lastIndex = pos;
-    const m = re.exec(text);
-    if (!m || m[0] === '') throw bad('看不懂');
-    pos = re.lastIndex;
-    parts++;
-    const n = new Dec(m[1]);
-    const unit = m[2];
-    if (unit === '' || unit === product.baseUnit) total = total.plus(n);
-    else if (product.packUnit && product.packFactor && unit === product.packUnit) total = total.plus(n.times(product.packFactor));
+  for (const { n, unit } of parts) {
+    const u = unitRole(product, unit);
+    if (u === 'base') total = total.plus(n);
+    else if (u === 'pack') total = total.plus(n.times(product.packFactor!));
     else throw bad(`的单位「${unit}」不认识`);
   }
-  if (parts === 0) throw bad('看不懂');
   if (total.isNegative() || (total.isZero() && !opts.allowZero)) throw bad('必须大于 0');
   if (!fitsQtyScale(total)) throw bad('小数位太多（最多 6 位）');
   if (total.greaterThanOrEqualTo('1e14')) throw bad('太大');
+  const dp = qtyDecimalsOf(product);
+  if (total.decimalPlaces() > dp) {
+    const rule = dp === 0 ? '数量必须是整数' : `数量最多 ${dp} 位小数`;
+    const shown = parts.length === 1 && parts[0].unit && parts[0].unit !== product.baseUnit ? `（${text} = ${qtyText(total)} ${product.baseUnit}）` : '';
+    throw new DomainError(
+      'invalid_input',
+      `「${product.name}」按 ${product.baseUnit} 计，${rule}：「${text}」${shown}不行。请写成 ${dp === 0 ? '2' : '1.5'}${product.baseUnit}${product.packUnit ? ` 或 1${product.packUnit}` : ''}；确需${dp === 0 ? '小数' : '更多小数位'}请先设置：商品 修改 ${product.name} 小数位=2。`,
+      { input: text, baseUnit: product.baseUnit, qtyDecimals: dp },
+    );
+  }
   return qtyText(total);
 }
 

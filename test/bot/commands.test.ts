@@ -57,21 +57,21 @@ describeDb('chat commands', (t) => {
     await setup();
     const p = await one<{ purchase_price_fen: string; sale_price_fen: string; pack_unit: string; pack_factor: string; safety_stock: string; barcode: string }>(
       t.db,
-      sql`select purchase_price_fen::text, sale_price_fen::text, pack_unit, pack_factor::text, safety_stock::text, barcode from products where sku = 'A001'`,
+      sql`select trim_scale(purchase_price_fen)::text as purchase_price_fen, trim_scale(sale_price_fen)::text as sale_price_fen, pack_unit, pack_factor::text, safety_stock::text, barcode from products where sku = 'A001'`,
     );
     expect(p).toMatchObject({ purchase_price_fen: '35', sale_price_fen: '80', pack_unit: '盒', barcode: '6901234567890' });
     expect(Number(p.pack_factor)).toBe(100);
     expect(Number(p.safety_stock)).toBe(50);
-    expect((await one<{ f: string }>(t.db, sql`select purchase_price_fen::text as f from products where sku = 'A002'`)).f).toBe('1250');
+    expect((await one<{ f: string }>(t.db, sql`select trim_scale(purchase_price_fen)::text as f from products where sku = 'A002'`)).f).toBe('1250');
     const found = await h.say('商品 查询 lsm');
     expect(found).toContain('A001');
     expect(found).toContain('A002');
     expect(await h.say('商品 查询 6901234567890')).toContain('A001');
     const edited = await h.say('商品 修改 A001 售价=0.95');
     expect(edited).toContain('已修改');
-    expect((await one<{ f: string }>(t.db, sql`select sale_price_fen::text as f from products where sku = 'A001'`)).f).toBe('95');
+    expect((await one<{ f: string }>(t.db, sql`select trim_scale(sale_price_fen)::text as f from products where sku = 'A001'`)).f).toBe('95');
     // fields not mentioned keep their values
-    const kept = await one<{ safety_stock: string; pack_unit: string; purchase_price_fen: string }>(t.db, sql`select safety_stock::text, pack_unit, purchase_price_fen::text from products where sku = 'A001'`);
+    const kept = await one<{ safety_stock: string; pack_unit: string; purchase_price_fen: string }>(t.db, sql`select safety_stock::text, pack_unit, trim_scale(purchase_price_fen)::text as purchase_price_fen from products where sku = 'A001'`);
     expect(Number(kept.safety_stock)).toBe(50);
     expect(kept.pack_unit).toBe('盒');
     expect(kept.purchase_price_fen).toBe('35');
@@ -211,7 +211,7 @@ describeDb('chat commands', (t) => {
       chatType: 'group',
       chatId: 'oc_team',
       mentions: [
-        { key: '@_user_1', openId: 'ou_the_bot', name: '进销存助手' },
+        h.fake.botMention('@_user_1'),
         { key: '@_user_2', openId: 'ou_wang', name: '王五' },
       ],
     });

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import * as lark from '@larksuiteoapi/node-sdk';
-import { createFeishuClient } from '../../bot/feishu-client.js';
+import { botIdentity, cachedBotIdentity, configureBotIdentity, createFeishuClient, forgetBotIdentity } from '../../bot/feishu-client.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { CardCallbackError, startFakeFeishu, type FakeFeishu } from '../fake-feishu/index.js';
@@ -88,6 +88,68 @@ describe('fake feishu: messages through the SDK', () => {
     await client.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_a', msg_type: 'text', content: '{"text":"a"}' } });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
     fake.setLatency(0);
+  });
+});
+
+describe('fake feishu: bot info (the bot\'s own open_id)', () => {
+  it('GET /open-apis/bot/v3/info needs a tenant token and answers { code, msg, bot } like Feishu', async () => {
+    const none = await fetch(`${fake.baseUrl}/open-apis/bot/v3/info`);
+    expect(none.status).toBe(400);
+    expect(((await none.json()) as { code: number }).code).toBe(99991661);
+    const stale = await fetch(`${fake.baseUrl}/open-apis/bot/v3/info`, { headers: { authorization: 'Bearer t-unknown' } });
+    expect(((await stale.json()) as { code: number }).code).toBe(99991663);
+    const r = (await client.request({ url: '/open-apis/bot/v3/info', method: 'GET' })) as { code: number; data?: unknown; bot: Record<string, unknown> };
+    expect(r.code).toBe(0);
+    expect(r.data).toBeUndefined();
+    expect(r.bot).toMatchObject({ open_id: fake.botOpenId, app_name: fake.botName, activate_status: 2, ip_white_list: [] });
+    // GET only.
+    await expect(client.request({ url: '/open-apis/bot/v3/info', method: 'POST', data: {} })).rejects.toMatchObject({ response: { status: 404 } });
+  });
+
+  it('botIdentity: fetched once and cached; a failure is retried only after the backoff; a stale token is renewed', async () => {
+    forgetBotIdentity(client);
+    configureBotIdentity(client, { baseDelayMs: 60_000 });
+    const before = fake.requests.filter((r) => r.path.startsWith('/open-apis/bot/')).length;
+    fake.failNext(1, { status: 500, path: '/bot/v3/info' });
+    expect(await botIdentity(client, silentLogger)).toBeNull();
+    // Inside the backoff: no request at all.
+    expect(await botIdentity(client, silentLogger)).toBeNull();
+    expect(fake.requests.filter((r) => r.path.startsWith('/open-apis/bot/')).length).toBe(before + 1);
+    configureBotIdentity(client, { baseDelayMs: 0 });
+    fake.expireTokens();
+    // 99991663: the cached token is dropped, so the try after it gets a new one.
+    expect(await botIdentity(client, silentLogger)).toBeNull();
+    const [a, b] = await Promise.all([botIdentity(client, silentLogger), botIdentity(client, silentLogger)]);
+    expect(a).toEqual({ openId: fake.botOpenId, name: fake.botName, activateStatus: 2 });
+    expect(b).toBe(a);
+    expect(cachedBotIdentity(client)).toBe(a);
+    const n = fake.requests.length;
+    expect(await botIdentity(client, silentLogger)).toBe(a);
+    expect(fake.requests.length).toBe(n);
+  });
+
+  it('events carry mentions like Feishu: id.open_id/union_id/user_id (a bot has no user_id); keys must be in the text', async () => {
+    const seen: unknown[] = [];
+    const app = new Hono().post('/ev', async (c) => {
+      seen.push(await c.req.json());
+      return c.json({});
+    });
+    const server: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ev`;
+      await fake.sendText(url, { chatType: 'group', text: '@_user_1 用户 授权 @_user_2 仓管', mentions: [fake.botMention('@_user_1'), { key: '@_user_2', openId: 'ou_zhang3', name: '张三' }] });
+      const ev = (seen[0] as { event: { message: { chat_type: string; mentions: { key: string; id: Record<string, string>; name: string; tenant_key: string }[] } } }).event.message;
+      expect(ev.chat_type).toBe('group');
+      expect(ev.mentions[0]).toEqual({ key: '@_user_1', id: { open_id: fake.botOpenId, union_id: expect.stringMatching(/^on_/), user_id: '' }, name: fake.botName, tenant_key: fake.tenantKey });
+      expect(ev.mentions[1].id).toEqual({ open_id: 'ou_zhang3', union_id: 'on_zhang3', user_id: 'zhang3' });
+      await expect(fake.sendText(url, { chatType: 'group', text: '库存', mentions: [fake.botMention('@_user_1')] })).rejects.toThrow(/does not occur/);
+      // @_user_1 is not in "@_user_12".
+      await expect(fake.sendText(url, { chatType: 'group', text: '@_user_12 库存', mentions: [fake.botMention('@_user_1')] })).rejects.toThrow(/does not occur/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
 

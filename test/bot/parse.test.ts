@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeText, tokenize } from '../../bot/parse/normalize.js';
 import { checkQty, moneyFen, parseArgs, splitProductAndQty } from '../../bot/parse/args.js';
 import { UsageError } from '../../bot/commands/registry.js';
-import { addressedText, messageText } from '../../bot/messages.js';
+import { addressMessage, messageText } from '../../bot/messages.js';
 import '../../bot/commands/index.js';
 import { commands } from '../../bot/commands/registry.js';
 import { readInbound, signature, signatureV1Card } from '../../bot/security.js';
@@ -66,13 +66,14 @@ describe('messages', () => {
     expect(messageText('image', '{"image_key":"x"}')).toBeNull();
     expect(messageText('text', 'not json')).toBeNull();
   });
-  it('group addressing', () => {
-    const m = [{ key: '@_user_1' }];
-    expect(addressedText('帮助', 'p2p', [])).toBe('帮助');
-    expect(addressedText('帮助', 'group', [])).toBeNull();
-    expect(addressedText('@_user_1 帮助', 'group', m)).toBe('帮助');
-    expect(addressedText('出库 A001 1 @_user_1', 'group', m)).toBe('出库 A001 1');
-    expect(addressedText('告诉 @_user_1 一下', 'group', m)).toBeNull();
+  it('group addressing (by the bot\'s open_id; more in group-addressing.test.ts)', () => {
+    const bot = [{ key: '@_user_1', openId: 'ou_bot' }];
+    expect(addressMessage('帮助', 'p2p', [], null)).toEqual({ kind: 'command', text: '帮助', mentions: [] });
+    expect(addressMessage('帮助', 'group', [], 'ou_bot')).toEqual({ kind: 'ignore', reason: 'no-mention' });
+    expect(addressMessage('@_user_1 帮助', 'group', bot, 'ou_bot')).toMatchObject({ kind: 'command', text: '帮助' });
+    expect(addressMessage('出库 A001 1 @_user_1', 'group', bot, 'ou_bot')).toMatchObject({ kind: 'command', text: '出库 A001 1' });
+    // A leading mention of someone else is not ours (the old structural rule took it).
+    expect(addressMessage('@_user_1 帮助', 'group', [{ key: '@_user_1', openId: 'ou_zhang' }], 'ou_bot')).toEqual({ kind: 'ignore', reason: 'not-this-bot' });
   });
 });
 
@@ -151,5 +152,20 @@ describe('log redaction', () => {
     expect(line).not.toContain('s3cr3t');
     expect(line).not.toContain('t-abcdefabcdefabcdef12');
     expect(line).toContain('cli_x');
+  });
+});
+
+describe('quantities read as written (issue 8 class 5)', () => {
+  it('joins a unit typed apart from its number; a bare number after a quantity is not a part', async () => {
+    const { readQty, remarkWords } = await import('../../bot/parse/args.js');
+    expect(readQty(['3', '盒'])).toEqual({ qty: '3盒', rest: [] });
+    expect(readQty(['2', '箱', '3', '个', '客户'])).toEqual({ qty: '2箱3个', rest: ['客户'] });
+    expect(readQty(['2箱', '3个'])).toEqual({ qty: '2箱3个', rest: [] });
+    expect(readQty(['2', 'KG'])).toEqual({ qty: '2KG', rest: [] });
+    expect(readQty(['2箱', '6.5'])).toEqual({ qty: '2箱', rest: ['6.5'] });
+    expect(readQty(['3', '根'])).toEqual({ qty: '3根', rest: [] });
+    expect(() => remarkWords(['5'], '商品 A，数量 3', '')).toThrow(/我理解为：商品 A，数量 3；「5」看不懂/);
+    expect(() => remarkWords(['盒'], '商品 A，数量 3', '')).toThrow(/「盒」/);
+    expect(remarkWords(['客户张三'], '', '')).toBe('客户张三');
   });
 });

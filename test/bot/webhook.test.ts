@@ -127,7 +127,7 @@ describeDb('webhook security and delivery', (t) => {
     await new Promise((res) => setTimeout(res, 100));
     expect(h.fake.repliesTo(r.messageId)).toHaveLength(0);
     expect(await count(t.db, 'processed_events')).toBe(0);
-    const m = await h.send('@_user_1 帮助', { chatType: 'group', chatId: 'oc_g1', mentions: [{ key: '@_user_1', openId: 'ou_bot', name: '进销存助手' }] });
+    const m = await h.send('@_user_1 帮助', { chatType: 'group', chatId: 'oc_g1', mentions: [h.fake.botMention('@_user_1')] });
     expect(m.replies[0]).toContain('命令');
   });
 

@@ -96,7 +96,7 @@ describeDb('card flows', (t) => {
     const f2 = await openForm('入库');
     const ask = await tap(h, f2.messageId, submit(f2.card), { form: { product, qty: '10', unit_price: '0.30' } });
     expect(title(ask.now)).toBe('请确认：这笔数据不太寻常');
-    expect(textOf(ask.now)).toMatch(/单价 ¥0\.30 与平均成本 ¥1\.20 相差 75%/);
+    expect(textOf(ask.now)).toMatch(/单价 ¥0\.30\/个 与平均成本 ¥1\.20\/个 相差 75%/);
     const yes = await tap(h, f2.messageId, button(ask.now, '确认'));
     expect(title(yes.now)).toMatch(/入库成功/);
     expect((await one<{ v: string }>(t.db, sql`select total_value_fen::text as v from documents order by id desc limit 1`)).v).toBe('300');

@@ -77,9 +77,9 @@ describe('Card JSON 2.0 schema (test/card-schema.ts)', () => {
       valueFen: '123',
     }));
     const s: ProductStock = {
-      product: { id: 1, sku: 'G001', barcode: null, name: '胶水*特价*', model: null, spec: '500ml', category: null, baseUnit: '瓶', packUnit: null, packFactor: null, purchasePriceFen: null, salePriceFen: null, safetyStock: '200', leadTimeDays: 0, preferredSupplierId: null, batchTracked: true, archived: false },
+      product: { id: 1, sku: 'G001', barcode: null, name: '胶水*特价*', model: null, spec: '500ml', category: null, baseUnit: '瓶', packUnit: null, packFactor: null, purchasePriceFen: null, salePriceFen: null, qtyDecimals: null, safetyStock: '200', leadTimeDays: 0, preferredSupplierId: null, batchTracked: true, archived: false },
       rows,
-      perWarehouse: [1, 2, 3].map((w) => ({ warehouseId: w, warehouseName: `仓库${w}`, qty: '50', qtyText: '50 瓶' })),
+      perWarehouse: [1, 2, 3].map((w) => ({ warehouseId: w, warehouseName: `仓库${w}`, qty: '50', qtyText: '50 瓶', valueFen: '6150' })),
       totalQty: '150',
       totalQtyText: '150 瓶',
       totalValueFen: '18450',

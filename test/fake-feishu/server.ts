@@ -7,6 +7,8 @@
  *   const r = await fake.sendText(`${appUrl}/feishu/events`, { openId: 'ou_a', text: '库存' });
  *   const [reply] = await fake.waitForReplies(r.messageId);
  *   fake.failNext(2, { status: 429 }); fake.setLatency(500); fake.dropNext(1);
+ *   // a group message that @mentions the bot (its open_id is what GET /open-apis/bot/v3/info says):
+ *   await fake.sendText(url, { chatType: 'group', text: '@_user_1 库存', mentions: [fake.botMention('@_user_1')] });
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
@@ -24,6 +26,12 @@ export interface FakeFeishuOptions {
   verificationToken?: string;
   /** Token lifetime in seconds (default 7200). */
   tokenTtl?: number;
+  /** The bot's open_id as GET /open-apis/bot/v3/info reports it (default ou_fakebot…). */
+  botOpenId?: string;
+  /** The app name (bot.app_name; also the name a bot mention shows). */
+  botName?: string;
+  /** bot.activate_status (2 = enabled for the tenant, the default). */
+  botActivateStatus?: number;
 }
 
 export interface StoredMessage {
@@ -82,6 +90,10 @@ export interface TextMessageSpec {
   chatType?: 'p2p' | 'group';
   chatId?: string;
   messageId?: string;
+  /**
+   * Who each placeholder of the text is, in order (@_user_1, @_user_2, …). Use fake.botMention(key)
+   * for the bot itself. Every key must occur in a text message's text, as in real events.
+   */
   mentions?: { key: string; openId: string; name: string }[];
   senderType?: string;
 }
@@ -204,6 +216,10 @@ export class FakeFeishu {
   readonly appId: string;
   readonly appSecret: string;
   readonly tenantKey: string;
+  /** The bot's identity (bot/v3/info); tests may change it to simulate another app's bot. */
+  botOpenId: string;
+  botName: string;
+  botActivateStatus: number;
   encryptKey?: string;
   verificationToken?: string;
   baseUrl = '';
@@ -235,6 +251,14 @@ export class FakeFeishu {
     this.encryptKey = o.encryptKey;
     this.verificationToken = o.verificationToken;
     this.tokenTtl = o.tokenTtl ?? 7200;
+    this.botOpenId = o.botOpenId ?? 'ou_fakebot' + randomHex(12);
+    this.botName = o.botName ?? '进销存助手';
+    this.botActivateStatus = o.botActivateStatus ?? 2;
+  }
+
+  /** A mention of this app's bot under placeholder `key`, for TextMessageSpec.mentions. */
+  botMention(key = '@_user_1'): { key: string; openId: string; name: string } {
+    return { key, openId: this.botOpenId, name: this.botName };
   }
 
   // ─────────────── fault injection ───────────────
@@ -473,6 +497,18 @@ export class FakeFeishu {
       this.tokens.set(token, Date.now() + this.tokenTtl * 1000);
       return c.json({ code: 0, msg: 'ok', tenant_access_token: token, expire: this.tokenTtl });
     });
+
+    // Bot info: the bot's own open_id (what a group @mention of the bot carries in id.open_id).
+    // Real Feishu wants a tenant_access_token (checked above, like every API) and answers with
+    // `bot` at the top level — no `data` wrapper; GET only (other methods fall through to 404).
+    const botInfo = (c: Context) =>
+      c.json({
+        code: 0,
+        msg: 'ok',
+        bot: { activate_status: this.botActivateStatus, app_name: this.botName, avatar_url: `${this.baseUrl}/avatar/${this.appId}.png`, ip_white_list: [], open_id: this.botOpenId },
+      });
+    app.get('/open-apis/bot/v3/info', botInfo);
+    app.get('/open-apis/bot/v3/info/', botInfo);
 
     // Messages
     app.post('/open-apis/im/v1/messages', async (c) => {
@@ -743,6 +779,22 @@ export class FakeFeishu {
     const messageType = s.messageType ?? 'text';
     const content = s.content ?? JSON.stringify({ text: s.text ?? '' });
     const now = String(Date.now());
+    if (messageType === 'text') {
+      // Feishu writes one placeholder per mention into the text; a key that is not there is a broken test.
+      for (const m of s.mentions ?? []) {
+        if (!/^@_user_\d+$/.test(m.key)) throw new Error(`fake-feishu: mention key must look like @_user_N, got ${m.key}`);
+        if (!new RegExp(`${m.key}(?!\\d)`).test(s.text ?? JSON.parse(content).text ?? '')) throw new Error(`fake-feishu: mention ${m.key} does not occur in the text`);
+      }
+    }
+    // Like real events: id.open_id/union_id/user_id; a bot has no user_id (empty), a person's is
+    // derived from the open_id here. Public adapters that told bots by the empty user_id were
+    // fooled by other bots — the open_id from bot/v3/info is the only test of "this bot".
+    const eventMentions = (s.mentions ?? []).map((m) => ({
+      key: m.key,
+      id: { union_id: `on_${m.openId.slice(3)}`, user_id: m.openId === this.botOpenId ? '' : m.openId.slice(3, 11), open_id: m.openId },
+      name: m.name,
+      tenant_key: this.tenantKey,
+    }));
     if (!this.messages.has(messageId)) {
       this.messages.set(messageId, {
         message_id: messageId,
@@ -754,7 +806,7 @@ export class FakeFeishu {
         chat_id: chatId,
         sender: { id: openId, id_type: 'open_id', sender_type: 'user', tenant_key: this.tenantKey },
         body: { content },
-        mentions: s.mentions ?? [],
+        mentions: eventMentions,
       });
     }
     const event = {
@@ -771,16 +823,7 @@ export class FakeFeishu {
         chat_type: chatType,
         message_type: messageType,
         content,
-        ...(s.mentions?.length
-          ? {
-              mentions: s.mentions.map((m) => ({
-                key: m.key,
-                id: { union_id: `on_${m.openId.slice(3)}`, user_id: m.openId.slice(3, 11), open_id: m.openId },
-                name: m.name,
-                tenant_key: this.tenantKey,
-              })),
-            }
-          : {}),
+        ...(eventMentions.length ? { mentions: eventMentions } : {}),
         user_agent: 'Mozilla/5.0 fake-feishu',
       },
     };

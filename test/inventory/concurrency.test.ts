@@ -5,8 +5,8 @@
 import { expect, it } from 'vitest';
 import { describeDb } from '../helpers/db.js';
 import { DomainError } from '../../src/errors.js';
-import { getStock, postIssue, postReceipt, postTransfer } from '../../src/inventory/index.js';
-import { clerk, expectClean, key, product, receive, warehouse } from './helpers.js';
+import { adjustCost, getStock, postIssue, postReceipt, postTransfer, reverseDocument } from '../../src/inventory/index.js';
+import { admin, clerk, expectClean, key, product, receive, warehouse } from './helpers.js';
 
 describeDb(
   'inventory concurrency',
@@ -59,6 +59,31 @@ describeDb(
         const results = await Promise.allSettled(jobs);
         const failures = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
         expect(failures).toEqual([]);
+        await expectClean(t.db);
+      });
+
+      it('receipt reversals, cost adjustments, issues (both paths) and transfers racing on one product keep the valuation rules at every moment', async () => {
+        const p = await product(t.db, { name: '估值并发' });
+        const w1 = await warehouse(t.db, '南仓', true);
+        const w2 = await warehouse(t.db, '北仓');
+        const rks = [];
+        for (let i = 0; i < 8; i++) rks.push(await receive(t.db, p.id, 5, i % 2 ? 1000 : 100, i % 3 ? w1.id : w2.id));
+        const jobs: Promise<unknown>[] = [];
+        for (let i = 0; i < 16; i++) {
+          jobs.push(postIssue(t.db, clerk, { warehouse: i % 2 ? w1.id : w2.id, idempotencyKey: key(`vi${i}`), lines: [{ product: p.id, qty: i % 4 < 2 ? 1 : '1个' }] }));
+          if (i < rks.length) jobs.push(reverseDocument(t.db, admin, { docNo: rks[i].document.docNo, idempotencyKey: key(`vr${i}`) }));
+          if (i % 4 === 0) jobs.push(adjustCost(t.db, admin, { product: p.id, unitCostFen: String(300 + i), idempotencyKey: key(`va${i}`) }));
+          if (i % 5 === 0) jobs.push(postTransfer(t.db, clerk, { from: w1.id, to: w2.id, idempotencyKey: key(`vt${i}`), lines: [{ product: p.id, qty: 2 }] }));
+        }
+        const results = await Promise.allSettled(jobs);
+        for (const r of results) {
+          if (r.status === 'fulfilled') continue;
+          const e = r.reason as DomainError;
+          // refused for want of stock, or an adjustment with nothing (left) to change — never a broken rule
+          expect(e, String(e)).toBeInstanceOf(DomainError);
+          expect(['insufficient_stock', 'invalid_input', 'conflict']).toContain(e.code);
+          if (e.code === 'conflict') expect(e.message).toContain('没有库存');
+        }
         await expectClean(t.db);
       });
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { describeDb } from '../helpers/db.js';
-import { lowStock, postIssue, postTransfer, verifyInventory } from '../../src/inventory/index.js';
+import { INVARIANTS, lowStock, postIssue, postTransfer, verifyInventory } from '../../src/inventory/index.js';
 import { clerk, expectClean, key, product, receive, viewer, warehouse } from './helpers.js';
 
 describeDb('low stock', (t) => {
@@ -52,5 +52,19 @@ describeDb('verify', (t) => {
     expect(checks).toContain('valuation_value');
     expect(checks).toContain('reversal_links');
     expect(r.summary.moves).toBe(1);
+  });
+
+  it('reports a cost range that does not match the quantity or value (issue 8: the valuation rules)', async () => {
+    const p = await product(t.db);
+    await receive(t.db, p.id, 5, 10);
+    const names = INVARIANTS.map((i) => i.name);
+    for (const n of ['valuation_value_nonnegative', 'zero_qty_zero_value', 'valuation_cost_range', 'average_within_entered_costs']) expect(names).toContain(n);
+    await t.db.execute(sql`update stock_valuations set min_cost = null`);
+    expect(new Set((await verifyInventory(t.db)).violations.map((v) => v.check))).toEqual(new Set(['valuation_cost_range']));
+    await t.db.execute(sql`update stock_valuations set min_cost = 10, max_cost = 10`);
+    await expectClean(t.db);
+    // a range narrower than what the ledger says entered, and a value outside it
+    await t.db.execute(sql`update stock_valuations set min_cost = 11, max_cost = 11`);
+    expect(new Set((await verifyInventory(t.db)).violations.map((v) => v.check))).toEqual(new Set(['valuation_cost_range']));
   });
 });

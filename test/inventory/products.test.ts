@@ -157,7 +157,8 @@ describeDb('quantities in base or pack unit', () => {
     expect(parseQuantity(p, '24个')).toBe('24');
     expect(parseQuantity(p, '2箱3个')).toBe('51');
     expect(parseQuantity(p, '1.5 箱')).toBe('36');
-    expect(parseQuantity({ ...p, packUnit: null, packFactor: null }, '0.25')).toBe('0.25');
+    // 千克 takes 3 decimals (units.ts UNIT_DECIMALS); 个 only whole numbers (see test/bot/quantities.test.ts).
+    expect(parseQuantity({ ...p, baseUnit: '千克', packUnit: null, packFactor: null }, '0.25')).toBe('0.25');
   });
   it('refuses unknown units, zero and too many decimals with a clear message', async () => {
     let err: unknown;

@@ -1,0 +1,118 @@
+/**
+ * "Are you sure?" before posting a typo: a quantity far above what this product usually moves
+ * (1000 typed for 100) or a unit price far from its average cost (a price per 箱 typed where a
+ * price per 个 was meant). The rule lives here, once; every adapter asks it before posting and,
+ * when it answers reasons, shows them and posts only after an explicit confirmation (cards: the
+ * 确认 button; chat: the same card, or the command again with the word 确认).
+ * Read-only (a Db or a Tx); thresholds come from the caller (bot/cards/settings.ts holds the
+ * app's values, tests shrink them).
+ */
+import type { Conn } from '../../db/types.js';
+import type { Actor } from '../people/roles.js';
+import { Dec } from '../shared/decimal.js';
+import { formatPrice } from '../shared/money.js';
+import { averageCost, onHandQty, typicalMoveQty } from './history.js';
+import { resolveWarehouse } from './warehouses.js';
+import { receiptLineValue } from './prices.js';
+import { resolveProduct, type ProductView } from './products.js';
+import type { IssueInput, ReceiptInput, TransferInput } from './schemas.js';
+import { formatQty, parseQuantity } from './units.js';
+
+export interface UnusualSettings {
+  /** Unusual when qty > factor × the product's typical move of that kind. */
+  unusualQtyFactor: number;
+  /** How many recent moves make the "typical" move. */
+  typicalMoves: number;
+  /** Unusual when the unit price is more than this fraction away from the average cost (0.5 = 50 %). */
+  priceDeviation: number;
+}
+
+export const DEFAULT_UNUSUAL_SETTINGS: UnusualSettings = { unusualQtyFactor: 10, typicalMoves: 20, priceDeviation: 0.5 };
+
+export interface UnusualEntry {
+  product: Pick<ProductView, 'id' | 'baseUnit' | 'packUnit' | 'packFactor'>;
+  /** Move kind whose history makes the typical quantity; null = no quantity check. */
+  kind: string | null;
+  /** Base units. */
+  qtyBase: Dec;
+  /** Fen per base unit (receipts with a price or amount); null/absent = no price check. */
+  unitPriceFenPerBase?: Dec | null;
+}
+
+/**
+ * Why this entry is unusual, as Chinese sentences (empty: usual, post it). No history, or an
+ * average cost of 0, means nothing to compare with: no reason.
+ */
+export async function unusualReasons(conn: Conn, actor: Actor, e: UnusualEntry, s: UnusualSettings): Promise<string[]> {
+  const reasons: string[] = [];
+  const p = e.product;
+  if (e.kind) {
+    const typicalText = await typicalMoveQty(conn, actor, p.id, e.kind, s.typicalMoves);
+    const typical = typicalText === null ? null : new Dec(typicalText);
+    if (typical && e.qtyBase.greaterThan(typical.times(s.unusualQtyFactor))) {
+      reasons.push(`数量 ${formatQty(p, e.qtyBase)} 超过这个商品平时单次数量（约 ${formatQty(p, typical.toDecimalPlaces(2))}）的 ${s.unusualQtyFactor} 倍`);
+    }
+  }
+  if (e.unitPriceFenPerBase != null) {
+    const avgText = await averageCost(conn, actor, p.id);
+    const avg = avgText === null ? null : new Dec(avgText);
+    if (avg) {
+      const price = e.unitPriceFenPerBase;
+      const dev = price.minus(avg).abs().dividedBy(avg);
+      if (dev.greaterThan(s.priceDeviation)) {
+        reasons.push(
+          `单价 ${formatPrice(price)}/${p.baseUnit} 与平均成本 ${formatPrice(avg)}/${p.baseUnit} 相差 ${dev.times(100).toDecimalPlaces(0).toFixed()}%（超过 ${new Dec(s.priceDeviation).times(100).toFixed()}%）`,
+        );
+      }
+    }
+  }
+  return reasons;
+}
+
+export type PostingFlow = 'receipt' | 'issue' | 'transfer';
+type FlowInput = { receipt: ReceiptInput; issue: IssueInput; transfer: TransferInput };
+
+/**
+ * The unusual-entry check of a posting's input before it is posted (single-line postings, as
+ * chat and the form cards make them; other lines are not checked). Resolves the product (an
+ * ambiguous name throws DomainError('ambiguous') with candidates, as the posting would), reads
+ * the quantity and the price with the same rules as the service (precision and unit errors
+ * throw the same DomainError), and returns the product with the reasons.
+ */
+export async function checkUnusualPosting<F extends PostingFlow>(
+  conn: Conn,
+  actor: Actor,
+  flow: F,
+  input: Omit<FlowInput[F], 'idempotencyKey'>,
+  s: UnusualSettings,
+): Promise<{ product: ProductView; reasons: string[] }> {
+  const line = input.lines[0] as ReceiptInput['lines'][number];
+  const product = await resolveProduct(conn, line.product);
+  let qtyBase: Dec;
+  let price: Dec | null = null;
+  if (flow === 'receipt') {
+    const v = receiptLineValue(product, line.qty, { unitPrice: line.unitPrice, unitCostFen: line.unitCostFen, amountFen: line.amountFen == null ? null : BigInt(line.amountFen) });
+    qtyBase = v.qtyBase;
+    price = v.unitPriceFenPerBase;
+  } else {
+    qtyBase = new Dec(parseQuantity(product, line.qty));
+  }
+  const kind = flow === 'transfer' ? 'transfer_out' : ((input as { kind?: string }).kind ?? (flow === 'receipt' ? 'purchase_receipt' : 'sales_issue'));
+  if (input.lines.length !== 1) return { product, reasons: [] };
+  // More than is on hand will be refused by the posting with the stock it has (库存不足):
+  // asking "are you sure?" first would only make the user confirm a refusal.
+  if (flow !== 'receipt' && qtyBase.greaterThan(await onHandQty(conn, product.id, await sourceWarehouseId(conn, flow, input as { warehouse?: number | string; from?: number | string })))) {
+    return { product, reasons: [] };
+  }
+  return { product, reasons: await unusualReasons(conn, actor, { product, kind, qtyBase, unitPriceFenPerBase: price }, s) };
+}
+
+/** The warehouse goods would leave (null: unknown yet, e.g. no default warehouse: all warehouses). */
+async function sourceWarehouseId(conn: Conn, flow: PostingFlow, input: { warehouse?: number | string; from?: number | string }): Promise<number | null> {
+  const ref = flow === 'transfer' ? input.from : input.warehouse;
+  try {
+    return (await resolveWarehouse(conn, ref)).id;
+  } catch {
+    return null;
+  }
+}
