@@ -5,46 +5,20 @@
 import type { z } from 'zod';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
 import { costText } from '../../src/shared/decimal.js';
+import { FIELD_LABEL as DOMAIN_FIELD_LABEL } from '../../src/inventory/validate.js';
 
-/** Field (zod path key or form field) → what the user sees on the card. */
+/**
+ * Field (zod path key or form field) → what the user sees on the card: the domain's labels
+ * (src/inventory/validate.ts, the same words chat and REST use) plus the form-only field names.
+ */
 export const FIELD_LABEL: Record<string, string> = {
-  product: '商品',
+  ...DOMAIN_FIELD_LABEL,
   product_q: '商品',
-  qty: '数量',
-  warehouse: '仓库',
-  from: '调出仓库',
-  to: '调入仓库',
-  batchNo: '批次',
   batch_no: '批次',
-  expiresOn: '有效期',
-  unitCostFen: '单价',
   unit_price: '单价',
-  unitPrice: '单价',
-  qtyDecimals: '数量小数位',
   qty_decimals: '数量小数位',
-  purchase_price: '采购价',
+  purchase_price: '进价',
   sale_price: '售价',
-  amountFen: '金额',
-  remark: '备注',
-  kind: '类型',
-  name: '名称',
-  sku: '编码',
-  barcode: '条码',
-  model: '型号',
-  spec: '规格',
-  category: '分类',
-  baseUnit: '基本单位',
-  packUnit: '包装单位',
-  packFactor: '每包装数量',
-  purchasePriceFen: '采购价',
-  salePriceFen: '售价',
-  safetyStock: '安全库存',
-  leadTimeDays: '采购周期',
-  code: '仓库编码',
-  docNo: '单号',
-  stocktake: '盘点单',
-  products: '盘点范围',
-  reason: '原因',
   idempotencyKey: '卡片',
 };
 

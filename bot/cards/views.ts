@@ -5,7 +5,7 @@
 import type { PostingResult } from '../../src/inventory/documents.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
 import { Dec } from '../../src/shared/decimal.js';
-import { formatFen } from '../../src/shared/money.js';
+import { formatPrice, formatFen } from '../../src/shared/money.js';
 import { getAppTimezone } from '../../src/shared/time.js';
 import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El, type Template } from './card.js';
 import type { CardAnswer } from './registry.js';
@@ -126,7 +126,7 @@ export function documentCard(r: PostingResult, o: { who: string; reverseKey?: st
 
 /** "¥0.35 / 个": an average cost in fen per base unit, as yuan (up to 4 decimals). */
 export function unitCostText(fenPerUnit: string, unit: string): string {
-  return `¥${new Dec(fenPerUnit).dividedBy(100).toDecimalPlaces(4).toFixed()} / ${unit}`;
+  return `${formatPrice(fenPerUnit)} / ${unit}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import { UsageError } from '../commands/registry.js';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
 import { costText } from '../../src/shared/decimal.js';
 import { isUnitWord } from '../../src/inventory/units.js';
+import { AMOUNT_MAX_FEN, AMOUNT_RANGE_MESSAGE } from '../../src/shared/limits.js';
 
 export interface Args {
   positional: string[];
@@ -158,7 +159,8 @@ export function moneyFen(t: string, what: string): bigint {
   try {
     const fen = yuanToFen(t);
     if (fen < 0n) throw new RangeError('negative');
-    if (fen > 100_000_000_000n) throw new UsageError(`${what}「${t}」太大了，请检查`);
+    // The one bound the shared schema applies too (src/shared/limits.ts): chat must not disagree.
+    if (fen > AMOUNT_MAX_FEN) throw new UsageError(`${what}「${t}」${AMOUNT_RANGE_MESSAGE}`);
     return fen;
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -296,8 +296,11 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
         insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time, reverses_move_id,
                                  sku, product_name, base_unit, pack_unit, pack_factor, entered_qty, entered_unit_price)
         select d.id, mv.line_no, mv.kind, mv.p, mv.w, mv.b, mv.q, mv.c, mv.v, ${actor.userId}::int, ${bt}::timestamptz, mv.r,
-               pr.sku, pr.name, pr.base_unit, pr.pack_unit, pr.pack_factor, mv.eq, mv.ep
-        from d, mv join products pr on pr.id = mv.p order by mv.i
+               coalesce(om.sku, pr.sku), coalesce(om.product_name, pr.name), coalesce(om.base_unit, pr.base_unit),
+               case when om.id is null then pr.pack_unit else om.pack_unit end,
+               case when om.id is null then pr.pack_factor else om.pack_factor end, mv.eq, mv.ep
+        -- a reversal line reads as the line it reverses did (names and pack size as posted then)
+        from d, mv join products pr on pr.id = mv.p left join stock_moves om on om.id = mv.r order by mv.i
         returning id, product_id, warehouse_id, batch_id),
       bd(p, w, b, q) as (values ${balValues}),
       ub as (

@@ -73,6 +73,15 @@ describeDb('history stays true', (t) => {
     // A new posting uses the new factor.
     const rk2 = await docNoOf(await h.say('入库 A001 1箱'));
     expect(await h.say(`单据 ${rk2}`)).toContain('100 个（1 箱）');
+
+    // A reversal of the old issue reads as the issue did: the pack size it was posted with.
+    const hc = await docNoOf(await h.say(`红冲 ${ck}`));
+    expect(await h.say(`单据 ${hc}`)).toContain('24 个（1 箱）');
+    const [snap] = await execRows<{ pack_factor: string }>(
+      t.db,
+      sql`select trim_scale(m.pack_factor)::text as pack_factor from stock_moves m join documents d on d.id = m.document_id where d.doc_no = ${hc}`,
+    );
+    expect(snap.pack_factor).toBe('24');
   });
 
   it('a renamed product: old documents keep the name they were posted with, and show 现名', async () => {
