@@ -2,8 +2,9 @@
  * `npm run chat`: talk to the bot in a terminal as a Feishu user, no Feishu app needed.
  *
  * In-process: the real Hono app on 127.0.0.1:<random>, the embedded database (PGlite) in
- * CHAT_DATA_DIR (default ./data-chat, so it never collides with `npm start` on ./data; `--memory`
- * for a throwaway database), and test/fake-feishu as the Open API. Each line you type is sent as
+ * DATA_DIR (default ./data-chat, so it never collides with `npm start` on ./data; CHAT_DATA_DIR
+ * is the older name; `--memory` for a throwaway database; the directory and the matching
+ * `DATA_DIR=… npm run verify` are printed at start), and test/fake-feishu as the Open API. Each line you type is sent as
  * an encrypted, signed im.message.receive_v1 event; the bot's replies (delivered through the
  * outbox and the official SDK to the fake) are printed, cards as readable text.
  *
@@ -33,14 +34,23 @@ import { setAppTimezone } from '../src/shared/time.js';
 import { startFakeFeishu } from '../test/fake-feishu/index.js';
 import { createFeishuClient } from './feishu-client.js';
 import { cardButtons, cardToText } from './card-text.js';
+import { verifyCommand } from '../db/data-dir.js';
+import { resolve } from 'node:path';
 
 const ME = 'ou_chat_cli_admin';
 
 async function main(): Promise<void> {
   const memory = process.argv.includes('--memory');
-  const dataDir = memory ? null : (process.env.CHAT_DATA_DIR ?? './data-chat');
+  // DATA_DIR as for every other command; CHAT_DATA_DIR (older name) still works. The default is
+  // ./data-chat, never `npm start`'s ./data: two processes on one PGlite directory would be refused.
+  const dataDir = memory ? null : process.env.DATA_DIR || process.env.CHAT_DATA_DIR || './data-chat';
   const interactive = Boolean(process.stdin.isTTY);
   const say = (s: string) => process.stdout.write(s + '\n');
+  // Which database this is and how to check it; on stderr when piped, so stdout stays the replies.
+  const where = dataDir
+    ? `数据目录：${resolve(dataDir)}（退出后检查台账：${verifyCommand(dataDir)}）`
+    : '数据：内存（--memory，退出后不保留）';
+  (interactive ? process.stdout : process.stderr).write(where + '\n');
 
   const database = await openPglite(dataDir);
   await migrate(database.db);
@@ -89,7 +99,7 @@ async function main(): Promise<void> {
     return cardToText(card).replace(/\[按钮：/g, () => `[${++i} 按钮：`) + (buttons.length ? '\n（/click 编号 按按钮）' : '');
   };
   if (interactive) {
-    say(`进销存助手 · 终端聊天（数据：${dataDir ?? '内存'}；你是管理员 ${ME}）`);
+    say(`进销存助手 · 终端聊天（你是管理员 ${ME}）`);
     say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
   }
 

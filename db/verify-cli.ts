@@ -2,16 +2,24 @@
  * `npm run verify`: check every inventory invariant (src/inventory/verify.ts) against the live
  * database — Postgres at DATABASE_URL, else the embedded PGlite under DATA_DIR (stop the
  * server first: PGlite is single-process). Prints violations and exits 1, or a clean summary.
+ * A DATA_DIR without a database is refused (找不到数据库, exit 2) without creating anything.
  */
 import { loadConfig } from '../src/config.js';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from './open.js';
+import { hasPgliteDatabase, pglitePath } from './data-dir.js';
 import { execRows } from './types.js';
 import { verifyInventory, INVARIANTS } from '../src/inventory/verify.js';
 import { formatFen } from '../src/shared/money.js';
 
 async function main(): Promise<number> {
   const config = loadConfig(process.env);
+  // Opening PGlite on a missing directory would create an empty database there (a mistyped
+  // DATA_DIR "verifies" nothing): refuse before opening, creating nothing.
+  if (!config.DATABASE_URL && !hasPgliteDatabase(config.DATA_DIR)) {
+    console.log(`找不到数据库：${pglitePath(config.DATA_DIR)}（DATA_DIR=${config.DATA_DIR}；npm start 用 ./data，npm run chat 用 ./data-chat）/ no database found; check DATA_DIR.`);
+    return 2;
+  }
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     const where = config.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `PGlite (${config.DATA_DIR})`;

@@ -26,6 +26,7 @@ import { onCardAction, toast, type ActionContext, type CardAnswer } from './regi
 import { cardSettings } from './settings.js';
 import { documentCard, lowStockCard, messageCard, processingCard } from './views.js';
 import { explainError } from '../commands/render.js';
+import { isReversible } from '../../src/inventory/reversal.js';
 
 const asDb = (tx: Tx) => tx as unknown as Db;
 const formCtx = (c: ActionContext) => ({ conn: c.deps.database.db, actor: c.actor, user: c.user, selectMax: cardSettings(c.deps).selectMax });
@@ -175,6 +176,7 @@ onCardAction('count.submit', {
           // An unknown mode reaches the schema as is, whose message names the three choices.
           mode: (opt(c.form, 'mode') ?? 'add') as CountMode,
           complete: yesNo(c.form, 'complete'),
+          newBatch: yesNo(c.form, 'new_batch'),
         },
       };
       return submitFlow(c, k, p);
@@ -372,7 +374,7 @@ onCardAction('doc.view', {
 async function docAnswer(c: ActionContext, docNo: string): Promise<CardAnswer> {
   const db = c.deps.database.db;
   const r = await getDocument(db, c.actor, docNo);
-  const reversible = can(c.actor, 'stock.reverse') && r.document.kind !== 'reversal' && !r.document.reversedByDocId;
+  const reversible = can(c.actor, 'stock.reverse') && isReversible(r.document);
   const reverseKey = reversible ? await issueCardToken(db, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
   return { card: documentCard(r, { who: r.document.actorId === c.user.id ? who(c) : await userDisplayName(db, r.document.actorId), reverseKey }) };
 }

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
-import { costText } from '../../src/shared/decimal.js';
+import { NumberCommaError, costText } from '../../src/shared/decimal.js';
 import { FIELD_LABEL as DOMAIN_FIELD_LABEL } from '../../src/inventory/validate.js';
 
 /**
@@ -115,7 +115,8 @@ export function yuan(fv: Record<string, unknown>, name: string): string | undefi
   if (!s) return undefined;
   try {
     return yuanToFen(s).toString();
-  } catch {
+  } catch (e) {
+    if (e instanceof NumberCommaError) throw new FieldError(name, `金额${e.message}`);
     throw new FieldError(name, `金额「${s}」格式不对，请写成 12 或 12.50（元，最多两位小数）`);
   }
 }
@@ -129,7 +130,8 @@ export function price(fv: Record<string, unknown>, name: string): string | undef
   if (!s) return undefined;
   try {
     return costText(priceYuanToFen(s));
-  } catch {
+  } catch (e) {
+    if (e instanceof NumberCommaError) throw new FieldError(name, e.message);
     throw new FieldError(name, `「${s}」格式不对，请写成 12.5 或 0.002（元，最多 6 位小数，不能为负）`);
   }
 }

@@ -50,6 +50,7 @@ import type { ActionContext, CardAnswer } from './registry.js';
 import { cardSettings } from './settings.js';
 import { postingSummaryCard, stockCard, messageCard } from './views.js';
 import { renderForm } from './forms.js';
+import { isReversible } from '../../src/inventory/reversal.js';
 
 export type FlowName = 'receipt' | 'issue' | 'transfer' | 'count' | 'stock';
 
@@ -89,7 +90,7 @@ export const who = (c: Pick<ActionContext, 'user' | 'actor'>) => c.user.name ?? 
 
 /** The summary of a posting, with a 红冲 key for those who may reverse it. */
 export async function summaryFor(tx: Tx, c: ActionContext, r: PostingResult, again?: string): Promise<Card> {
-  const reversible = can(c.actor, 'stock.reverse') && r.document.kind !== 'reversal' && !r.document.reversedByDocId;
+  const reversible = can(c.actor, 'stock.reverse') && isReversible(r.document);
   const reverseKey = reversible ? await issueCardToken(tx, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
   return postingSummaryCard(r, { who: who(c), reverseKey, again });
 }

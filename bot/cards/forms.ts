@@ -250,6 +250,7 @@ export const FORMS: Record<string, FormSpec> = {
               { label: '减去（录多了）', value: 'subtract' },
             ], { initial: 'add' }),
             ...select('complete', '该商品已全部清点（没录入的批次按 0 计）', [{ label: '否', value: 'no' }, { label: '是', value: 'yes' }], { initial: 'no' }),
+            ...select('new_batch', '账上没有的新批次（货架上新发现）', [{ label: '否', value: 'no' }, { label: '是', value: 'yes' }], { initial: 'no' }),
             submitButton('submit', '录入', { a: 'count.submit', k }),
           ]),
           hr(),

@@ -27,6 +27,7 @@ import { checkUnusualPosting } from '../../src/inventory/unusual.js';
 import { cardSettings } from './settings.js';
 import { fenToYuan } from '../../src/shared/money.js';
 import { documentCard, stockCard } from './views.js';
+import { isReversible } from '../../src/inventory/reversal.js';
 
 export { unitCostText } from './views.js';
 
@@ -88,7 +89,7 @@ export async function unusualEntryReply(
 /** 单据: the text answer plus the document card (红冲 button when the viewer may reverse it). */
 export async function documentReply(ctx: CommandContext, r: PostingResult, text: string): Promise<Reply> {
   const d = r.document;
-  const reversible = can(ctx.actor, 'stock.reverse') && d.kind !== 'reversal' && !d.reversedByDocId;
+  const reversible = can(ctx.actor, 'stock.reverse') && isReversible(d);
   const reverseKey = reversible ? await issueCardToken(ctx.tx, 'reverse', ctx.actor.userId, { docNo: d.docNo }) : undefined;
   return { text, card: documentCard(r, { who: await userDisplayName(ctx.tx, d.actorId), reverseKey }) };
 }

@@ -73,7 +73,11 @@ function linesTable(r: PostingResult): El[] {
   // 单价/金额: what was understood (cards/echo.ts, the same as the chat reply).
   const rows = r.lines.map((l) => {
     const p = linePrice(l);
-    return `| ${md(l.kindLabel)} | ${md(postedProductText(l))} | ${md(l.warehouseName)} | ${md(l.batchNo || '—')} | ${md(l.qtyText)} | ${md(p.price)} | ${md(p.amount)} |`;
+    // A value-only move (成本调整): no quantity or unit price to show ("0 个 | ¥0.01/个" misleads), a signed amount.
+    if (l.kind === 'cost_adjustment') p.price = '—';
+    const qty = l.kind === 'cost_adjustment' ? '—' : l.qtyText;
+    const amount = l.kind === 'cost_adjustment' && !l.valueFen.startsWith('-') ? `+${p.amount}` : p.amount;
+    return `| ${md(l.kindLabel)} | ${md(postedProductText(l))} | ${md(l.warehouseName)} | ${md(l.batchNo || '—')} | ${md(qty)} | ${md(p.price)} | ${md(amount)} |`;
   });
   const out: El[] = [];
   // Feishu renders at most 5 data rows per markdown table: chunk.

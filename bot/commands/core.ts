@@ -25,3 +25,34 @@ commands.register('帮助', {
   },
 });
 
+
+/**
+ * 确认 / 取消 typed alone while a confirmation card is pending: an explanation, never a posting.
+ * A bare word cannot say WHICH pending card it answers, and must never post something the user
+ * cannot see; the card's buttons, or the original command with 确认, say exactly what is posted.
+ */
+const CONFIRM_HOW = '请点卡片上的「确认」按钮，或把原命令加上「确认」再发一次，例如：出库 螺丝 5000 确认';
+
+commands.register('确认', {
+  aliases: ['确定', 'confirm'],
+  summary: '确认要点卡片按钮，或在原命令后加「确认」',
+  usage: '确认',
+  example: '出库 螺丝 5000 确认',
+  hidden: true,
+  parse: () => ({}),
+  async run() {
+    return `没有执行任何操作。${CONFIRM_HOW}`;
+  },
+});
+
+commands.register('取消', {
+  aliases: ['cancel'],
+  summary: '取消要点卡片上的「取消」按钮',
+  usage: '取消',
+  example: '取消',
+  hidden: true,
+  parse: () => ({}),
+  async run() {
+    return '没有执行任何操作。要取消，请点卡片上的「取消」按钮；不点「确认」就不会入账。要确认，' + CONFIRM_HOW.replace(/^请/, '');
+  },
+});

@@ -5,7 +5,9 @@
  *
  *   成本调整 <商品> <新单价>              new average, 元 per base unit (≤ 6 decimals)
  *   成本调整 <商品> 金额=<新库存金额>      new total value of the stock on hand, 元
- *   成本调整 <入库单号> [商品] <正确单价>   the receipt's correct price, 元 per base unit
+ *   成本调整 <入库单号> [商品] <正确单价>   the receipt's correct price, 元 per base unit: only the
+ *                                          receipt's goods still on hand (first-in-first-out, per
+ *                                          batch and warehouse) are revalued
  */
 import type { Db } from '../../db/types.js';
 import * as inv from '../../src/inventory/index.js';
@@ -51,10 +53,10 @@ export function renderCostAdjustment(r: inv.CostAdjustmentResult): string {
   if (r.receipt && r.receipt.originalUnitCost && r.unitCostFen) {
     out.push(
       `按入库单 ${r.receipt.docNo}：原单价 ${formatPrice(r.receipt.originalUnitCost)} / ${u}，正确单价 ${formatPrice(r.unitCostFen)} / ${u}；` +
-        `这张单仍在库的部分 ${r.receipt.revaluedQty} ${u} 按正确单价重新计价（已出库部分的成本不变）。`,
+        `这张单仍在库的 ${r.receipt.revaluedQty} ${u}（按先进先出、分批次和仓库计）按正确单价重新计价（已出库部分的成本不变）。`,
     );
   } else if (r.receipt) out.push(`按入库单 ${r.receipt.docNo}`);
-  if (r.posting.lines.length > 1) out.push(...r.posting.lines.map(costAdjustmentLine));
+  if (r.posting.lines.length > 1 || r.receipt) out.push(...r.posting.lines.map(costAdjustmentLine));
   if (d.remark) out.push(`原因：${d.remark}`);
   return out.join('\n');
 }

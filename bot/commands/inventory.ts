@@ -496,7 +496,12 @@ commands.register('单据', {
       `时间：${new Date(d.businessTime).toLocaleString('zh-CN', { timeZone: ctx.deps.config.APP_TIMEZONE, hour12: false })}`,
       ...(d.warehouseName ? [`仓库：${d.warehouseName}${d.toWarehouseName ? ` → ${d.toWarehouseName}` : ''}`] : []),
       // As posted: name, SKU, units and pack factor from the move's snapshot (src/inventory/documents.ts).
-      ...r.lines.map((l) => `• ${postedProductText(l)}${l.kindLabel} ${l.qtyText} @${l.warehouseName}${l.batchNo ? ` 批次 ${l.batchNo}` : ''} 金额 ${formatFen(l.valueFen)}`),
+      // A 成本调整 move changes value only: "—" for its quantity, the amount with its sign.
+      ...r.lines.map((l) =>
+        l.kind === 'cost_adjustment'
+          ? `• ${postedProductText(l)}${l.kindLabel} — @${l.warehouseName}${l.batchNo ? ` 批次 ${l.batchNo}` : ''} 金额 ${l.valueFen.startsWith('-') ? '' : '+'}${formatFen(l.valueFen)}`
+          : `• ${postedProductText(l)}${l.kindLabel} ${l.qtyText} @${l.warehouseName}${l.batchNo ? ` 批次 ${l.batchNo}` : ''} 金额 ${formatFen(l.valueFen)}`,
+      ),
       `合计金额：${formatFen(d.totalValueFen)}`,
     ];
     if (d.remark) lines.push(`备注：${d.remark}`);

@@ -6,7 +6,7 @@
 import type { Db } from '../../db/types.js';
 import * as inv from '../../src/inventory/index.js';
 import { formatFen } from '../../src/shared/money.js';
-import { looksLikeQty, parseArgs } from '../parse/args.js';
+import { looksLikeQty, numberText, parseArgs } from '../parse/args.js';
 import { commands, UsageError, type CommandContext } from './registry.js';
 import { remember, renderPosting } from './inventory.js';
 import { tidyQty } from './render.js';
@@ -20,6 +20,7 @@ function oneWarehouse(at: string[]): string | undefined {
 
 function countQty(t: string | undefined): string {
   if (t === undefined || t === '') throw new UsageError('缺少实盘数量（可以是 0），例如：盘点 录入 A001 98');
+  t = numberText(t, '实盘数量'); // 1,000 → 1000; 2,5 refused (小数请用点号)
   if (/^[-−]/.test(t)) throw new UsageError(`实盘数量「${t}」不能是负数。要把录多了的减掉，请写：盘点 录入 <商品> 减 2`);
   if (!/^\d+(\.\d+)?[^\d\s.]*(\d+(\.\d+)?[^\d\s.]*)*$/.test(t)) throw new UsageError(`实盘数量「${t}」看不懂，请写成 98、2箱 或 0`);
   if ((t.match(/\d+/g) ?? []).some((x) => x.replace(/^0+/, '').length > 12)) throw new UsageError(`实盘数量「${t}」太大了`);
@@ -30,13 +31,14 @@ type Mode = inv.CountMode;
 
 /**
  * A correction word before the quantity: 设为/改为/= (set the total), 减/减去/- (subtract),
- * 加/+ (add, the default). Also attached to the number (=8, 减2, -2). A word that merely starts
+ * 加/+ (add, the default). Also attached to the number (=8, 减2). A word that merely starts
  * with one (减速机) is not one: the rest must be empty or start with a digit.
  */
 function modeToken(t: string): { mode: Mode; rest: string } | null {
-  const m = /^(设为|改为|=|＝|减去|减|-|−|加|\+)(.*)$/.exec(t);
+  // A leading minus is NOT 减: "-3" is refused by countQty with the way to write a correction.
+  const m = /^(设为|改为|=|＝|减去|减|加|\+)(.*)$/.exec(t);
   if (!m || (m[2] !== '' && !/^\d/.test(m[2]))) return null;
-  const mode: Mode = /^(设为|改为|=|＝)$/.test(m[1]) ? 'set' : /^(减去|减|-|−)$/.test(m[1]) ? 'subtract' : 'add';
+  const mode: Mode = /^(设为|改为|=|＝)$/.test(m[1]) ? 'set' : /^(减去|减)$/.test(m[1]) ? 'subtract' : 'add';
   return { mode, rest: m[2] };
 }
 
@@ -108,14 +110,14 @@ commands.register('盘点 录入', {
   aliases: ['count', 'count add', 'stocktake count', '录入'],
   permission: 'stock.count',
   summary: '录入实盘数量（多次录入累加；录错了用「设为」或「减」更正）',
-  usage: '盘点 录入 <商品> [设为|减] <实盘数量> [@仓库] [批次=…] [完成]',
+  usage: '盘点 录入 <商品> [设为|减] <实盘数量> [@仓库] [批次=…] [新批次] [完成]',
   example: ['盘点 录入 A001 98', '盘点 录入 螺丝M6 1盒20个 @二号仓', '盘点 录入 A001 设为 95', '盘点 录入 A001 减 3', '盘点 录入 试剂 8 批次=L1 完成'],
   parse(args) {
-    const a = parseArgs(unglueSet(args), { options: { 批次: BATCH_KEYS }, flags: { 完成: ['done'] } });
+    const a = parseArgs(unglueSet(args), { options: { 批次: BATCH_KEYS }, flags: { 完成: ['done'], 新批次: ['new', 'newbatch'] } });
     const { product, mode, qty } = splitCount(a.positional);
-    return { product, mode, qty, warehouse: oneWarehouse(a.at), batchNo: a.options.get('批次'), complete: a.flags.has('完成') };
+    return { product, mode, qty, warehouse: oneWarehouse(a.at), batchNo: a.options.get('批次'), complete: a.flags.has('完成'), newBatch: a.flags.has('新批次') };
   },
-  async run(ctx, input: { product: string; mode: Mode; qty: string; warehouse?: string; batchNo?: string; complete: boolean }) {
+  async run(ctx, input: { product: string; mode: Mode; qty: string; warehouse?: string; batchNo?: string; complete: boolean; newBatch: boolean }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
     const r = await inv.recordCount(db(ctx), ctx.actor, {
       stocktake: st.docNo,
@@ -123,6 +125,7 @@ commands.register('盘点 录入', {
       qty: input.qty,
       mode: input.mode,
       complete: input.complete,
+      newBatch: input.newBatch,
       ...(input.batchNo ? { batchNo: input.batchNo } : {}),
     });
     await remember(ctx, st.warehouseId);

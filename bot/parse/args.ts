@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../commands/registry.js';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
-import { costText } from '../../src/shared/decimal.js';
+import { NumberCommaError, costText, stripThousands } from '../../src/shared/decimal.js';
 import { isUnitWord } from '../../src/inventory/units.js';
 import { AMOUNT_MAX_FEN, AMOUNT_RANGE_MESSAGE } from '../../src/shared/limits.js';
 
@@ -90,12 +90,13 @@ export function looksLikeUnit(t: string): boolean {
 
 /**
  * Check a quantity token before the service converts units: digits with an optional unit
- * ("5", "2箱", "1.5", "2箱3个"). Zero, negative or absurd values get a clear reason. Decimal
- * places per unit are the service's rule (units.ts parseQuantity), not the parser's.
+ * ("5", "2箱", "1.5", "2箱3个", "1,000" → "1000"). Zero, negative or absurd values, and a comma
+ * that is no thousands separator ("2,5"), get a clear reason. Decimal places per unit are the
+ * service's rule (units.ts parseQuantity), not the parser's.
  */
 export function checkQty(t: string | undefined, what = '数量'): string {
   if (t === undefined) throw new UsageError(`缺少${what}（写阿拉伯数字，例如 5 或 2箱）`);
-  const s = t.replace(/,/g, '');
+  const s = numberText(t, what);
   if (/^[-−]/.test(s)) throw new UsageError(`${what}必须大于 0（「${t}」是负数）。要退回或冲销请用「红冲 <单号>」`);
   if (!/^\+?\d+(\.\d+)?[^\d\s.]*(\d+(\.\d+)?[^\d\s.]*)*$/.test(s)) throw new UsageError(`${what}「${t}」看不懂，请写成 5、2箱 或 1.5`);
   const n = s.match(/\d+(\.\d+)?/g)!;
@@ -154,8 +155,23 @@ export function remarkWords(words: string[], understood: string, hint: string): 
   return words.length ? words.join(' ') : null;
 }
 
+/**
+ * A typed number with its valid thousands separators removed ("1,000" → "1000", "2箱1,200个");
+ * UsageError naming `what` for any other comma between digits ("2,5": 小数请用点号 …), the one
+ * reading of commas for every number chat reads (src/shared/decimal.ts stripThousands).
+ */
+export function numberText(t: string, what: string): string {
+  try {
+    return stripThousands(t);
+  } catch (e) {
+    if (e instanceof NumberCommaError) throw new UsageError(`${what}${e.message}`);
+    throw e;
+  }
+}
+
 /** Yuan text → whole fen (amounts: 2 decimals), with the command's own wording on error. */
 export function moneyFen(t: string, what: string): bigint {
+  numberText(t, what);
   try {
     const fen = yuanToFen(t);
     if (fen < 0n) throw new RangeError('negative');
@@ -173,6 +189,7 @@ export function moneyFen(t: string, what: string): bigint {
  * ("0.2"), with the command's own wording on error.
  */
 export function priceFen(t: string, what: string): string {
+  numberText(t, what);
   try {
     return costText(priceYuanToFen(t));
   } catch {
@@ -180,9 +197,9 @@ export function priceFen(t: string, what: string): string {
   }
 }
 
-/** A price token as typed: 6.5, ¥6.5, 6.5元, 6.5/箱, 6.5元/箱. */
+/** A price token as typed: 6.5, ¥6.5, 6.5元, 6.5/箱, 6.5元/箱, 1,200 (and 2,5, to be refused as a price, not as a remark). */
 export function looksLikePrice(t: string): boolean {
-  return /^[¥￥]?\d+(\.\d+)?元?(\/\S+)?$/.test(t);
+  return /^[¥￥]?\d+(?:[,，]\d+)*(\.\d+)?元?(\/\S+)?$/.test(t);
 }
 
 /** Split positional words into "the product" (possibly several words) and the rest from the first quantity on. */

@@ -6,6 +6,7 @@
 import { auditLog } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
 import type { Actor } from '../people/roles.js';
+import { jsonSafe } from '../shared/json.js';
 
 export interface AuditEntry {
   action: string;
@@ -15,11 +16,8 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** JSON-safe copy: bigint → string, Date → ISO (jsonb cannot hold either as is). */
-export function auditJson(v: unknown): unknown {
-  if (v === undefined) return null;
-  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
-}
+/** JSON-safe copy for an audit row (src/shared/json.ts: bigint → string, Date → ISO). */
+export const auditJson = jsonSafe;
 
 export async function writeAudit(tx: Conn, actor: Actor, e: AuditEntry): Promise<void> {
   await tx.insert(auditLog).values({

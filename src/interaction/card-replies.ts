@@ -9,6 +9,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
+import { jsonText } from '../shared/json.js';
 
 /** The processed_events key of a card callback. */
 export const cardReplyKey = (eventId: string) => `card:${eventId}`;
@@ -25,6 +26,6 @@ export async function storedCardReply(conn: Conn, eventId: string): Promise<Reco
 /** Store the answer for redeliveries. The first stored answer wins (concurrent redeliveries). */
 export async function rememberCardReply(conn: Conn, eventId: string, response: Record<string, unknown>): Promise<void> {
   await conn.execute(
-    sql`insert into processed_events (key, kind, result) values (${cardReplyKey(eventId)}, 'card.action', ${JSON.stringify(response)}::jsonb) on conflict (key) do nothing`,
+    sql`insert into processed_events (key, kind, result) values (${cardReplyKey(eventId)}, 'card.action', ${jsonText(response)}::jsonb) on conflict (key) do nothing`,
   );
 }

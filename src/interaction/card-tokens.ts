@@ -17,6 +17,7 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { cardTokens } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
+import { jsonSafe } from '../shared/json.js';
 
 export const CARD_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 
@@ -33,7 +34,7 @@ export function newCardToken(): string {
 /** Create a key for a card about to be rendered. */
 export async function issueCardToken(conn: Conn, kind: string, userId: number | null, context: unknown = null): Promise<string> {
   const token = newCardToken();
-  await conn.insert(cardTokens).values({ token, kind, userId, context: context as object | null });
+  await conn.insert(cardTokens).values({ token, kind, userId, context: jsonSafe(context) as object | null });
   return token;
 }
 
@@ -56,13 +57,13 @@ export async function lockCardToken(conn: Conn, token: string): Promise<CardToke
 export async function consumeCardToken(conn: Conn, token: string, result: unknown): Promise<void> {
   await conn
     .update(cardTokens)
-    .set({ consumedAt: sql`now()`, result: result as object })
+    .set({ consumedAt: sql`now()`, result: jsonSafe(result) as object })
     .where(eq(cardTokens.token, token));
 }
 
 /** Replace the stored answer of a consumed key (a deferred posting finished). */
 export async function setCardTokenResult(conn: Conn, token: string, result: unknown): Promise<void> {
-  await conn.update(cardTokens).set({ result: result as object }).where(eq(cardTokens.token, token));
+  await conn.update(cardTokens).set({ result: jsonSafe(result) as object }).where(eq(cardTokens.token, token));
 }
 
 /** Make a consumed key usable again (a deferred posting failed: nothing was posted under it). */

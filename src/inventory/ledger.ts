@@ -245,14 +245,15 @@ export class Ledger {
    * split over the rows holding stock by quantity with allocate() so the parts add up to the
    * delta; with nothing on hand, one move on `fallback`. `entered` widens the cost range (a
    * 成本调整 enters its cost; a reversal's correction enters none). `unitCost` is what the
-   * moves show: the stated cost, or the resulting average.
+   * moves show: the stated cost, or the resulting average. `on`: post on exactly these rows,
+   * split by these weights instead (a 成本调整 against a receipt: the rows still holding its goods).
    */
-  adjustValue(lineNo: number, productId: number, deltaFen: bigint, unitCost: Dec, entered: CostRange | null, fallback: BalanceRow | null): void {
+  adjustValue(lineNo: number, productId: number, deltaFen: bigint, unitCost: Dec, entered: CostRange | null, fallback: BalanceRow | null, on?: { row: BalanceRow; weight: Dec }[]): void {
     if (deltaFen === 0n) return;
-    const rows = this.onHandRows(productId);
+    const rows = on?.length ? on.map((x) => x.row) : this.onHandRows(productId);
     const targets = rows.length ? rows : fallback ? [fallback] : [];
     if (!targets.length) throw new RetryTransaction(`no balance row of product ${productId} locked for a cost adjustment`);
-    const parts = allocate(deltaFen, targets.map((r) => r.qty));
+    const parts = allocate(deltaFen, on?.length ? on.map((x) => x.weight) : targets.map((r) => r.qty));
     targets.forEach((row, i) => {
       if (parts[i] === 0n) return;
       this.push({ lineNo, kind: 'cost_adjustment', productId, warehouseId: row.warehouseId, batchId: row.batchId, qty: ZERO, unitCost, valueFen: parts[i], reversesMoveId: null }, row);

@@ -34,6 +34,15 @@ import { loadProductInfos } from './resolve.js';
 import { parseInput, reversalInputSchema, type ReversalInput } from './schemas.js';
 import { enteredCostRange, widen, type CostRange } from './valuation.js';
 
+/**
+ * Whether a posted document can still be reversed (offer the 红冲 button only then): not a
+ * reversal itself, not a 成本调整 (it moved no goods: another adjustment corrects it), and not
+ * reversed already. The service enforces the same rules with a message (reverseDocument).
+ */
+export function isReversible(d: { kind: string; reversedByDocId: number | null }): boolean {
+  return d.kind !== 'reversal' && d.kind !== 'cost_adjustment' && !d.reversedByDocId;
+}
+
 export async function reverseDocument(db: Db, actor: Actor, input: ReversalInput): Promise<PostingResult> {
   const data = parseInput(reversalInputSchema, input);
   requirePermission(actor, 'stock.reverse');

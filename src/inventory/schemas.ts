@@ -152,6 +152,11 @@ export const recordCountSchema = z.object({
   mode: z.enum(COUNT_MODES, { error: '录入方式只能是 add（累加）、set（设为）或 subtract（减）' }).default('add'),
   /** Also declare the product complete: its batches nobody counted count as 0 at posting. */
   complete: z.boolean().default(false),
+  /**
+   * The batch is not in the books of this warehouse: found on the shelf (a gain in a new batch).
+   * Without it a batch number the books do not know is refused — a typo must not create stock.
+   */
+  newBatch: z.boolean().default(false),
 });
 export type RecordCountInput = z.input<typeof recordCountSchema>;
 

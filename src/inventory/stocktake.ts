@@ -239,6 +239,7 @@ export async function recordCount(db: Db, actor: Actor, input: RecordCountInput)
           where e.stocktake_id = ${st.id} and e.product_id = ${p.id} and b.batch_no = ${batchNo}`,
     );
     const before = new Dec(total);
+    if (p.batchTracked && !data.newBatch && before.isZero()) await requireKnownBatch(tx, p, st.warehouseId, batchNo);
     const entry = data.mode === 'add' ? qty : data.mode === 'subtract' ? qty.negated() : qty.minus(before);
     const after = before.plus(entry);
     if (after.isNegative()) {
@@ -270,6 +271,26 @@ export async function recordCount(db: Db, actor: Actor, input: RecordCountInput)
       complete: cur.complete || completeIds(cur).includes(p.id),
     };
   });
+}
+
+/**
+ * A batch counted for the first time in this stocktake must be in the books of the warehouse
+ * (a balance row, even at 0), unless the user said it is new (newBatch). Why: 批次=2503C typed
+ * for 2503B would otherwise post a gain in a phantom batch and leave the real one uncounted.
+ */
+async function requireKnownBatch(tx: Tx, p: ProductInfo, warehouseId: number, batchNo: string): Promise<void> {
+  const rows = await execRows<{ batch_no: string; qty: string }>(
+    tx,
+    sql`select bt.batch_no, sb.qty::text as qty from stock_balances sb join batches bt on bt.id = sb.batch_id
+        where sb.product_id = ${p.id} and sb.warehouse_id = ${warehouseId} order by bt.batch_no`,
+  );
+  if (rows.some((r) => r.batch_no === batchNo)) return;
+  const held = rows.filter((r) => new Dec(r.qty).greaterThan(0)).map((r) => `${r.batch_no}（${formatQty(p, r.qty)}）`);
+  throw new DomainError(
+    'invalid_input',
+    `账上没有${productLabel(p)}的批次「${batchNo}」（本仓现有批次：${held.join('、') || '无'}）。请检查批次号；如确实是新发现的批次，请加「新批次」，例如：盘点 录入 ${p.sku} 5 批次=${batchNo} 新批次。`,
+    { productId: p.id, batchNo, knownBatches: rows.map((r) => r.batch_no) },
+  );
 }
 
 async function setCompleteIds(tx: Tx, st: StRow, ids: number[]): Promise<StRow> {

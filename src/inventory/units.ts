@@ -9,7 +9,7 @@
  * how to allow it. parseQuantity applies the rule, so chat, cards and services refuse alike.
  */
 import { DomainError } from '../errors.js';
-import { Dec, fitsQtyScale, qtyText } from '../shared/decimal.js';
+import { Dec, NumberCommaError, fitsQtyScale, qtyText, stripThousands } from '../shared/decimal.js';
 
 export interface UnitInfo {
   name: string;
@@ -65,9 +65,19 @@ export interface QtyPart {
   unit: string;
 }
 
-/** "2箱3个" → [{2,'箱'},{3,'个'}]; "3 盒" → [{3,'盒'}]; null when it is not number(+unit) parts. */
+/**
+ * "2箱3个" → [{2,'箱'},{3,'个'}]; "3 盒" → [{3,'盒'}]; "1,000" → [{1000,''}]; null when it is not
+ * number(+unit) parts — also for a comma that is no thousands separator ("2,5": parseQuantity
+ * says why, see decimal.ts stripThousands).
+ */
 export function splitQuantity(input: string | number): QtyPart[] | null {
-  const text = String(input).trim().replace(/，/g, ',').replace(/(\d),(?=\d{3}\b)/g, '$1');
+  let text: string;
+  try {
+    text = stripThousands(String(input).trim());
+  } catch (e) {
+    if (e instanceof NumberCommaError) return null;
+    throw e;
+  }
   if (!text) return null;
   const re = /(\d+(?:\.\d+)?)\s*([^\d\s.]*)\s*/gy;
   const parts: QtyPart[] = [];
@@ -94,7 +104,8 @@ export function unitRole(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'pack
  * "24" / 24 / "24个" / "2箱" / "2箱3个" / "1.5 箱" / "3 盒" → base-unit decimal text ("48").
  * A number without unit is in the base unit. DomainError('invalid_input') naming the product's
  * units when the unit is not one of them, when the result is zero/negative/too large, or when
- * it has more decimals than the product's unit allows (「螺丝」按 个 计，数量必须是整数).
+ * it has more decimals than the product's unit allows (「螺丝」按 个 计，数量必须是整数), or when a
+ * comma is no thousands separator (数量「2,5」看不懂：小数请用点号 …; 1,000 is one thousand).
  */
 export function parseQuantity(product: UnitInfo, input: string | number, opts: { allowZero?: boolean } = {}): string {
   const text = String(input).trim().replace(/，/g, ',');
@@ -106,6 +117,13 @@ export function parseQuantity(product: UnitInfo, input: string | number, opts: {
       packUnit: product.packUnit,
     });
   if (text === '') throw bad('为空');
+  try {
+    stripThousands(text);
+  } catch (e) {
+    // "2,5" is neither 25 nor 2 and 5: refused, saying how to write a decimal or thousands.
+    if (e instanceof NumberCommaError) throw new DomainError('invalid_input', `数量${e.message}。`, { input: text });
+    throw e;
+  }
   const parts = splitQuantity(text);
   if (!parts) throw bad('看不懂');
   let total = new Dec(0);

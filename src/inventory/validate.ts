@@ -48,6 +48,7 @@ export const FIELD_LABEL: Record<string, string> = {
   force: '强制过账',
   complete: '全盘',
   mode: '录入方式',
+  newBatch: '新批次',
 };
 
 const HAS_CJK = /[\u3400-\u9fff]/;

@@ -173,7 +173,13 @@ async function replayValuations(db: Conn): Promise<{ breaches: Record<string, un
     if (s.docId == null) return;
     if (s.docKind === 'cost_adjustment') {
       // A 成本调整 enters the average it results in, and repairs what broke before it.
-      if (s.q.greaterThan(0)) s.range = widen(s.range, enteredCostRange(s.q, s.v));
+      // It is an entry like the others (keyed by the document, apart from move ids), so a later
+      // reversal of some other entry recomputes the range without dropping it (reversal.ts agrees).
+      if (s.q.greaterThan(0)) {
+        const avg = enteredCostRange(s.q, s.v);
+        s.entries.set(-s.docId, avg);
+        s.range = widen(s.range, avg);
+      }
       s.breaches = [];
     }
     const breach = ruleBreach({ qty: s.q, valueFen: s.v, avgCost: new Dec(0), minCost: s.range?.min ?? null, maxCost: s.range?.max ?? null }, costTolerance(s.q));

@@ -22,6 +22,7 @@ import type { AppDeps } from '../deps.js';
 import { invalidateFeishuToken } from '../../bot/feishu-client.js';
 import { markSent } from './finish.js';
 import { sendAhead } from '../shared/prepared.js';
+import { jsonText } from '../shared/json.js';
 
 export type OutboxPayload =
   | { op: 'reply'; messageId: string; msgType: string; content: string; uuid: string; replyInThread?: boolean }
@@ -44,7 +45,7 @@ export function feishuUuid(dedupeKey: string): string {
 export async function enqueueOutbox(conn: Conn, item: OutboxItem): Promise<number | null> {
   const rows = await execRows<{ id: number | string }>(
     conn,
-    sql`insert into outbox (kind, dedupe_key, payload) values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb)
+    sql`insert into outbox (kind, dedupe_key, payload) values (${item.kind}, ${item.dedupeKey}, ${jsonText(item.payload)}::jsonb)
         on conflict (dedupe_key) do nothing returning id`,
   );
   return rows.length ? Number(rows[0].id) : null;
@@ -89,9 +90,9 @@ function kickInsert(deps: AppDeps, item: OutboxItem): { sql: SQL; claim: boolean
     claim,
     sql: claim
       ? sql`insert into outbox (kind, dedupe_key, payload, attempts, locked_until)
-            values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb, 1, now() + ${s.leaseMs} * interval '1 millisecond')
+            values (${item.kind}, ${item.dedupeKey}, ${jsonText(item.payload)}::jsonb, 1, now() + ${s.leaseMs} * interval '1 millisecond')
             on conflict (dedupe_key) do nothing returning id`
-      : sql`insert into outbox (kind, dedupe_key, payload) values (${item.kind}, ${item.dedupeKey}, ${JSON.stringify(item.payload)}::jsonb)
+      : sql`insert into outbox (kind, dedupe_key, payload) values (${item.kind}, ${item.dedupeKey}, ${jsonText(item.payload)}::jsonb)
             on conflict (dedupe_key) do nothing returning id`,
   };
 }

@@ -13,7 +13,7 @@
  *   ~900 000 such receipts, still fit a bigint (9.2 × 10^18).
  */
 import { z } from 'zod';
-import { Dec } from './decimal.js';
+import { Dec, NumberCommaError, stripThousands } from './decimal.js';
 
 /** numeric(20,6): exclusive upper bound of a quantity. */
 export const QTY_MAX = new Dec('1e14');
@@ -57,7 +57,13 @@ export function decimalField(o: DecimalFieldOptions) {
       return z.NEVER;
     };
     if (typeof v === 'number' && !Number.isFinite(v)) return fail(`必须是数字${tail}`);
-    const text = typeof v === 'number' ? new Dec(v).toFixed() : v.trim();
+    let text = typeof v === 'number' ? new Dec(v).toFixed() : v.trim();
+    try {
+      text = stripThousands(text); // 1,000 is one thousand; 2,5 is refused, never 25 (decimal.ts)
+    } catch (e) {
+      if (e instanceof NumberCommaError) return fail(e.message);
+      throw e;
+    }
     if (!/^\d+(\.\d+)?$/.test(text)) return fail(`必须是${o.allowZero ? '不小于 0' : '大于 0'}的数字（收到「${text.slice(0, 30)}」）${tail}`);
     const d = new Dec(text);
     if (d.decimalPlaces() > o.scale) return fail(`最多 ${o.scale} 位小数（收到「${text.slice(0, 30)}」，不会替你四舍五入）${tail}`);

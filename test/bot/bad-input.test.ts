@@ -91,6 +91,25 @@ describeDb('bad input', (t) => {
     expect(await snapshot(t.db)).toEqual(before);
   });
 
+  it('确认 / 取消 typed alone while a confirmation card is pending: explained, nothing posted (a bare word never posts what the user cannot see)', async () => {
+    expect(await h.say('仓库 新增 主仓库')).toContain('已新增');
+    expect(await h.say('商品 新增 A001 螺丝')).toContain('已新增');
+    for (let i = 0; i < 2; i++) expect(await h.say('入库 A001 10 1')).toContain('已入库');
+    // 5000 > 10 × the typical 10: the confirmation card, nothing posted yet.
+    const ask = await h.send('入库 A001 5000 1');
+    expect(ask.replies[0]).toContain('请确认');
+    const before = await snapshot(t.db);
+    for (const word of ['确认', '确定', '取消']) {
+      const r = await h.send(word);
+      expect(r.replies, word).toHaveLength(1);
+      expect(r.replies[0], word).not.toMatch(/没有「.*」这个命令/);
+      expect(r.replies[0], word).toContain('没有执行任何操作');
+      expect(r.replies[0], word).toContain('卡片上的「确认」按钮，或把原命令加上「确认」再发一次，例如：出库 螺丝 5000 确认');
+    }
+    expect((await h.send('取消')).replies[0]).toContain('请点卡片上的「取消」按钮');
+    expect(await snapshot(t.db)).toEqual(before);
+  });
+
   it('usage errors include how to write it (usage and example)', async () => {
     const r = await h.say('出库 A001 abc');
     expect(r).toContain('用法：出库 <商品> <数量>');

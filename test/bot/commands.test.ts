@@ -150,7 +150,7 @@ describeDb('chat commands', (t) => {
     expect(one).toMatch(/主仓库.*30 个/);
     // The card shows what the text answer has: available quantity and the value at the average cost.
     expect(one).toMatch(/可用.*30 个/);
-    expect(one).toMatch(/库存金额.*¥12\.00.*平均成本 ¥0\.4 \/ 个/);
+    expect(one).toMatch(/库存金额.*¥12\.00.*平均成本 ¥0\.40 \/ 个/);
     expect(one).toMatch(/主仓库 \| — \| 30 个 \| ¥12\.00/);
     const sum = await h.say('库存');
     expect(sum).toMatch(/A001.*30 个.*¥12\.00/);

@@ -147,6 +147,21 @@ describeDb('issue 8: prices, quantities, aliases, unit precision', (t) => {
     expect(await docs()).toBe(before + 5);
   });
 
+  it('an unusual entry with 金额=… waits for 确认 like any other (the pending amount, fen in a bigint, survives the card key)', async () => {
+    await setup();
+    for (let i = 0; i < 2; i++) expect(await h.say('入库 B001 10 1')).toContain('已入库');
+    const before = await docs();
+    // ¥13 for 2 盒 = 200 个 → ¥0.065/个, far below the average ¥1: asks, and tapping 确认 posts ¥13.00.
+    const ask = await chat(h, '入库 B001 2盒 金额=13');
+    expect(title(ask.card!)).toBe('请确认：这笔数据不太寻常');
+    expect(await docs()).toBe(before);
+    const yes = await tap(h, ask.reply.message_id, button(ask.card!, '确认'));
+    expect(yes.toast?.type).toBe('success');
+    expect(textOf(yes.now)).toContain('合计金额**：¥13.00');
+    expect(await docs()).toBe(before + 1);
+    expect((await lastMove()).value_fen).toBe('1300');
+  });
+
   // ── class 4: unit prices with up to 6 decimals ──
 
   it('进价=0.002 is accepted and shown as ¥0.002; 1000 个 @0.002 = ¥2.00 in chat, from the purchase price and on the card', async () => {

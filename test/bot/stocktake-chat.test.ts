@@ -3,7 +3,8 @@
  * absent count is not a zero count, for batches too. Counting one batch of a batch-tracked
  * product leaves its other batches alone unless the product (盘点 完成) or the whole count
  * (全盘) is declared complete; the variance view lists uncounted batches apart; a mistyped
- * count is corrected with 设为 / = or 减 / -, never below 0.
+ * count is corrected with 设为 / = or 减 (a bare minus is refused), never below 0; a batch the
+ * books do not know needs 新批次.
  */
 import { expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
@@ -141,14 +142,34 @@ describeDb('盘点 in chat: batches nobody counted, 全盘, corrections', (t) =>
     await expectClean(t.db);
   });
 
-  it('corrections: 设为 / = set the total, 减 / - subtract; below 0 is refused and nothing is written', async () => {
+  it('a batch number the books do not know is refused (a typo must not create stock) unless declared 新批次', async () => {
+    await seed();
+    await h.say('盘点 开始');
+    const typo = await h.say('盘点 录入 R001 5 批次=AA');
+    expect(typo).toContain('账上没有试剂（R001）的批次「AA」（本仓现有批次：A（10 个）、B（20 个））');
+    expect(typo).toContain('盘点 录入 R001 5 批次=AA 新批次');
+    expect(await entries(t.db)).toEqual([]);
+    expect(await h.say('盘点 录入 R001 5 批次=C 新批次')).toContain('累计实盘 5');
+    // Once counted, the new batch takes further entries without the flag.
+    expect(await h.say('盘点 录入 R001 1 批次=C')).toContain('累计实盘 6');
+    const posted = await h.say('盘点 过账');
+    expect(posted).toMatch(/PD\d{8}-\d{4}/);
+    expect(await batchQty(t.db, 'R001')).toEqual({ A: '10', B: '20', C: '6' });
+    await expectClean(t.db);
+  });
+
+  it('corrections: 设为 / = set the total, 减 subtracts; a bare minus and below 0 are refused and nothing is written', async () => {
     await seed();
     await h.say('盘点 开始');
     expect(await h.say('盘点 录入 R001 10 批次=A')).toContain('累计实盘 10');
     const sub = await h.say('盘点 录入 R001 减 3 批次=A');
     expect(sub).toContain('已更正');
     expect(sub).toContain('减 3（原累计 10，记一笔 -3），累计实盘 7');
-    expect(await h.say('盘点 录入 R001 -1 批次=A')).toContain('累计实盘 6');
+    // A minus sign is not 减: a negative count is refused with the way to write a correction.
+    const n0 = (await entries(t.db)).length;
+    expect(await h.say('盘点 录入 R001 -1 批次=A')).toContain('不能是负数。要把录多了的减掉，请写：盘点 录入 <商品> 减 2');
+    expect((await entries(t.db)).length).toBe(n0);
+    expect(await h.say('盘点 录入 R001 减1 批次=A')).toContain('累计实盘 6');
     expect(await h.say('盘点 录入 R001 设为 9 批次=A')).toContain('设为 9（原累计 6，记一笔 +3），累计实盘 9');
     expect(await h.say('盘点 录入 R001 =8 批次=A')).toContain('累计实盘 8');
     expect(await h.say('盘点 录入 R001 = 8 批次=A')).toContain('记一笔 +0），累计实盘 8');
@@ -158,7 +179,7 @@ describeDb('盘点 in chat: batches nobody counted, 全盘, corrections', (t) =>
     expect(refused).toContain('累计实盘 8');
     expect(refused).toContain('不能减 9');
     expect(refused).toContain('设为');
-    expect(await h.say('盘点 录入 R001 减2 批次=Z')).toContain('累计实盘 0');
+    expect(await h.say('盘点 录入 R001 减2 批次=Z')).toContain('账上没有试剂（R001）的批次「Z」');
     expect(await h.say('盘点 录入 R001 减 -2 批次=A')).toContain('不能是负数');
     expect(await h.say('盘点 录入 R001 减 1.5 批次=A')).toMatch(/整数|小数/);
     expect(await entries(t.db)).toEqual(before);

@@ -37,15 +37,17 @@ describeDb('成本调整 through chat', (t) => {
     const r1 = await h.say(`成本调整 ${rk2} 3`);
     const tz1 = docNo(r1, 'TZ')!;
     expect(tz1).toMatch(/^TZ\d{8}-\d{4}$/);
-    expect(r1).toContain('平均成本：¥6.00 / 个 → ¥2.50 / 个');
-    // 70 % of the receipt is still on hand (3 of 10 issued at the average): 3.5 × (¥3 − ¥10) = −¥24.50
-    expect(r1).toContain('库存金额：¥42.00 → ¥17.50（成本调整 -¥24.50）');
-    expect(r1).toContain('3.5');
-    expect(await val(t.db, 'C001')).toEqual({ qty: '7', value: '1750', min: '200', max: '1000' });
+    // Updated for the FIFO rule (was the moving-average share 3.5 → −¥24.50): the 3 issued came
+    // from the first receipt, all 5 of this one are on hand: 5 × (¥3 − ¥10) = −¥35.00. The COGS
+    // already posted (3 at the average ¥6) stays, so the average lands at ¥1.00.
+    expect(r1).toContain('平均成本：¥6.00 / 个 → ¥1.00 / 个');
+    expect(r1).toContain('库存金额：¥42.00 → ¥7.00（成本调整 -¥35.00）');
+    expect(r1).toContain('仍在库的 5 个');
+    expect(await val(t.db, 'C001')).toEqual({ qty: '7', value: '700', min: '100', max: '1000' });
 
     const r2 = await h.say('调价 C001 4');
-    expect(r2).toContain('平均成本：¥2.50 / 个 → ¥4.00 / 个');
-    expect(r2).toContain('库存金额：¥17.50 → ¥28.00（成本调整 +¥10.50）');
+    expect(r2).toContain('平均成本：¥1.00 / 个 → ¥4.00 / 个');
+    expect(r2).toContain('库存金额：¥7.00 → ¥28.00（成本调整 +¥21.00）');
 
     const r3 = await h.say('调整成本 C001 金额=30');
     expect(r3).toContain('库存金额：¥28.00 → ¥30.00（成本调整 +¥2.00）');
@@ -58,11 +60,108 @@ describeDb('成本调整 through chat', (t) => {
           where d.kind = 'cost_adjustment' order by m.id`,
     );
     expect(rows.map((r) => [r.kind, Number(r.qty), r.value])).toEqual([
-      ['cost_adjustment', 0, '-2450'],
-      ['cost_adjustment', 0, '1050'],
+      ['cost_adjustment', 0, '-3500'],
+      ['cost_adjustment', 0, '2100'],
       ['cost_adjustment', 0, '200'],
     ]);
-    expect(await h.say(`单据 ${tz1}`)).toContain('成本调整');
+    const tzCard = await h.say(`单据 ${tz1}`);
+    expect(tzCard).toContain('成本调整');
+    // A 成本调整 cannot be reversed (another adjustment corrects it): no 红冲 button is offered.
+    expect(tzCard).not.toContain('[按钮：红冲]');
+    expect(await h.say(`单据 ${rk2}`)).toContain('[按钮：红冲]');
+    await expectClean(t.db);
+  });
+
+  // The receipt's goods still on hand are counted first-in-first-out per batch and warehouse.
+  const adjustMoves = (db: Db, tz: string) =>
+    execRows<{ wh: string; batch: string; qty: string; value: string }>(
+      db,
+      sql`select w.name as wh, b.batch_no as batch, m.qty::text as qty, m.value_fen::text as value from stock_moves m
+          join documents d on d.id = m.document_id join warehouses w on w.id = m.warehouse_id join batches b on b.id = m.batch_id
+          where d.doc_no = ${tz} order by m.id`,
+    ).then((rows) => rows.map((r) => [r.wh, r.batch, Number(r.qty), r.value]));
+
+  it('a receipt corrected twice moves the value by each difference once (¥1.00 → ¥1.01 → ¥1.02: +¥0.10, then +¥0.10)', async () => {
+    await h.say('商品 新增 D001 电容');
+    const rk = docNo(await h.say('入库 D001 10 1'))!;
+    const first = await h.say(`成本调整 ${rk} 1.01`);
+    expect(first).toContain('原单价 ¥1.00 / 个，正确单价 ¥1.01 / 个');
+    expect(first).toContain('库存金额：¥10.00 → ¥10.10');
+    const second = await h.say(`成本调整 ${rk} 1.02`);
+    // The receipt now stands at ¥1.01 (its last 成本调整), not its original ¥1.00.
+    expect(second).toContain('原单价 ¥1.01 / 个，正确单价 ¥1.02 / 个');
+    expect(second).toContain('库存金额：¥10.10 → ¥10.20');
+    // The same price again changes nothing and is refused as such.
+    expect(await h.say(`成本调整 ${rk} 1.02`)).toContain('无需调整');
+    expect(await val(t.db, 'D001')).toMatchObject({ qty: '10', value: '1020' });
+    await expectClean(t.db);
+  });
+
+  it('batch-tracked: only the batch the receipt put goods into is revalued, its 150 片 on hand (not a share, not batch 2504C)', async () => {
+    await h.say('商品 新增 P001 功率芯片 单位=片 批次管理=是');
+    await h.say('入库 P001 40 7.2 批次=2502A 确认');
+    const rk = docNo(await h.say('入库 P001 250 7.10 批次=2503B 确认'))!;
+    await h.say('生产入库 P001 100 6.5 批次=2504C 确认');
+    await h.say('出库 P001 40 批次=2502A 确认');
+    await h.say('出库 P001 100 批次=2503B 确认'); // 150 片 of 2503B left, all from the receipt
+    await h.say('出库 P001 30 批次=2504C 确认');
+    const before = await val(t.db, 'P001');
+    const r = await h.say(`成本调整 ${rk} 6.9`);
+    const tz = docNo(r, 'TZ')!;
+    // 150 × (¥7.10 − ¥6.90) = −¥30.00, all on 2503B
+    expect(r).toContain('（成本调整 -¥30.00）');
+    expect(r).toContain('仍在库的 150 片');
+    expect(r).toContain('先进先出');
+    expect(r).toContain('批次 2503B');
+    expect(r).not.toContain('2504C');
+    expect(r).not.toMatch(/\d\.\d{4,} 片/);
+    expect(await adjustMoves(t.db, tz)).toEqual([['主仓库', '2503B', 0, '-3000']]);
+    expect(BigInt((await val(t.db, 'P001')).value)).toBe(BigInt(before.value) - 3000n);
+    // the posted document: no "0 片", no unit price on a value-only line; the amount signed
+    const doc = await h.say(`单据 ${tz}`);
+    expect(doc).toContain('| 2503B | — | — | -¥30.00 |');
+    expect(doc).toContain('—');
+    expect(doc).not.toMatch(/(^|[^\d.])0 片/);
+    expect(doc).not.toMatch(/¥6\.9\d*\/片|¥6\.90 \/ 片/);
+    await expectClean(t.db);
+  });
+
+  it('after a 红冲 of a later receipt: all 50 left come from the first receipt (+¥0.50, average ¥0.02)', async () => {
+    await h.say('商品 新增 D1 电容');
+    const rk1 = docNo(await h.say('入库 D1 100 0.01 确认'))!;
+    const rk2 = docNo(await h.say('入库 D1 100 0.05 确认'))!;
+    await h.say('出库 D1 50 确认');
+    const hc = await h.say(`红冲 ${rk2}`); // leaves 50 个 @ ¥0.01 (the rules put the value back to ¥0.50)
+    expect(hc).toContain('成本调整');
+    expect(hc).not.toMatch(/(^|[^\d.])0 个/);
+    expect(await val(t.db, 'D1')).toMatchObject({ qty: '50', value: '50' });
+    const r = await h.say(`成本调整 ${rk1} 0.02`);
+    expect(r).toContain('库存金额：¥0.50 → ¥1.00（成本调整 +¥0.50）');
+    expect(r).toContain('平均成本：¥0.01 / 个 → ¥0.02 / 个');
+    expect(r).toContain('仍在库的 50 个');
+    expect(await val(t.db, 'D1')).toMatchObject({ qty: '50', value: '100' });
+    const doc = await h.say(`单据 ${docNo(r, 'TZ')}`);
+    expect(doc).toContain('+¥0.50');
+    expect(doc).not.toMatch(/(^|[^\d.])0 个/);
+    await expectClean(t.db);
+  });
+
+  it('transfers: the receipt\'s goods are followed to the warehouse they were moved to (FIFO per row)', async () => {
+    await h.say('商品 新增 T1 继电器');
+    await h.say('仓库 新增 主仓库');
+    await h.say('仓库 新增 二号仓');
+    const rka = docNo(await h.say('入库 T1 100 1 @主仓库 确认'))!; // should have been ¥2
+    await h.say('入库 T1 100 3 @二号仓 确认');
+    await h.say('调拨 T1 50 @主仓库 @二号仓 确认'); // 二号仓: 100 of the second receipt, then 50 of the first
+    await h.say('出库 T1 120 @二号仓 确认'); // takes the oldest: 100 + 20 → 30 of the first receipt left there
+    const r = await h.say(`成本调整 ${rka} 2`);
+    // 50 in 主仓库 + 30 in 二号仓 = 80 × (¥2 − ¥1) = +¥80.00
+    expect(r).toContain('仍在库的 80 个');
+    expect(r).toContain('库存金额：¥160.00 → ¥240.00（成本调整 +¥80.00）');
+    expect(await adjustMoves(t.db, docNo(r, 'TZ')!)).toEqual([
+      ['主仓库', '', 0, '5000'],
+      ['二号仓', '', 0, '3000'],
+    ]);
     await expectClean(t.db);
   });
 
@@ -154,6 +253,37 @@ describeDb('成本调整 service', (t) => {
       ['乙', 'C', '33'],
     ]);
     expect(r.posting.document.totalValueFen).toBe('100');
+    await expectClean(t.db);
+  });
+
+  it('FIFO within a row: later entries (not reversed ones) are on hand first; a reversed transfer brings the goods back', async () => {
+    const w1 = await warehouse(t.db, '甲');
+    const w2 = await warehouse(t.db, '乙');
+    const p = await product(t.db, { sku: 'S6', batchTracked: true });
+    await receive(t.db, p.id, 10, 100, w1.id, 'A'); // before the receipt: the oldest, issued first
+    const rk = await receive(t.db, p.id, 30, 100, w1.id, 'A');
+    await receive(t.db, p.id, 20, 100, w1.id, 'A'); // after it: on hand before it
+    const gone = await receive(t.db, p.id, 5, 100, w1.id, 'A');
+    await reverseDocument(t.db, admin, { docNo: gone.document.docNo, idempotencyKey: key() }); // never counts
+    await receive(t.db, p.id, 7, 100, w2.id, 'A'); // another warehouse: not this row
+    await postIssue(t.db, clerk, { idempotencyKey: key(), warehouse: w1.id, lines: [{ product: p.id, qty: 25, batchNo: 'A' }] });
+    // 甲/A: 35 on hand, 20 entered after the receipt (the reversed 5 do not count) → 15 of it, +1 fen each
+    const a = await adjustCost(t.db, admin, { docNo: rk.document.docNo, unitCostFen: '101', idempotencyKey: key() });
+    expect(a.receipt).toMatchObject({ qty: '30', originalUnitCost: '100', revaluedQty: '15' });
+    expect(a.diffFen).toBe('15');
+    expect(a.posting.lines.map((l) => [l.warehouseName, l.batchNo, l.valueFen])).toEqual([['甲', 'A', '15']]);
+
+    // 甲/A now holds [15 of the receipt, 20 later]; a transfer takes the oldest: 10 of the receipt's go to 乙
+    const tr = await postTransfer(t.db, clerk, { from: w1.id, to: w2.id, idempotencyKey: key(), lines: [{ product: p.id, qty: 10, batchNo: 'A' }] });
+    // (each adjustment is against the receipt's CURRENT price, its last 成本调整's: ¥1.01 → ¥1.02 is 15 × 1 fen)
+    const b = await adjustCost(t.db, admin, { docNo: rk.document.docNo, unitCostFen: '102', idempotencyKey: key() });
+    expect(b.receipt?.originalUnitCost).toBe('101');
+    expect(b.posting.lines.map((l) => [l.warehouseName, l.batchNo, l.valueFen])).toEqual([['甲', 'A', '5'], ['乙', 'A', '10']]);
+    expect(b.receipt?.revaluedQty).toBe('15');
+    // 红冲 of the transfer moves the oldest of 乙/A (the 7 received there, then 3 of the receipt's) back to 甲: 甲 8, 乙 7
+    await reverseDocument(t.db, admin, { docNo: tr.document.docNo, idempotencyKey: key() });
+    const c = await adjustCost(t.db, admin, { docNo: rk.document.docNo, unitCostFen: '103', idempotencyKey: key() });
+    expect(c.posting.lines.map((l) => [l.warehouseName, l.batchNo, l.valueFen])).toEqual([['甲', 'A', '8'], ['乙', 'A', '7']]);
     await expectClean(t.db);
   });
 

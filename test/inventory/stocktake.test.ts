@@ -95,7 +95,9 @@ describeDb('stocktake', (t) => {
     const st = await openStocktake(t.db, clerk, {});
     await expectDomain(recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 5 }), 'invalid_input');
     await recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 6, batchNo: 'L1' });
-    await recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 1, batchNo: 'L9' });
+    // A batch the books do not know is refused (a typo must not create stock) unless declared new.
+    await expect(recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 1, batchNo: 'L9' })).rejects.toThrow(/账上没有.*批次「L9」.*本仓现有批次：L1（5 个）、L2（5 个）.*新批次/);
+    await recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 1, batchNo: 'L9', newBatch: true });
     const rep = await stocktakeReport(t.db, clerk, st.id);
     expect(rep.uncountedBatches.map((b) => [b.batchNo, b.bookQty])).toEqual([['L2', '5']]);
     const r = await postStocktake(t.db, clerk, { stocktake: st.id, idempotencyKey: key() });
