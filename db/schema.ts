@@ -255,6 +255,8 @@ export const stockMoves = pgTable(
     index('stock_moves_product_idx').on(t.productId, t.warehouseId, t.batchId),
     index('stock_moves_document_idx').on(t.documentId),
     index('stock_moves_business_time_idx').on(t.businessTime),
+    // "The product's last N moves of a kind" (src/inventory/history.ts), read before every chat posting.
+    index('stock_moves_product_kind_idx').on(t.productId, t.kind, t.id),
     // A cost adjustment (成本调整) moves value only: its qty is 0. Every other move moves goods.
     check('stock_moves_qty_nonzero', sql`${t.qty} <> 0 or ${t.kind} = 'cost_adjustment'`),
   ],

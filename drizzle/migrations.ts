@@ -150,5 +150,13 @@ export const migrations: EmbeddedMigration[] = [
       "-- Moves posted before snapshots existed take the product as it is now: the best record there is.\nUPDATE \"stock_moves\" m SET \"sku\" = p.\"sku\", \"product_name\" = p.\"name\", \"base_unit\" = p.\"base_unit\", \"pack_unit\" = p.\"pack_unit\", \"pack_factor\" = p.\"pack_factor\"\n  FROM \"products\" p WHERE p.\"id\" = m.\"product_id\" AND m.\"sku\" IS NULL;",
       "-- Stock on hand before ranges were tracked: its average is the only cost known to have entered.\nUPDATE \"stock_valuations\" SET \"min_cost\" = \"avg_cost\", \"max_cost\" = \"avg_cost\" WHERE \"qty\" > 0;"
     ]
+  },
+  {
+    "tag": "0005_typical_move_index",
+    "when": 1796004117729,
+    "hash": "a77387f7787f2e1864a4a3805091789f7fef52aa07ce9918b5089468124cb0e9",
+    "statements": [
+      "CREATE INDEX \"stock_moves_product_kind_idx\" ON \"stock_moves\" USING btree (\"product_id\",\"kind\",\"id\");"
+    ]
   }
 ];

@@ -1,52 +1,55 @@
 /**
- * What is usual for a product: the size of its typical move of a kind and its current average
- * cost. Adapters compare a new entry with these to ask "are you sure?" before posting a typo
- * (1000 instead of 100, a price in yuan typed as fen). Read-only: a Db or a Tx.
- * Quantities and money come back as exact decimal strings, never floats.
+ * What is usual for a product, read in ONE statement before a posting asks "are you sure?"
+ * (src/inventory/unusual.ts): the size of its typical move of a kind, its current average cost,
+ * and what is on hand where the goods would leave. Every chat 入库/出库 reads this on the
+ * message's hot path, so it is one round trip on an index (stock_moves_product_kind_idx), never a
+ * scan of the product's history. Read-only: a Db or a Tx. Quantities and money come back as
+ * exact decimal strings, never floats.
  */
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 
-/**
- * Mean |qty| (base units) of the product's last `n` moves of this kind, reversals excluded
- * (a 红冲 is a correction, not a usual quantity). Null without history or when it is zero:
- * nothing to compare with, no check.
- */
-export async function typicalMoveQty(conn: Conn, actor: Actor, productId: number, kind: string, n: number): Promise<string | null> {
-  requirePermission(actor, 'stock.view');
-  const [r] = await execRows<{ avg: string | null; cnt: number }>(
-    conn,
-    sql`select avg(abs(q))::text as avg, count(*)::int as cnt from (
-          select m.qty as q from stock_moves m
-          where m.product_id = ${productId} and m.kind = ${kind} and m.reverses_move_id is null
-          order by m.id desc limit ${n}) x`,
-  );
-  if (!r || !r.cnt || r.avg === null) return null;
-  return new Dec(r.avg).isZero() ? null : r.avg;
+export interface UsualFacts {
+  /**
+   * Mean |qty| (base units) of the product's last `n` moves of the kind, reversals excluded (a
+   * 红冲 is a correction, not a usual quantity). Null without history or when it is zero.
+   */
+  typicalQty: string | null;
+  /** Moving-average cost, fen per base unit; null when none yet or zero (nothing to compare). */
+  avgCost: string | null;
+  /**
+   * On hand (base units) in the warehouse given (id, or code/name as resolveWarehouse reads it;
+   * undefined = the default warehouse); in all warehouses when that warehouse is unknown.
+   */
+  onHand: string;
 }
 
-/**
- * Current moving-average cost, fen per base unit. Null when the product has no valuation yet
- * or it is zero (nothing meaningful to compare a price with).
- */
-export async function averageCost(conn: Conn, actor: Actor, productId: number): Promise<string | null> {
+/** The facts above for one product and move kind. Errors: forbidden (needs stock.view). */
+export async function usualFacts(
+  conn: Conn,
+  actor: Actor,
+  q: { productId: number; kind: string; moves: number; warehouse?: number | string },
+): Promise<UsualFacts> {
   requirePermission(actor, 'stock.view');
-  const [r] = await execRows<{ avg_cost: string }>(conn, sql`select avg_cost::text as avg_cost from stock_valuations where product_id = ${productId}`);
-  if (!r) return null;
-  return new Dec(r.avg_cost).greaterThan(0) ? r.avg_cost : null;
-}
-
-/**
- * Quantity on hand (base units, exact text) of a product in one warehouse, or in all of them
- * when `warehouseId` is null. Read-only, no locks: a hint for adapters, never a stock check.
- */
-export async function onHandQty(conn: Conn, productId: number, warehouseId: number | null): Promise<string> {
-  const [r] = await execRows<{ qty: string }>(
+  const wh =
+    typeof q.warehouse === 'number'
+      ? sql`${q.warehouse}::int`
+      : q.warehouse === undefined
+        ? sql`(select id from warehouses where is_default)`
+        : sql`(select id from warehouses where lower(code) = lower(${q.warehouse}) or name = ${q.warehouse} order by (name = ${q.warehouse}) desc, id limit 1)`;
+  const [r] = await execRows<{ typical: string | null; avg_cost: string | null; on_hand: string }>(
     conn,
-    sql`select coalesce(sum(qty), 0)::text as qty from stock_balances
-        where product_id = ${productId} ${warehouseId == null ? sql`` : sql`and warehouse_id = ${warehouseId}`}`,
+    sql`with w as (select ${wh} as id)
+        select (select avg(abs(x.qty))::text from (
+                  select m.qty from stock_moves m
+                  where m.product_id = ${q.productId} and m.kind = ${q.kind} and m.reverses_move_id is null
+                  order by m.id desc limit ${q.moves}) x) as typical,
+               (select avg_cost::text from stock_valuations where product_id = ${q.productId}) as avg_cost,
+               (select coalesce(sum(b.qty), 0)::text from stock_balances b
+                 where b.product_id = ${q.productId} and ((select id from w) is null or b.warehouse_id = (select id from w))) as on_hand`,
   );
-  return r?.qty ?? '0';
+  const positive = (t: string | null) => (t !== null && new Dec(t).greaterThan(0) ? t : null);
+  return { typicalQty: positive(r?.typical ?? null), avgCost: positive(r?.avg_cost ?? null), onHand: r?.on_hand ?? '0' };
 }

@@ -33,7 +33,7 @@ export type { Valuation, CostRange } from './valuation.js';
 export { allocate } from '../shared/allocate.js';
 export { productOptions, batchOptions } from './options.js';
 export type { ProductOption, BatchOption } from './options.js';
-export { typicalMoveQty, averageCost } from './history.js';
+export { usualFacts, type UsualFacts } from './history.js';
 export { unusualReasons, checkUnusualPosting, DEFAULT_UNUSUAL_SETTINGS } from './unusual.js';
 export type { UnusualSettings, UnusualEntry, PostingFlow } from './unusual.js';
 export { receiptLineValue, splitPriceText } from './prices.js';

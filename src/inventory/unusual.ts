@@ -11,8 +11,7 @@ import type { Conn } from '../../db/types.js';
 import type { Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { formatPrice } from '../shared/money.js';
-import { averageCost, onHandQty, typicalMoveQty } from './history.js';
-import { resolveWarehouse } from './warehouses.js';
+import { usualFacts, type UsualFacts } from './history.js';
 import { receiptLineValue } from './prices.js';
 import { resolveProduct, type ProductView } from './products.js';
 import type { IssueInput, ReceiptInput, TransferInput } from './schemas.js';
@@ -40,30 +39,27 @@ export interface UnusualEntry {
 }
 
 /**
- * Why this entry is unusual, as Chinese sentences (empty: usual, post it). No history, or an
- * average cost of 0, means nothing to compare with: no reason.
+ * Why this entry is unusual, as Chinese sentences (empty: usual, post it), given the product's
+ * usual facts (history.ts usualFacts). No history, or an average cost of 0, means nothing to
+ * compare with: no reason.
  */
-export async function unusualReasons(conn: Conn, actor: Actor, e: UnusualEntry, s: UnusualSettings): Promise<string[]> {
+export function unusualReasons(e: UnusualEntry, facts: Pick<UsualFacts, 'typicalQty' | 'avgCost'>, s: UnusualSettings): string[] {
   const reasons: string[] = [];
   const p = e.product;
-  if (e.kind) {
-    const typicalText = await typicalMoveQty(conn, actor, p.id, e.kind, s.typicalMoves);
-    const typical = typicalText === null ? null : new Dec(typicalText);
-    if (typical && e.qtyBase.greaterThan(typical.times(s.unusualQtyFactor))) {
+  if (e.kind && facts.typicalQty !== null) {
+    const typical = new Dec(facts.typicalQty);
+    if (e.qtyBase.greaterThan(typical.times(s.unusualQtyFactor))) {
       reasons.push(`数量 ${formatQty(p, e.qtyBase)} 超过这个商品平时单次数量（约 ${formatQty(p, typical.toDecimalPlaces(2))}）的 ${s.unusualQtyFactor} 倍`);
     }
   }
-  if (e.unitPriceFenPerBase != null) {
-    const avgText = await averageCost(conn, actor, p.id);
-    const avg = avgText === null ? null : new Dec(avgText);
-    if (avg) {
-      const price = e.unitPriceFenPerBase;
-      const dev = price.minus(avg).abs().dividedBy(avg);
-      if (dev.greaterThan(s.priceDeviation)) {
-        reasons.push(
-          `单价 ${formatPrice(price)}/${p.baseUnit} 与平均成本 ${formatPrice(avg)}/${p.baseUnit} 相差 ${dev.times(100).toDecimalPlaces(0).toFixed()}%（超过 ${new Dec(s.priceDeviation).times(100).toFixed()}%）`,
-        );
-      }
+  if (e.unitPriceFenPerBase != null && facts.avgCost !== null) {
+    const avg = new Dec(facts.avgCost);
+    const price = e.unitPriceFenPerBase;
+    const dev = price.minus(avg).abs().dividedBy(avg);
+    if (dev.greaterThan(s.priceDeviation)) {
+      reasons.push(
+        `单价 ${formatPrice(price)}/${p.baseUnit} 与平均成本 ${formatPrice(avg)}/${p.baseUnit} 相差 ${dev.times(100).toDecimalPlaces(0).toFixed()}%（超过 ${new Dec(s.priceDeviation).times(100).toFixed()}%）`,
+      );
     }
   }
   return reasons;
@@ -99,20 +95,10 @@ export async function checkUnusualPosting<F extends PostingFlow>(
   }
   const kind = flow === 'transfer' ? 'transfer_out' : ((input as { kind?: string }).kind ?? (flow === 'receipt' ? 'purchase_receipt' : 'sales_issue'));
   if (input.lines.length !== 1) return { product, reasons: [] };
+  const from = input as { warehouse?: number | string; from?: number | string };
+  const facts = await usualFacts(conn, actor, { productId: product.id, kind, moves: s.typicalMoves, warehouse: flow === 'transfer' ? from.from : from.warehouse });
   // More than is on hand will be refused by the posting with the stock it has (库存不足):
   // asking "are you sure?" first would only make the user confirm a refusal.
-  if (flow !== 'receipt' && qtyBase.greaterThan(await onHandQty(conn, product.id, await sourceWarehouseId(conn, flow, input as { warehouse?: number | string; from?: number | string })))) {
-    return { product, reasons: [] };
-  }
-  return { product, reasons: await unusualReasons(conn, actor, { product, kind, qtyBase, unitPriceFenPerBase: price }, s) };
-}
-
-/** The warehouse goods would leave (null: unknown yet, e.g. no default warehouse: all warehouses). */
-async function sourceWarehouseId(conn: Conn, flow: PostingFlow, input: { warehouse?: number | string; from?: number | string }): Promise<number | null> {
-  const ref = flow === 'transfer' ? input.from : input.warehouse;
-  try {
-    return (await resolveWarehouse(conn, ref)).id;
-  } catch {
-    return null;
-  }
+  if (flow !== 'receipt' && qtyBase.greaterThan(facts.onHand)) return { product, reasons: [] };
+  return { product, reasons: unusualReasons({ product, kind, qtyBase, unitPriceFenPerBase: price }, facts, s) };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "stock_moves_product_kind_idx" ON "stock_moves" USING btree ("product_id","kind","id");
