@@ -49,7 +49,7 @@ import {
   type StocktakeCompleteInput,
 } from './schemas.js';
 import { formatQty, parseQuantity } from './units.js';
-import { issueValue, receiptValue } from './valuation.js';
+import { applyMove, emptyValuation, enteredCostRange, issueValue, receiptValue, type Valuation } from './valuation.js';
 import { resolveWarehouse } from './warehouses.js';
 import type { ProductInfo } from './ledger.js';
 
@@ -424,14 +424,24 @@ export async function stocktakeReport(db: Conn, actor: Actor, ref: number | stri
   const inPlay = await productsInPlay(db, st, counted, st.complete);
   const allIds = [...new Set([...inPlay, ...bookBy.keys()])];
   const infos = new Map((await loadProductInfos(db, allIds)).map((p) => [p.id, p]));
-  const vals = new Map<number, { q: Dec; v: bigint; avg: Dec }>();
+  // The preview values each line as the posting will (Ledger receive/issue, in the same order,
+  // each line applied before the next, cost range included), so it shows the amounts to the fen.
+  const vals = new Map<number, Valuation>();
   if (inPlay.length) {
-    const vr = await execRows<{ product_id: number; qty: string; value_fen: string; avg_cost: string }>(
+    const vr = await execRows<{ product_id: number; qty: string; value_fen: string; avg_cost: string; min_cost: string | null; max_cost: string | null }>(
       db,
-      sql`select product_id, qty::text as qty, value_fen::text as value_fen, avg_cost::text as avg_cost from stock_valuations
-          where product_id in (${sql.join(inPlay.map((i) => sql`${i}::int`), sql`, `)})`,
+      sql`select product_id, qty::text as qty, value_fen::text as value_fen, avg_cost::text as avg_cost, min_cost::text as min_cost, max_cost::text as max_cost
+          from stock_valuations where product_id in (${sql.join(inPlay.map((i) => sql`${i}::int`), sql`, `)})`,
     );
-    for (const r of vr) vals.set(r.product_id, { q: new Dec(r.qty), v: BigInt(r.value_fen), avg: new Dec(r.avg_cost) });
+    for (const r of vr) {
+      vals.set(r.product_id, {
+        qty: new Dec(r.qty),
+        valueFen: BigInt(r.value_fen),
+        avgCost: new Dec(r.avg_cost),
+        minCost: r.min_cost == null ? null : new Dec(r.min_cost),
+        maxCost: r.max_cost == null ? null : new Dec(r.max_cost),
+      });
+    }
   }
   const lines: VarianceLine[] = [];
   const uncountedBatches: UncountedBatch[] = [];
@@ -439,7 +449,7 @@ export async function stocktakeReport(db: Conn, actor: Actor, ref: number | stri
   let loss = 0n;
   for (const pid of inPlay) {
     const p = infos.get(pid)!;
-    const v = vals.get(pid) ?? { q: ZERO, v: 0n, avg: ZERO };
+    let v: Valuation = vals.get(pid) ?? emptyValuation();
     for (const t of batchTargets(bookBy.get(pid) ?? new Map(), counted.get(pid), productComplete(st, st.complete, pid))) {
       if (t.target === null) {
         if (!t.book.isZero()) uncountedBatches.push({ productId: pid, sku: p.sku, name: p.name, batchNo: t.batchNo, bookQty: qtyText(t.book) });
@@ -448,8 +458,13 @@ export async function stocktakeReport(db: Conn, actor: Actor, ref: number | stri
       const diff = t.target.minus(t.book);
       if (diff.isZero() && t.book.isZero()) continue;
       let value = 0n;
-      if (diff.greaterThan(0)) value = receiptValue(diff, gainCost(p, v.avg));
-      else if (diff.lessThan(0)) value = -issueValue({ qty: v.q, valueFen: v.v, avgCost: v.avg }, diff.negated());
+      if (diff.greaterThan(0)) {
+        value = receiptValue(diff, gainCost(p, v.avgCost));
+        v = applyMove(v, diff, value, enteredCostRange(diff, value));
+      } else if (diff.lessThan(0)) {
+        value = -issueValue(v, diff.negated());
+        v = applyMove(v, diff, value);
+      }
       if (value > 0n) gain += value;
       else loss += value;
       lines.push({

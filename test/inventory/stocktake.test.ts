@@ -50,6 +50,31 @@ describeDb('stocktake', (t) => {
     await expectClean(t.db);
   });
 
+  it('the variance view values each line as the posting will (lines applied in order): two losses of one product', async () => {
+    const w = await warehouse(t.db, '主仓库');
+    const p = await product(t.db, { name: '芯片', batchTracked: true });
+    // 3 units worth ¥0.10: A @3 fen, B @4 fen, C @3 fen (average 3.333333 fen)
+    await receive(t.db, p.id, 1, 3, w.id, 'A');
+    await receive(t.db, p.id, 1, 4, w.id, 'B');
+    await receive(t.db, p.id, 1, 3, w.id, 'C');
+    const st = await openStocktake(t.db, clerk, { products: [p.id] });
+    await recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 0, batchNo: 'A' });
+    await recordCount(t.db, clerk, { stocktake: st.id, product: p.id, qty: 0, batchNo: 'B' });
+    // A leaves 3 of 10 fen (10 × 1/3); then B leaves 4 of the 7 left (7 × 1/2 = 3.5, half up),
+    // not 3 of the original 10 again: the view must say −7, what the posting posts.
+    const rep = await stocktakeReport(t.db, clerk, st.id);
+    expect(rep.lines.map((l) => [l.batchNo, l.varianceValueFen])).toEqual([
+      ['A', '-3'],
+      ['B', '-4'],
+    ]);
+    const posted = await postStocktake(t.db, clerk, { stocktake: st.id, idempotencyKey: key() });
+    expect(posted.posting!.lines.map((l) => [l.batchNo, l.valueFen])).toEqual([
+      ['A', '-3'],
+      ['B', '-4'],
+    ]);
+    await expectClean(t.db);
+  });
+
   it('a gain with no average is valued at the purchase price', async () => {
     const p = await product(t.db, { name: '新货', purchasePriceFen: 40 });
     const st = await openStocktake(t.db, clerk, { products: [p.id] });
