@@ -95,6 +95,8 @@ export interface CardButton {
   name?: string;
   /** Inside a form: a submit button (its click carries form_value). */
   formSubmit?: boolean;
+  /** A second-confirmation dialog Feishu shows before sending the callback (e.g. 红冲). */
+  confirm?: { title: string; text: string };
 }
 
 /** Every button of a card, in reading order (numbered in cardToText output). */
@@ -106,7 +108,14 @@ export function cardButtons(card: unknown): CardButton[] {
     const o = el as Node;
     if (o.tag === 'button') {
       const beh = (o.behaviors as Node[] | undefined)?.find((b) => b.type === 'callback');
-      out.push({ label: text(o.text), value: beh?.value ?? o.value, name: typeof o.name === 'string' ? o.name : undefined, formSubmit: inForm && o.form_action_type === 'submit' });
+      const confirm = o.confirm as { title?: unknown; text?: unknown } | undefined;
+      out.push({
+        label: text(o.text),
+        value: beh?.value ?? o.value,
+        name: typeof o.name === 'string' ? o.name : undefined,
+        formSubmit: inForm && o.form_action_type === 'submit',
+        ...(confirm ? { confirm: { title: text(confirm.title), text: text(confirm.text) } } : {}),
+      });
       return;
     }
     const form = inForm || o.tag === 'form';

@@ -10,7 +10,8 @@
  *
  * You are an admin (your open_id is in FEISHU_ADMIN_OPEN_IDS). Special lines:
  *   /as ou_xxx     speak as another user (e.g. to try permissions)   /me  back to the admin
- *   /click 2 [字段=值 …]   press button 2 of the last card (form fields as 字段=值)
+ *   /click 2 [确定] [字段=值 …]   press button 2 of the last card (form fields as 字段=值; 确定 answers
+ *                      the confirmation dialog Feishu shows first for buttons like 红冲)
  *   /quit          exit (EOF / Ctrl-D too)
  * Mention someone with @ou_xxx (becomes a real mention): 用户 授权 @ou_zhang 仓管
  *   /group         speak in a group chat: only lines that @机器人 (the bot's real mention) are
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
   };
   if (interactive) {
     say(`进销存助手 · 终端聊天（你是管理员 ${ME}）`);
-    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
+    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮（飞书会弹确认框的按钮，如红冲：/click 编号 确定）；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
   }
 
   const handle = async (line: string): Promise<boolean> => {
@@ -113,10 +114,16 @@ async function main(): Promise<void> {
       return true;
     }
     if (text.startsWith('/click')) {
-      const [, n, ...fields] = text.split(/\s+/);
+      const [, n, ...rest] = text.split(/\s+/);
       if (!lastCard) return say('（还没有卡片）'), true;
       const b = cardButtons(lastCard.card)[Number(n) - 1];
       if (!b) return say('（没有这个按钮编号）'), true;
+      // Feishu shows the button's confirmation dialog first (红冲…): so does the terminal.
+      const agreed = rest[0] === '确定';
+      const fields = agreed ? rest.slice(1) : rest;
+      if (b.confirm && !agreed) {
+        return say(`（飞书会先弹出确认框：「${b.confirm.title}」${b.confirm.text} 确定请发：/click ${n} 确定）`), true;
+      }
       const form_value = Object.fromEntries(fields.map((f) => f.split('=')).filter((kv) => kv.length === 2));
       try {
         const r = await fake.clickCard(url, {

@@ -14,7 +14,8 @@
  * - `stockReply`: 库存 <商品> → the stock card (available, value at the average cost, rows).
  */
 import { isDomainError } from '../../src/errors.js';
-import { issueCardToken } from '../../src/interaction/card-tokens.js';
+import { issueCardToken, settleConfirmations } from '../../src/interaction/card-tokens.js';
+import { jsonSafe } from '../../src/shared/json.js';
 import type { PostingResult } from '../../src/inventory/documents.js';
 import type { ProductView } from '../../src/inventory/products.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
@@ -26,7 +27,7 @@ import { confirmForCommand, pickerForCommand, type Pending } from './flows.js';
 import { checkUnusualPosting } from '../../src/inventory/unusual.js';
 import { cardSettings } from './settings.js';
 import { fenToYuan } from '../../src/shared/money.js';
-import { documentCard, stockCard } from './views.js';
+import { documentCard, messageCard, stockCard } from './views.js';
 import { isReversible } from '../../src/inventory/reversal.js';
 
 export { unitCostText } from './views.js';
@@ -84,6 +85,34 @@ export async function unusualEntryReply(
   const card = await confirmForCommand(ctx.tx, { user: { id: ctx.actor.userId } }, pending, product, reasons, how);
   const text = [`请确认：这笔${verb}数据不太寻常。`, ...reasons.map((r) => `• ${r}`), how].join('\n');
   return { text, card };
+}
+
+/** JSON with sorted keys: two inputs parsed from the same words compare equal. */
+function canonical(v: unknown): string {
+  return JSON.stringify(jsonSafe(v), (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+}
+
+/**
+ * After a chat posting sent with 确认: the confirmation cards this user still holds for the SAME
+ * entry (same flow and input) are closed, so tapping one later cannot post it twice. Its tap then
+ * answers that the entry was posted as `docNo` by the command.
+ */
+export async function settleConfirmedByCommand(ctx: CommandContext, flow: PickerFlow, input: object, r: PostingResult): Promise<void> {
+  if (!ctx.actor.userId) return;
+  const want = canonical({ flow, input });
+  const done = messageCard('这笔已经记账', 'grey', `已用命令「…确认」记账：${r.document.docNo}（${r.document.kindLabel}）。这张确认卡片不再记账，避免重复。`);
+  await settleConfirmations(
+    ctx.tx,
+    ctx.actor.userId,
+    ctx.now,
+    (c) => {
+      const p = c as { flow?: unknown; input?: Record<string, unknown> } | null;
+      if (!p?.input) return false;
+      const { idempotencyKey: _k, ...rest } = p.input;
+      return canonical({ flow: p.flow, input: rest }) === want;
+    },
+    { card: done },
+  );
 }
 
 /** 单据: the text answer plus the document card (红冲 button when the viewer may reverse it). */

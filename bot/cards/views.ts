@@ -104,6 +104,9 @@ export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
   ].filter(Boolean);
   const onHand = r.onHand.map((h) => `• ${md(h.name)}（${md(h.sku)}）在「${md(h.warehouseName)}」现有 **${md(h.qtyText)}**，全部仓库合计 ${md(h.totalQtyText)}`);
   const buttons: El[] = [];
+  if (o.again) buttons.push(button('继续录入', value('open', { f: o.again }), { type: 'primary' }));
+  buttons.push(button('菜单', value('menu'), { type: 'default' }));
+  // Last, never where the 确认 of the card it replaces was: a second tap must not land on it.
   if (o.reverseKey) {
     buttons.push(
       button('红冲', value('reverse', { k: o.reverseKey }), {
@@ -112,8 +115,6 @@ export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
       }),
     );
   }
-  if (o.again) buttons.push(button('继续录入', value('open', { f: o.again }), { type: 'primary' }));
-  buttons.push(button('菜单', value('menu'), { type: 'default' }));
   return card(title, KIND_TEMPLATE[d.kind] ?? 'green', [
     markdown(head.join('\n')),
     ...linesTable(r),

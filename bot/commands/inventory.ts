@@ -10,7 +10,7 @@ import { formatFen, formatPrice } from '../../src/shared/money.js';
 import { Dec } from '../../src/shared/decimal.js';
 import { checkQty, looksLikePrice, looksLikeUnit, moneyFen, parseArgs, priceFen, readQty, remarkWords, splitProductAndQty, type ArgSpec } from '../parse/args.js';
 import { rememberWarehouse } from '../../src/people/users.js';
-import { ambiguousProductReply, documentReply, stockReply, unitCostText, unusualEntryReply, type PickerFlow } from '../cards/replies.js';
+import { ambiguousProductReply, documentReply, settleConfirmedByCommand, stockReply, unitCostText, unusualEntryReply, type PickerFlow } from '../cards/replies.js';
 import { linePriceText, postingTotalText } from '../cards/echo.js';
 import { commands, UsageError, type CommandContext, type Reply } from './registry.js';
 import { postedProductText, tidyQty } from './render.js';
@@ -71,6 +71,8 @@ async function posting<I extends { lines: { product: number | string; qty: strin
     throw e;
   }
   await remember(ctx, r.document.warehouseId);
+  // The same entry may wait on a confirmation card from the first try: close it (no double post).
+  if (input.confirmed) await settleConfirmedByCommand(ctx, flow, stripConfirmed(input), r);
   return renderPosting(r, verb);
 }
 
@@ -317,7 +319,7 @@ function parseReceipt(args: string[], fixed?: inv.ReceiptKind): ReceiptCmdInput 
     if (priceText) throw new UsageError('单价写了两次');
     priceText = after[0];
     after = after.slice(1);
-    if (after[0] === '元') after = after.slice(1);
+    if (after[0] === '元' || after[0] === '块' || after[0] === '块钱') after = after.slice(1);
   }
   if (after.length) {
     throw new UsageError(

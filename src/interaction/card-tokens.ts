@@ -79,3 +79,24 @@ export function isCardTokenExpired(row: Pick<CardToken, 'createdAt'>, now: Date)
 export async function purgeExpiredCardTokens(conn: Conn, now: Date): Promise<void> {
   await conn.delete(cardTokens).where(and(lt(cardTokens.createdAt, new Date(now.getTime() - CARD_TOKEN_TTL_MS)), isNull(cardTokens.consumedAt)));
 }
+
+/**
+ * Close this user's open 确认 cards whose pending entry `matches` — the entry was just posted
+ * another way (the chat command again with 确认): a later tap on such a card answers with
+ * `result` instead of posting the same entry a second time. Keys of other users, other kinds,
+ * consumed or expired keys are left alone. Returns how many were closed.
+ */
+export async function settleConfirmations(conn: Conn, userId: number, now: Date, matches: (context: unknown) => boolean, result: unknown): Promise<number> {
+  const open = await conn
+    .select()
+    .from(cardTokens)
+    .where(and(eq(cardTokens.kind, 'confirm'), eq(cardTokens.userId, userId), isNull(cardTokens.consumedAt)))
+    .for('update');
+  let n = 0;
+  for (const row of open) {
+    if (isCardTokenExpired(row, now) || !matches(row.context)) continue;
+    await consumeCardToken(conn, row.token, result);
+    n++;
+  }
+  return n;
+}

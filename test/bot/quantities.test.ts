@@ -145,6 +145,11 @@ describeDb('issue 8: prices, quantities, aliases, unit precision', (t) => {
     expect(await docs()).toBe(before + 4);
     expect(await h.say('出库 B001 50 确认')).toMatch(/已出库 CK/);
     expect(await docs()).toBe(before + 5);
+    // The card from the first try no longer posts: the command with 确认 settled it (no double post).
+    const late = await tap(h, out.reply.message_id, button(out.card!, '确认'));
+    expect(late.toast?.type).toBe('info');
+    expect(textOf(late.now)).toMatch(/已用命令「…确认」记账：CK\d{8}-\d{4}/);
+    expect(await docs()).toBe(before + 5);
   });
 
   it('an unusual entry with 金额=… waits for 确认 like any other (the pending amount, fen in a bigint, survives the card key)', async () => {

@@ -75,7 +75,9 @@ describeDb('history stays true', (t) => {
     expect(await h.say(`单据 ${rk2}`)).toContain('100 个（1 箱）');
 
     // A reversal of the old issue reads as the issue did: the pack size it was posted with.
-    const hc = await docNoOf(await h.say(`红冲 ${ck}`));
+    const reversed = await h.say(`红冲 ${ck}`);
+    expect(reversed).toContain('+24 个（1 箱）'); // the reply too, not "(约 0.24 箱)"
+    const hc = await docNoOf(reversed);
     expect(await h.say(`单据 ${hc}`)).toContain('24 个（1 箱）');
     const [snap] = await execRows<{ pack_factor: string }>(
       t.db,
