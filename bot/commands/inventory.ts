@@ -319,7 +319,7 @@ function parseReceipt(args: string[], fixed?: inv.ReceiptKind): ReceiptCmdInput 
     if (priceText) throw new UsageError('单价写了两次');
     priceText = after[0];
     after = after.slice(1);
-    if (after[0] === '元' || after[0] === '块' || after[0] === '块钱') after = after.slice(1);
+    if (after[0] === '元' || after[0] === '块钱') after = after.slice(1);
   }
   if (after.length) {
     throw new UsageError(

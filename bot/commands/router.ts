@@ -48,7 +48,8 @@ export async function runCommand(ctx: Omit<CommandContext, 'tx'> & { tx: Tx }, t
   if (m.kind === 'group') return groupText(m.head, m.commands);
   const cmd = m.command;
   try {
-    if (cmd.permission) requirePermission(ctx.actor, cmd.permission);
+    // Named as the user asked it (成本调整 needs the 红冲 permission: say 成本调整, not 红冲).
+    if (cmd.permission) requirePermission(ctx.actor, cmd.permission, cmd.name);
   } catch (e) {
     if (isDomainError(e)) return renderDomainError(e);
     throw e;

@@ -107,10 +107,19 @@ export function checkQty(t: string | undefined, what = '数量'): string {
 }
 
 /**
+ * Words that mark money, never a unit of quantity: 元 / 块钱 / 圆. NOT a bare 块: it is also a
+ * counting unit (主板 单位=块), so "1箱 5块" could be 1 箱 5 块 or ¥5 per 箱 — it stays a unit,
+ * and a product without 块 refuses it by name (never a silent guess at money).
+ */
+const MONEY_WORD = /^(?:元|圆|块钱)$/;
+const isMoneyWord = (u: string, _secondPart: boolean) => MONEY_WORD.test(u);
+
+/**
  * The quantity at the head of `rest` as written, its unit joined even when typed apart:
  * ["3", "盒", …] → "3盒"; ["2箱", "3个"] and ["2", "箱", "3", "个"] → "2箱3个". A second number
- * joins only when it carries a unit (a bare number after a quantity is a price, not a part).
- * Returns the checked quantity text and the words after it.
+ * joins only when it carries a unit (a bare number after a quantity is a price, not a part),
+ * and never when that "unit" marks money: ["1箱", "55元"] / ["1箱", "55块"] / ["1箱", "55", "元"]
+ * → "1箱" and the price after it (isMoneyWord). Returns the checked quantity text and the words after it.
  */
 export function readQty(rest: string[], what = '数量'): { qty: string; rest: string[] } {
   if (!rest.length) return { qty: checkQty(undefined, what), rest: [] };
@@ -120,19 +129,20 @@ export function readQty(rest: string[], what = '数量'): { qty: string; rest: s
     const endsWithDigit = /\d$/.test(qty);
     const next = rest[i];
     if (next === undefined) break;
-    if (endsWithDigit && looksLikeUnit(next)) {
+    // The first number's unit typed apart ("3 盒"); a second part's ("2箱 3 个") is joined below.
+    if (endsWithDigit && looksLikeUnit(next) && !isMoneyWord(next, i > 1)) {
       qty += next;
       i++;
       continue;
     }
     // "2箱 3个" / "2箱 3 个": another part, only when it has a unit of its own.
-    if (!endsWithDigit && /^\d+(\.\d+)?$/.test(next) && rest[i + 1] !== undefined && looksLikeUnit(rest[i + 1])) {
+    if (!endsWithDigit && /^\d+(\.\d+)?$/.test(next) && rest[i + 1] !== undefined && looksLikeUnit(rest[i + 1]) && !isMoneyWord(rest[i + 1], true)) {
       qty += next + rest[i + 1];
       i += 2;
       continue;
     }
     const m = next.match(/^\d+(\.\d+)?([^\d\s.]+)$/);
-    if (!endsWithDigit && m && looksLikeUnit(m[2])) {
+    if (!endsWithDigit && m && looksLikeUnit(m[2]) && !isMoneyWord(m[2], true)) {
       qty += next;
       i++;
       continue;
@@ -197,9 +207,9 @@ export function priceFen(t: string, what: string): string {
   }
 }
 
-/** A price token as typed: 6.5, ¥6.5, 6.5元, 6.5/箱, 6.5元/箱, 1,200 (and 2,5, to be refused as a price, not as a remark). */
+/** A price token as typed: 6.5, ¥6.5, 6.5元, 55块, 6.5/箱, 6.5元/箱, 1,200 (and 2,5, to be refused as a price, not as a remark). */
 export function looksLikePrice(t: string): boolean {
-  return /^[¥￥]?\d+(?:[,，]\d+)*(\.\d+)?元?(\/\S+)?$/.test(t);
+  return /^[¥￥]?\d+(?:[,，]\d+)*(\.\d+)?(?:元|块钱)?(\/\S+)?$/.test(t);
 }
 
 /** Split positional words into "the product" (possibly several words) and the rest from the first quantity on. */

@@ -101,7 +101,7 @@ const avgOf = (qty: Dec, value: bigint): string | null => (qty.greaterThan(0) ? 
  */
 export async function adjustCost(db: Db, actor: Actor, input: CostAdjustmentInput): Promise<CostAdjustmentResult> {
   const data = parseInput(costAdjustmentInputSchema, input);
-  requirePermission(actor, DOC_PERMISSION.cost_adjustment);
+  requirePermission(actor, DOC_PERMISSION.cost_adjustment, '成本调整');
   const replay = await findReplay(db, data.idempotencyKey, 'cost_adjustment');
   if (replay) return replayResult(db, replay);
 

@@ -163,7 +163,18 @@ export async function postTransfer(db: Db, actor: Actor, input: TransferInput): 
   const businessTime = data.businessTime ?? new Date();
   const from = await resolveWarehouse(db, data.from, { createDefault: true });
   const to = await resolveWarehouse(db, data.to);
-  if (from.id === to.id) throw new DomainError('invalid_input', `调出和调入仓库相同（${from.name}），请选择不同的仓库。`);
+  if (from.id === to.id) {
+    // One warehouse given: it is the destination, and the source defaulted to the same one.
+    // Saying "the same warehouse" would blame a choice the user never made.
+    if (data.from === undefined) {
+      throw new DomainError(
+        'invalid_input',
+        `只写了一个仓库「${to.name}」，它被当作调入仓库，而调出仓库默认也是它。请写成：调拨 <商品> <数量> @调出仓库 @调入仓库，例如 调拨 ${data.lines[0]?.product ?? 'A001'} 10 @${to.name} @另一个仓库。`,
+        { warehouse: to.name, missing: 'from' },
+      );
+    }
+    throw new DomainError('invalid_input', `调出和调入仓库相同（${from.name}），请选择不同的仓库。`);
+  }
   const prods = await resolveProducts(db, data.lines.map((l) => l.product));
   const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   // Destination rows for every batch the source holds (FIFO may pick any of them).

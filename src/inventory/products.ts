@@ -13,7 +13,7 @@ import { writeAudit } from '../audit/index.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { buildSearchText, searchTerms } from './search.js';
-import { formatQty } from './units.js';
+import { formatQty, qtyDecimalsOf } from './units.js';
 import { archiveProductSchema, createProductSchema, parseInput, updateProductSchema, type CreateProductInput, type UpdateProductInput } from './schemas.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -77,18 +77,77 @@ function uniqueViolationMessage(e: unknown, sku?: string | null, barcode?: strin
   return new DomainError('conflict', `SKU「${sku}」已存在，请换一个编码。`, { sku });
 }
 
-function checkPack(packUnit: string | null | undefined, packFactor: string | null | undefined, baseUnit: string): void {
+/**
+ * Pack unit and factor together, not the base unit, > 0 — and, when `precision` is given, the
+ * factor must be a quantity of the base unit the product can hold: 1 箱 = 2.5 个 under whole 个
+ * would make every 箱 entry a refused fraction (入库 1箱 → 2.5 个 不行). Updates pass
+ * `precision` only when pack, base unit or decimal places change, so an old product is not
+ * blocked on an unrelated edit.
+ */
+function checkPack(
+  packUnit: string | null | undefined,
+  packFactor: string | null | undefined,
+  baseUnit: string,
+  precision?: { qtyDecimals: number | null | undefined },
+): void {
   if (Boolean(packUnit) !== Boolean(packFactor)) {
     throw new DomainError('invalid_input', '包装单位和换算数量要一起填写，例如 包装单位「箱」，1 箱 = 24 个。');
   }
   if (packUnit && packUnit === baseUnit) throw new DomainError('invalid_input', `包装单位不能和基本单位相同（${baseUnit}）。`);
   if (packFactor && !new Dec(packFactor).greaterThan(0)) throw new DomainError('invalid_input', '换算数量必须大于 0。');
+  if (packUnit && packFactor && precision) {
+    const dp = qtyDecimalsOf({ baseUnit, qtyDecimals: precision.qtyDecimals ?? null });
+    const f = new Dec(packFactor);
+    if (f.decimalPlaces() > dp) {
+      const rule = dp === 0 ? `「${baseUnit}」按整数计，1 ${packUnit} 只能等于整数${baseUnit}` : `「${baseUnit}」最多 ${dp} 位小数，1 ${packUnit} 最多等于 ${dp} 位小数的${baseUnit}`;
+      throw new DomainError(
+        'invalid_input',
+        `${rule}（收到 ${qtyText(f)}）。请写成${dp === 0 ? '整数' : `最多 ${dp} 位小数`}，例如 包装=${packUnit}:${qtyText(f.toDecimalPlaces(dp, Dec.ROUND_UP))}；确需按小数计${baseUnit}，请同时设置 小数位=${Math.min(f.decimalPlaces(), 6)}。没有保存任何改动。`,
+        { packUnit, packFactor: qtyText(f), baseUnit, qtyDecimals: dp },
+      );
+    }
+  }
+}
+
+/**
+ * Fewer decimal places than stock on hand has: refused (DomainError invalid_input), naming the
+ * quantity and the fraction to clear — otherwise 292.5 米 under 小数位=0 leaves 0.5 米 that no
+ * entry can ever issue or count. Checks every balance row (per warehouse and batch) and the
+ * product's total (stock_valuations).
+ */
+async function refuseFractionalStock(tx: Tx, before: ProductRow, next: ProductRow): Promise<void> {
+  const dp = qtyDecimalsOf(next);
+  if (dp >= qtyDecimalsOf(before)) return;
+  const rows = await execRows<{ qty: string; warehouse: string; batch_no: string }>(
+    tx,
+    sql`select b.qty::text as qty, w.name as warehouse, bt.batch_no from stock_balances b
+        join warehouses w on w.id = b.warehouse_id join batches bt on bt.id = b.batch_id
+        where b.product_id = ${before.id} and b.qty <> 0 order by w.id, bt.id`,
+  );
+  const bad = rows.filter((r) => new Dec(r.qty).decimalPlaces() > dp);
+  const [val] = await tx.select().from(stockValuations).where(eq(stockValuations.productId, before.id));
+  const totalBad = val != null && new Dec(val.qty).decimalPlaces() > dp;
+  if (!bad.length && !totalBad) return;
+  const u = before.baseUnit;
+  const where = (r: { warehouse: string; batch_no: string }) => `${r.warehouse}${r.batch_no ? ` 批次 ${r.batch_no}` : ''}`;
+  const held = bad.length ? bad.map((r) => `${qtyText(r.qty)} ${u}（${where(r)}）`).join('、') : `${qtyText(val!.qty)} ${u}`;
+  const places = Math.max(...bad.map((r) => new Dec(r.qty).decimalPlaces()), totalBad ? new Dec(val!.qty).decimalPlaces() : 0);
+  const target = dp === 0 ? '整数' : `最多 ${dp} 位小数`;
+  const first = bad[0];
+  const example = first
+    ? `，例如 出库 ${before.sku} ${qtyText(new Dec(first.qty).minus(new Dec(first.qty).toDecimalPlaces(dp, Dec.ROUND_DOWN)))} @${first.warehouse}${first.batch_no ? ` 批次=${first.batch_no}` : ''}`
+    : '';
+  throw new DomainError(
+    'invalid_input',
+    `「${before.name}」现有 ${held}，有 ${places} 位小数；改成${target}前请先把零头出库或盘点调整${example}。没有保存任何改动。`,
+    { qtyDecimals: dp, rows: bad.map((r) => ({ warehouse: r.warehouse, batchNo: r.batch_no || null, qty: qtyText(r.qty) })) },
+  );
 }
 
 export async function createProduct(db: Db, actor: Actor, input: CreateProductInput): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
   const d = parseInput(createProductSchema, input);
-  checkPack(d.packUnit, d.packFactor, d.baseUnit);
+  checkPack(d.packUnit, d.packFactor, d.baseUnit, { qtyDecimals: d.qtyDecimals });
   try {
     return await db.transaction(async (tx) => {
       // Take the id first so a generated SKU (P00001) follows it.
@@ -190,10 +249,12 @@ export async function updateProduct(db: Db, actor: Actor, input: UpdateProductIn
     return await db.transaction(async (tx) => {
       const [before] = await tx.select().from(products).where(eq(products.id, target.id)).for('update');
       const next = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) } as ProductRow;
-      checkPack(next.packUnit, next.packFactor, next.baseUnit);
+      const precisionTouched = [changes.packUnit, changes.packFactor, changes.baseUnit, changes.qtyDecimals].some((v) => v !== undefined);
+      checkPack(next.packUnit, next.packFactor, next.baseUnit, precisionTouched ? { qtyDecimals: next.qtyDecimals } : undefined);
       // Stored quantities are in the base unit: changing it (or batch tracking) under existing
       // stock would silently change what the ledger means.
       await refuseUnitChangeWithHistory(tx, before, changes);
+      await refuseFractionalStock(tx, before, next);
       // A new pack size re-reads today's stock (posted documents keep theirs: stock_moves
       // snapshots). Under stock that is a real change of what people count: confirm it.
       if (!confirm) await requirePackConfirmation(tx, before, next);

@@ -24,13 +24,17 @@
  */
 import { sql } from 'drizzle-orm';
 import { execRows, type Db, type Tx } from '../../db/types.js';
-import { DomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
 import { findReplay, post } from './engine.js';
 import type { PostingResult } from './documents.js';
+import type { ProductInfo } from './ledger.js';
+import { DOC_KIND_LABEL, MOVE_KIND_LABEL, RECEIPT_KINDS, type DocKind, type MoveKind } from './moves.js';
+import { productLabel } from './products.js';
 import { loadProductInfos } from './resolve.js';
+import { formatQty } from './units.js';
 import { parseInput, reversalInputSchema, type ReversalInput } from './schemas.js';
 import { enteredCostRange, widen, type CostRange } from './valuation.js';
 
@@ -60,9 +64,10 @@ export async function reverseDocument(db: Db, actor: Actor, input: ReversalInput
   if (orig.kind === 'cost_adjustment') {
     throw new DomainError('conflict', `「${orig.doc_no}」是成本调整单，不能红冲：它没有可退回的货物。要改回原来的金额，请再做一次成本调整，例如「成本调整 <商品> <单价>」。`, { docNo: orig.doc_no });
   }
-  const moves = await execRows<{ id: number | string; kind: string; product_id: number; warehouse_id: number; batch_id: number; qty: string; unit_cost: string; value_fen: string }>(
+  const moves = await execRows<{ id: number | string; kind: string; product_id: number; warehouse_id: number; batch_id: number; qty: string; unit_cost: string; value_fen: string; sku: string | null; product_name: string | null; base_unit: string | null; pack_unit: string | null; pack_factor: string | null }>(
     db,
-    sql`select id, kind, product_id, warehouse_id, batch_id, qty::text as qty, unit_cost::text as unit_cost, value_fen::text as value_fen
+    sql`select id, kind, product_id, warehouse_id, batch_id, qty::text as qty, unit_cost::text as unit_cost, value_fen::text as value_fen,
+               sku, product_name, base_unit, pack_unit, pack_factor::text as pack_factor
         from stock_moves where document_id = ${orig.id} order by id`,
   );
   const whRows = await execRows<{ id: number; name: string }>(
@@ -135,9 +140,19 @@ export async function reverseDocument(db: Db, actor: Actor, input: ReversalInput
       },
     });
     result.document.reversesDocNo = orig.doc_no;
+    // The reply reads as the lines it reverses did (the engine stores that snapshot, engine.ts):
+    // names and pack size as posted then, not as the product is today.
+    for (const line of result.lines) {
+      const m = line.kind === 'reversal' ? moves[line.lineNo - 1] : undefined;
+      if (!m?.base_unit) continue;
+      const unit = { baseUnit: m.base_unit, packUnit: m.pack_unit, packFactor: m.pack_factor };
+      Object.assign(line, { sku: m.sku ?? line.sku, name: m.product_name ?? line.name, ...unit, qtyText: formatQty(unit, line.qty) });
+    }
     return result;
   } catch (e) {
     if (pgErrorCode(e) === UNIQUE_VIOLATION && (pgConstraint(e) ?? '').includes('reverses_once')) throw alreadyReversed(orig.doc_no, null);
+    // The ledger's "请减少数量" does not apply: a reversal's quantity is the document's.
+    if (isDomainError(e) && e.code === 'insufficient_stock') throw await reversalShortOfStock(db, orig, prods, e);
     throw e;
   }
 }
@@ -188,6 +203,58 @@ export async function remainingCostRanges(conn: Tx | Db, productIds: number[], e
     if (range) out.set(r.product_id, range);
   }
   return out;
+}
+
+/**
+ * A reversal refused for stock (the goods it would take back have left since): the ledger's
+ * insufficient_stock error (details productId / warehouseId / available / requested) rewritten
+ * for a reversal — which documents took the goods since (exits of that product and warehouse
+ * after the original, not themselves reversed; at most 5 named) and the ways out: for a receipt
+ * a 成本调整 when only the price was wrong, or reversing the later issues first. Read outside the
+ * failed transaction: it only explains, nothing is written. Same code, so adapters treat it alike.
+ */
+async function reversalShortOfStock(
+  db: Db,
+  orig: { id: number; doc_no: string; kind: string },
+  prods: ProductInfo[],
+  e: DomainError,
+): Promise<DomainError> {
+  const d = e.details ?? {};
+  const pid = Number(d.productId);
+  const wid = Number(d.warehouseId);
+  const p = prods.find((x) => x.id === pid);
+  if (!p || !Number.isFinite(wid)) {
+    return new DomainError('insufficient_stock', `不能红冲「${orig.doc_no}」：它的货已部分出库，红冲后库存会为负。没有保存任何改动。`, { ...d, docNo: orig.doc_no });
+  }
+  const later = await execRows<{ doc_no: string; kind: string; qty: string }>(
+    db,
+    sql`select d.doc_no, min(sm.kind) as kind, (-sum(sm.qty))::text as qty
+        from stock_moves sm join documents d on d.id = sm.document_id
+        where sm.product_id = ${pid} and sm.warehouse_id = ${wid} and sm.qty < 0 and sm.document_id <> ${orig.id}
+          and sm.id > (select coalesce(max(id), 0) from stock_moves where document_id = ${orig.id})
+          and not exists (select 1 from stock_moves x where x.reverses_move_id = sm.id)
+        group by d.id, d.doc_no order by min(sm.id)`,
+  );
+  const isReceipt = (RECEIPT_KINDS as readonly string[]).includes(orig.kind);
+  const kindLabel = DOC_KIND_LABEL[orig.kind as DocKind] ?? '单据';
+  const wh = String(d.warehouse ?? `#${wid}`);
+  const batch = d.batchNo ? `批次「${String(d.batchNo)}」` : '';
+  const shown = later.slice(0, 5).map((m) => `${m.doc_no}（${MOVE_KIND_LABEL[m.kind as MoveKind] ?? m.kind}）${formatQty(p, m.qty)}`);
+  const since = later.length
+    ? `之后出库：${shown.join('；')}${later.length > 5 ? ` 等 ${later.length} 张` : ''}。`
+    : '';
+  const head =
+    `不能红冲「${orig.doc_no}」：这张${isReceipt ? '入库单' : `${kindLabel}单`}的货已部分出库，红冲后库存会为负。` +
+    `${productLabel(p)}在「${wh}」${batch}现有 ${formatQty(p, String(d.available ?? '0'))}，红冲要退回 ${formatQty(p, String(d.requested ?? '0'))}。${since}`;
+  const firstLater = later[0]?.doc_no ?? '<出库单号>';
+  const way = isReceipt
+    ? `要改单价请用「成本调整 ${orig.doc_no} <正确单价>」；要退货请先红冲后来的出库单（例如 红冲 ${firstLater}），再红冲这张入库单。`
+    : `要撤销这张单，请先红冲后来的出库单（例如 红冲 ${firstLater}），再红冲它。`;
+  return new DomainError('insufficient_stock', `${head}\n${way}没有保存任何改动。`, {
+    ...d,
+    docNo: orig.doc_no,
+    laterDocs: later.map((m) => m.doc_no),
+  });
 }
 
 function alreadyReversed(docNo: string, by: string | null): DomainError {

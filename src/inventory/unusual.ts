@@ -58,11 +58,23 @@ export function unusualReasons(e: UnusualEntry, facts: Pick<UsualFacts, 'typical
     const dev = price.minus(avg).abs().dividedBy(avg);
     if (dev.greaterThan(s.priceDeviation)) {
       reasons.push(
-        `单价 ${formatPrice(price)}/${p.baseUnit} 与平均成本 ${formatPrice(avg)}/${p.baseUnit} 相差 ${dev.times(100).toDecimalPlaces(0).toFixed()}%（超过 ${new Dec(s.priceDeviation).times(100).toFixed()}%）`,
+        `单价 ${formatPrice(price)}/${p.baseUnit} 与平均成本 ${formatPrice(avg)}/${p.baseUnit} 相差 ${percentAbove(dev.times(100), new Dec(s.priceDeviation).times(100))}%（超过 ${new Dec(s.priceDeviation).times(100).toFixed()}%）`,
       );
     }
   }
   return reasons;
+}
+
+/**
+ * A percentage known to exceed `threshold`, shown with as few decimals as still show that it
+ * does: 73.4 → "73", but 50.15 over 50 → "50.2" (not "相差 50%（超过 50%）"), 50.04 → "50.04".
+ */
+export function percentAbove(pct: Dec, threshold: Dec): string {
+  for (let dp = 0; dp < 6; dp++) {
+    const shown = pct.toDecimalPlaces(dp);
+    if (shown.greaterThan(threshold)) return shown.toFixed();
+  }
+  return pct.toDecimalPlaces(6).toFixed();
 }
 
 export type PostingFlow = 'receipt' | 'issue' | 'transfer';

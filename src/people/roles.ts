@@ -83,12 +83,20 @@ const PERMISSION_LABELS: Record<Permission, string> = {
   'report.view': '查看报表',
 };
 
-export function requirePermission(actor: Actor, permission: Permission): void {
+/**
+ * Throws DomainError('forbidden') unless the actor's role has `permission`. `action` names what
+ * the user actually asked for when it differs from the permission's own label (成本调整 needs
+ * the 红冲 permission): "仓管不能「成本调整」（需要「红冲」权限）" rather than a refusal of
+ * something they did not ask for.
+ */
+export function requirePermission(actor: Actor, permission: Permission, action?: string): void {
   if (!can(actor, permission)) {
+    const label = PERMISSION_LABELS[permission];
+    const what = action && action !== label ? `「${action}」（需要「${label}」权限）` : `「${label}」`;
     throw new DomainError(
       'forbidden',
-      `没有权限：${ROLE_LABELS[actor.role] ?? actor.role}不能「${PERMISSION_LABELS[permission]}」。请联系管理员授权。`,
-      { permission, role: actor.role },
+      `没有权限：${ROLE_LABELS[actor.role] ?? actor.role}不能${what}。请联系管理员授权。`,
+      { permission, role: actor.role, ...(action ? { action } : {}) },
     );
   }
 }

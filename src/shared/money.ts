@@ -22,11 +22,11 @@ import { UNIT_COST_MAX_FEN } from './limits.js';
 export const PRICE_YUAN_DP = 6;
 
 /**
- * "12.5" / "¥12.50" / "12.5元" → 1250n ("1,200" → 120000n). Refuses more than two decimals rather than
+ * "12.5" / "¥12.50" / "12.5元" / "12.5块钱" → 1250n ("1,200" → 120000n). Refuses more than two decimals rather than
  * guessing, and a comma that is not a thousands separator ("2,5": NumberCommaError, decimal.ts).
  */
 export function yuanToFen(text: string | number): bigint {
-  const raw = String(text).trim().replace(/^[¥￥]/, '').replace(/元$/, '');
+  const raw = String(text).trim().replace(/^[¥￥]/, '').replace(/(?:元|块钱)$/, '');
   const s = stripThousands(raw);
   if (!/^-?\d+(\.\d{1,2})?$/.test(s)) {
     throw new RangeError(`金额格式不对：「${text}」。请写成 12 或 12.50（元，最多两位小数）。`);
@@ -35,13 +35,13 @@ export function yuanToFen(text: string | number): bigint {
 }
 
 /**
- * A unit price typed in yuan ("0.002", "¥6.5", "6.5元") → fen as an exact Dec (0.2). At most
+ * A unit price typed in yuan ("0.002", "¥6.5", "6.5元", "55块钱") → fen as an exact Dec (0.2). At most
  * 6 decimals in yuan, not negative, at most ¥1000 亿 (src/shared/limits.ts); thousands separators
  * only as decimal.ts stripThousands allows ("2,5" → NumberCommaError). RangeError (Chinese) otherwise;
  * adapters wrap it with the field's name.
  */
 export function priceYuanToFen(text: string | number): Dec {
-  const raw = String(text).trim().replace(/^[¥￥]/, '').replace(/元$/, '');
+  const raw = String(text).trim().replace(/^[¥￥]/, '').replace(/(?:元|块钱)$/, '');
   const s = stripThousands(raw);
   if (!/^\d+(\.\d+)?$/.test(s)) throw new RangeError(`单价「${text}」格式不对：请写成 6.5 或 0.002（元，不能为负）。`);
   if ((s.split('.')[1] ?? '').length > PRICE_YUAN_DP) throw new RangeError(`单价「${text}」小数位太多：最多 ${PRICE_YUAN_DP} 位小数（例如 0.002）。`);

@@ -42,7 +42,10 @@ describeDb('reversal (红冲)', (t) => {
     const rk = await receive(t.db, p.id, 5, 10);
     await postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: p.id, qty: 3 }] });
     const e = await expectDomain(reverseDocument(t.db, admin, { docNo: rk.document.docNo, idempotencyKey: key() }), 'insufficient_stock');
-    expect(e.message).toContain('可用 2');
+    // A reversal's own wording (tester finding 3): what is on hand, what it takes back, the way out.
+    expect(e.message).toContain('现有 2 个，红冲要退回 5 个');
+    expect(e.message).toContain('成本调整');
+    expect(e.message).not.toContain('请减少数量');
     const [d] = await execRows<{ n: number }>(t.db, sql`select count(*)::int as n from documents where reversed_by_doc_id is not null`);
     expect(d.n).toBe(0);
     await expectClean(t.db);
