@@ -16,6 +16,7 @@ import { createWarehouse } from '../../src/inventory/warehouses.js';
 import { postReceipt } from '../../src/inventory/posting.js';
 import { verifyInventory } from '../../src/inventory/verify.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
+import { seedReagentAndGloves } from '../inventory/helpers.js';
 
 const docNo = (reply: string) => reply.match(/[A-Z]{2}\d{8}-\d{4}/)?.[0];
 
@@ -50,18 +51,7 @@ describeDb('盘点 in chat: batches nobody counted, 全盘, corrections', (t) =>
 
   /** 试剂 R001: batch A 10 @1.00, batch B 20 @1.30 (¥36.00, average 1.20); 手套 G001: 5 @0.30. */
   async function seed() {
-    const wh = await createWarehouse(t.db, SYSTEM_ACTOR, { name: '主仓库' });
-    await createProduct(t.db, SYSTEM_ACTOR, { name: '试剂', sku: 'R001', batchTracked: true });
-    await createProduct(t.db, SYSTEM_ACTOR, { name: '手套', sku: 'G001' });
-    await postReceipt(t.db, SYSTEM_ACTOR, {
-      warehouse: wh.id,
-      idempotencyKey: 'seed',
-      lines: [
-        { product: 'R001', qty: 10, unitCostFen: 100, batchNo: 'A' },
-        { product: 'R001', qty: 20, unitCostFen: 130, batchNo: 'B' },
-        { product: 'G001', qty: 5, unitCostFen: 30 },
-      ],
-    });
+    await seedReagentAndGloves(t.db);
   }
 
   it('counting only batch A = 8: posting changes A by −2 and leaves B at 20; 盘点 差异 lists B under 未盘批次', async () => {

@@ -16,6 +16,7 @@ import { openStocktake } from '../../src/inventory/stocktake.js';
 import { verifyInventory } from '../../src/inventory/verify.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
 import { button, buttons, chat, checkAllCards, count, optionValue, submit, tap, textOf, title, type J } from './helpers.js';
+import { seedReagentAndGloves } from '../inventory/helpers.js';
 
 async function batchQty(db: Db, sku: string): Promise<Record<string, string>> {
   const rows = await execRows<{ batch_no: string; q: string }>(
@@ -35,18 +36,7 @@ describeDb('盘点 cards: batches nobody counted, 全盘, corrections', (t) => {
   afterEach(() => void checkAllCards(h));
 
   async function seed() {
-    const wh = await createWarehouse(t.db, SYSTEM_ACTOR, { name: '主仓库' });
-    await createProduct(t.db, SYSTEM_ACTOR, { name: '试剂', sku: 'R001', batchTracked: true });
-    await createProduct(t.db, SYSTEM_ACTOR, { name: '手套', sku: 'G001' });
-    await postReceipt(t.db, SYSTEM_ACTOR, {
-      warehouse: wh.id,
-      idempotencyKey: 'seed',
-      lines: [
-        { product: 'R001', qty: 10, unitCostFen: 100, batchNo: 'A' },
-        { product: 'R001', qty: 20, unitCostFen: 130, batchNo: 'B' },
-        { product: 'G001', qty: 5, unitCostFen: 30 },
-      ],
-    });
+    const wh = await seedReagentAndGloves(t.db);
     await openStocktake(t.db, SYSTEM_ACTOR, { warehouse: wh.id });
   }
 

@@ -12,18 +12,8 @@ import '../../bot/commands/index.js';
 import '../../bot/cards/index.js';
 import { Dec } from '../../src/shared/decimal.js';
 import { adjustCost, postIssue, postTransfer, reverseDocument, verifyInventory } from '../../src/inventory/index.js';
-import { admin, clerk, expectClean, expectDomain, key, product, receive, warehouse } from './helpers.js';
+import { admin, clerk, expectClean, expectDomain, key, product, receive, warehouse, valuationOf as val, docNoIn as docNo } from './helpers.js';
 
-const val = async (db: Db, sku: string) => {
-  const [r] = await execRows<{ qty: string; value: string; min: string | null; max: string | null }>(
-    db,
-    sql`select v.qty::text as qty, v.value_fen::text as value, v.min_cost::text as min, v.max_cost::text as max
-        from stock_valuations v join products p on p.id = v.product_id where p.sku = ${sku}`,
-  );
-  const c = (x: string | null) => (x == null ? null : new Dec(x).toFixed());
-  return { qty: c(r.qty), value: r.value, min: c(r.min), max: c(r.max) };
-};
-const docNo = (reply: string, prefix = '[A-Z]{2}') => reply.match(new RegExp(`${prefix}\\d{8}-\\d{4}`))?.[0];
 
 describeDb('成本调整 through chat', (t) => {
   const h = useBotApp(t);

@@ -15,21 +15,10 @@ import '../../bot/cards/index.js';
 import { allocate } from '../../src/shared/allocate.js';
 import { Dec } from '../../src/shared/decimal.js';
 import { getStock, postIssue, postTransfer, reverseDocument, stockSummary, verifyInventory } from '../../src/inventory/index.js';
-import { admin, clerk, expectClean, key, product, receive, warehouse } from './helpers.js';
+import { admin, clerk, expectClean, key, product, receive, warehouse, valuationOf as val, docNoIn as docNo } from './helpers.js';
 import { stockCard } from '../../bot/cards/views.js';
 import { cardToText } from '../../bot/card-text.js';
 
-/** The product's valuation row, numbers in canonical text ("4", "200", null). */
-const val = async (db: Db, sku: string) => {
-  const [r] = await execRows<{ qty: string; value: string; min: string | null; max: string | null }>(
-    db,
-    sql`select v.qty::text as qty, v.value_fen::text as value, v.min_cost::text as min, v.max_cost::text as max
-        from stock_valuations v join products p on p.id = v.product_id where p.sku = ${sku}`,
-  );
-  const c = (x: string | null) => (x == null ? null : new Dec(x).toFixed());
-  return { qty: c(r.qty), value: r.value, min: c(r.min), max: c(r.max) };
-};
-const docNo = (reply: string, prefix = '[A-Z]{2}') => reply.match(new RegExp(`${prefix}\\d{8}-\\d{4}`))?.[0];
 
 describe('allocate (largest remainder)', () => {
   it('parts always sum to the total, each within 1 fen of its share', () => {
