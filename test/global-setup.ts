@@ -49,6 +49,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgliteTemplate', pgliteFile);
   const dropPglite = () => rmSync(pgliteFile, { force: true });
   const url = process.env.TEST_DATABASE_URL;
+  // CI must run the Postgres half (and its Postgres-only concurrency tests): without the URL
+  // they would simply not register and the run would look green. Fail instead.
+  if (!url && process.env.CI) {
+    dropPglite();
+    throw new Error('CI 必须设置 TEST_DATABASE_URL（Postgres 上的测试不能静默跳过）/ CI needs TEST_DATABASE_URL: the Postgres tests must not be skipped silently');
+  }
   if (!url) return async () => dropPglite();
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
