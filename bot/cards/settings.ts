@@ -1,7 +1,9 @@
 /** Tunables of the card layer, per app instance (tests shrink them). */
 import type { AppDeps } from '../../src/deps.js';
+import { DEFAULT_UNUSUAL_SETTINGS, type UnusualSettings } from '../../src/inventory/unusual.js';
 
-export interface CardSettings {
+/** The unusual-entry thresholds are the domain's (src/inventory/unusual.ts); cards and chat pass them on. */
+export interface CardSettings extends UnusualSettings {
   /**
    * Feishu drops a callback not answered within 3 s (200341). Work still running after this
    * budget is answered with a 处理中 card and finished through the delayed-update API.
@@ -13,12 +15,6 @@ export interface CardSettings {
   selectMax: number;
   /** Wait before calling the delayed-update API (it must come after our HTTP answer). */
   updateDelayMs: number;
-  /** Confirmation when qty > factor × the product's typical move of that kind. */
-  unusualQtyFactor: number;
-  /** How many recent moves make the "typical" move. */
-  typicalMoves: number;
-  /** Confirmation when the unit price is more than this fraction away from the average cost. */
-  priceDeviation: number;
 }
 
 export const DEFAULT_CARD_SETTINGS: CardSettings = {
@@ -26,9 +22,7 @@ export const DEFAULT_CARD_SETTINGS: CardSettings = {
   largeStocktakeLines: 50,
   selectMax: 20,
   updateDelayMs: 300,
-  unusualQtyFactor: 10,
-  typicalMoves: 20,
-  priceDeviation: 0.5,
+  ...DEFAULT_UNUSUAL_SETTINGS,
 };
 
 const byDeps = new WeakMap<AppDeps, CardSettings>();

@@ -16,18 +16,9 @@ import { createWarehouse } from '../../src/inventory/warehouses.js';
 import { postReceipt } from '../../src/inventory/posting.js';
 import { verifyInventory } from '../../src/inventory/verify.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
-import { seedReagentAndGloves } from '../inventory/helpers.js';
+import { batchQtyOf as batchQty, expectClean, seedReagentAndGloves } from '../inventory/helpers.js';
 
 const docNo = (reply: string) => reply.match(/[A-Z]{2}\d{8}-\d{4}/)?.[0];
-
-async function batchQty(db: Db, sku: string): Promise<Record<string, string>> {
-  const rows = await execRows<{ batch_no: string; q: string }>(
-    db,
-    sql`select bt.batch_no, trim_scale(sum(b.qty))::text as q from stock_balances b join batches bt on bt.id = b.batch_id join products p on p.id = b.product_id
-        where p.sku = ${sku} group by bt.batch_no order by bt.batch_no`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.batch_no, r.q]));
-}
 
 async function valuation(db: Db, sku: string): Promise<{ qty: string; value: string }> {
   const [v] = await execRows<{ qty: string; value: string }>(
@@ -40,10 +31,6 @@ async function valuation(db: Db, sku: string): Promise<{ qty: string; value: str
 async function entries(db: Db): Promise<string[]> {
   const rows = await execRows<{ q: string }>(db, sql`select trim_scale(qty)::text as q from stocktake_entries order by id`);
   return rows.map((r) => r.q);
-}
-
-async function expectClean(db: Db) {
-  expect((await verifyInventory(db)).violations).toEqual([]);
 }
 
 describeDb('盘点 in chat: batches nobody counted, 全盘, corrections', (t) => {

@@ -16,20 +16,7 @@ import { openStocktake } from '../../src/inventory/stocktake.js';
 import { verifyInventory } from '../../src/inventory/verify.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
 import { button, buttons, chat, checkAllCards, count, optionValue, submit, tap, textOf, title, type J } from './helpers.js';
-import { seedReagentAndGloves } from '../inventory/helpers.js';
-
-async function batchQty(db: Db, sku: string): Promise<Record<string, string>> {
-  const rows = await execRows<{ batch_no: string; q: string }>(
-    db,
-    sql`select bt.batch_no, trim_scale(sum(b.qty))::text as q from stock_balances b join batches bt on bt.id = b.batch_id join products p on p.id = b.product_id
-        where p.sku = ${sku} group by bt.batch_no order by bt.batch_no`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.batch_no, r.q]));
-}
-
-async function expectClean(db: Db) {
-  expect((await verifyInventory(db)).violations).toEqual([]);
-}
+import { batchQtyOf as batchQty, expectClean, seedReagentAndGloves } from '../inventory/helpers.js';
 
 describeDb('盘点 cards: batches nobody counted, 全盘, corrections', (t) => {
   const h = useBotApp(t);

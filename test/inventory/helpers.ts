@@ -78,3 +78,13 @@ export async function seedReagentAndGloves(db: Db) {
   });
   return wh;
 }
+
+/** On hand per batch of a product by SKU, all warehouses, canonical text ({ A: '8', B: '20' }). */
+export async function batchQtyOf(db: Db, sku: string): Promise<Record<string, string>> {
+  const rows = await execRows<{ batch_no: string; q: string }>(
+    db,
+    sql`select bt.batch_no, trim_scale(sum(b.qty))::text as q from stock_balances b join batches bt on bt.id = b.batch_id join products p on p.id = b.product_id
+        where p.sku = ${sku} group by bt.batch_no order by bt.batch_no`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.batch_no, r.q]));
+}
