@@ -27,7 +27,7 @@ import { configureOutbox, startOutboxDrain } from '../src/outbox/index.js';
 import { createProduct, createWarehouse, postReceipt } from '../src/inventory/index.js';
 import { identify } from '../src/people/users.js';
 import { VERSION } from '../src/version.js';
-import { createFeishuClient } from '../bot/feishu-client.js';
+import { createFeishuClient, invalidateFeishuToken } from '../bot/feishu-client.js';
 import { DEFAULT_MAX_MESSAGE_TX } from '../bot/messages.js';
 import { Worker } from 'node:worker_threads';
 import { recreateDatabase, runPgbench } from './pgbench.js';
@@ -82,6 +82,7 @@ export async function benchBot(url: string): Promise<object> {
     feishu: createFeishuClient(config, { logger: silentLogger }),
     version: VERSION,
     now: () => new Date(),
+    invalidateFeishuToken,
     defer: (work) => {
       const p = work.catch(() => {});
       inflight.add(p);

@@ -33,7 +33,7 @@ import { configureOutbox, startOutboxDrain } from '../src/outbox/index.js';
 import { VERSION } from '../src/version.js';
 import { setAppTimezone } from '../src/shared/time.js';
 import { startFakeFeishu } from '../test/fake-feishu/index.js';
-import { createFeishuClient } from './feishu-client.js';
+import { createFeishuClient, invalidateFeishuToken } from './feishu-client.js';
 import { cardButtons, cardToText } from './card-text.js';
 import { verifyCommand } from '../db/data-dir.js';
 import { resolve } from 'node:path';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     feishu: createFeishuClient(config, { logger }),
     version: VERSION,
     now: () => new Date(),
+    invalidateFeishuToken,
     defer: deferred.defer,
   };
   configureOutbox(deps, { baseDelayMs: 100, maxDelayMs: 2000 });

@@ -6,6 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../src/deps.js';
+import type { UseCaseRegistry } from '../src/kernel/use-case-registry.js';
 import { readInbound, eventIdOf, eventTypeOf, type SecuritySettings } from './security.js';
 import { eventHandler } from './events.js';
 import './messages.js';
@@ -13,7 +14,8 @@ import './cards/index.js';
 
 const warnedOpen = new WeakSet<AppDeps>();
 
-export function feishuRoutes(deps: AppDeps): Hono {
+export function feishuRoutes(deps: AppDeps, useCases: UseCaseRegistry): Hono {
+  void useCases; // bot/registries.ts takes it (issue 9)
   const app = new Hono();
   const settings: SecuritySettings = {
     encryptKey: deps.config.FEISHU_ENCRYPT_KEY,

@@ -58,14 +58,44 @@ export const roles = pgTable('roles', {
 });
 
 /** REST API tokens for ERP/CRM integration (hash only). */
+/**
+ * REST bearer tokens (src/api). Only the SHA-256 of a token is stored; the plain token is shown
+ * once at creation. `scopes` are '<module>:read' / '<module>:write' (write implies read);
+ * `prefix` (the first characters) lets admins tell tokens apart in 令牌 列表. A token acts as
+ * `userId` (the admin who created it) limited to its scopes.
+ */
 export const apiTokens = pgTable('api_tokens', {
   id: serial('id').primaryKey(),
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull().unique(),
+  prefix: text('prefix').notNull().default(''),
+  scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
   userId: integer('user_id').notNull().references(() => users.id),
   createdAt: createdAt(),
+  lastUsedAt: ts('last_used_at'),
   revokedAt: ts('revoked_at'),
+  revokedBy: integer('revoked_by').references(() => users.id),
 });
+
+/**
+ * Documents saved but not posted (a purchase order being filled in over several cards). A draft
+ * is private data of its use case (`kind` = the use-case id that posts it); posting it is a
+ * separate use case that reads it and marks it posted in the same unit of work.
+ */
+export const drafts = pgTable(
+  'drafts',
+  {
+    id: serial('id').primaryKey(),
+    kind: text('kind').notNull(),
+    ownerId: integer('owner_id').references(() => users.id),
+    data: jsonb('data').notNull(),
+    status: text('status', { enum: ['draft', 'posted', 'discarded'] }).notNull().default('draft'),
+    postedRef: text('posted_ref'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('drafts_owner_kind_idx').on(t.ownerId, t.kind, t.status)],
+);
 
 // ───────────────────────────── master data ─────────────────────────────
 
@@ -319,6 +349,11 @@ export const docNoDb = pgSequence('doc_no_db');
 export const docNoPd = pgSequence('doc_no_pd');
 export const docNoHc = pgSequence('doc_no_hc');
 export const docNoTz = pgSequence('doc_no_tz');
+// Purchasing, sales, finance: one per prefix in src/kernel/numbering.ts (a test checks both ways).
+export const docNoCg = pgSequence('doc_no_cg');
+export const docNoXs = pgSequence('doc_no_xs');
+export const docNoFk = pgSequence('doc_no_fk');
+export const docNoSk = pgSequence('doc_no_sk');
 
 export const docSequences = pgTable(
   'doc_sequences',

@@ -158,5 +158,24 @@ export const migrations: EmbeddedMigration[] = [
     "statements": [
       "CREATE INDEX \"stock_moves_product_kind_idx\" ON \"stock_moves\" USING btree (\"product_id\",\"kind\",\"id\");"
     ]
+  },
+  {
+    "tag": "0006_kernel",
+    "when": 1796007445678,
+    "hash": "2419204e79f0ba3284a8a8a13f5d641c587e945a9f10a2a48cd9944927f42b3f",
+    "statements": [
+      "CREATE SEQUENCE \"public\".\"doc_no_cg\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_fk\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_sk\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE SEQUENCE \"public\".\"doc_no_xs\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;",
+      "CREATE TABLE \"drafts\" (\n\t\"id\" serial PRIMARY KEY NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"owner_id\" integer,\n\t\"data\" jsonb NOT NULL,\n\t\"status\" text DEFAULT 'draft' NOT NULL,\n\t\"posted_ref\" text,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);",
+      "ALTER TABLE \"api_tokens\" ADD COLUMN \"prefix\" text DEFAULT '' NOT NULL;",
+      "ALTER TABLE \"api_tokens\" ADD COLUMN \"scopes\" text[] DEFAULT '{}'::text[] NOT NULL;",
+      "ALTER TABLE \"api_tokens\" ADD COLUMN \"last_used_at\" timestamp with time zone;",
+      "ALTER TABLE \"api_tokens\" ADD COLUMN \"revoked_by\" integer;",
+      "ALTER TABLE \"drafts\" ADD CONSTRAINT \"drafts_owner_id_users_id_fk\" FOREIGN KEY (\"owner_id\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE no action ON UPDATE no action;",
+      "CREATE INDEX \"drafts_owner_kind_idx\" ON \"drafts\" USING btree (\"owner_id\",\"kind\",\"status\");",
+      "ALTER TABLE \"api_tokens\" ADD CONSTRAINT \"api_tokens_revoked_by_users_id_fk\" FOREIGN KEY (\"revoked_by\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE no action ON UPDATE no action;"
+    ]
   }
 ];

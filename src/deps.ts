@@ -18,7 +18,18 @@ export interface AppDeps {
   /** Outbound Feishu client (official SDK); null in offline mode (no app credentials). */
   feishu: lark.Client | null;
   version: string;
+  /** The clock every service reads (tests inject a fixed or stepping one). */
   now: () => Date;
+  /**
+   * Uniform [0, 1) for retry jitter (outbox backoff). Injected so a test can pin the delays;
+   * default Math.random.
+   */
+  random?: () => number;
+  /**
+   * Forget the cached tenant token of `client` after Feishu said it is invalid. The transport
+   * (bot/feishu-client.ts) owns the cache; src/ only calls this, so src/ never imports bot/.
+   */
+  invalidateFeishuToken?: (client: lark.Client) => void;
   /** Run work after the response is sent (Workers: ctx.waitUntil; Node: detached promise). */
   defer: (work: Promise<unknown>) => void;
 }

@@ -14,7 +14,7 @@ import type { AppDeps, Readiness } from './deps.js';
 import type { Logger } from './log.js';
 import { migrateUntilReady } from './startup.js';
 import { startBackground } from './background.js';
-import { createFeishuClient } from '../bot/feishu-client.js';
+import { createFeishuClient, invalidateFeishuToken } from '../bot/feishu-client.js';
 import { VERSION } from './version.js';
 import { trackDeferred } from './deferred.js';
 import './jobs/node-jobs.js';
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     feishu: createFeishuClient(config),
     version: VERSION,
     now: () => new Date(),
+    invalidateFeishuToken,
     defer: deferred.defer,
   };
   const app = buildApp(deps);

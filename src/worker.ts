@@ -13,7 +13,7 @@ import { openPostgres } from '../db/postgres.js';
 import { migrate } from '../db/migrate.js';
 import type { AppDeps } from './deps.js';
 import { consoleLogger, type Logger } from './log.js';
-import { createFeishuClient } from '../bot/feishu-client.js';
+import { createFeishuClient, invalidateFeishuToken } from '../bot/feishu-client.js';
 import { runScheduled } from './jobs/scheduled.js';
 import { VERSION } from './version.js';
 import { setAppTimezone } from './shared/time.js';
@@ -50,6 +50,7 @@ function requestDeps(env: Env, ctx: ExecutionContext): { deps: AppDeps; finish()
     feishu: createFeishuClient(config, { fetchAdapter: true }),
     version: VERSION,
     now: () => new Date(),
+    invalidateFeishuToken,
     defer: (work) => {
       pending.push(work.catch((e) => logger.error({ err: (e as Error).message }, 'deferred work failed')));
     },

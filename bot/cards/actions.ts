@@ -28,7 +28,6 @@ import { documentCard, lowStockCard, messageCard, processingCard } from './views
 import { explainError } from '../commands/render.js';
 import { isReversible } from '../../src/inventory/reversal.js';
 
-const asDb = (tx: Tx) => tx as unknown as Db;
 const formCtx = (c: ActionContext) => ({ conn: c.deps.database.db, actor: c.actor, user: c.user, selectMax: cardSettings(c.deps).selectMax });
 
 /** FieldError → error toast (the form stays). */
@@ -273,7 +272,7 @@ onCardAction('product.submit', {
       const v = check(createProductSchema, input);
       if (!v.ok) return toast('error', v.message);
       return stage(c, k, async (tx) => {
-        const p = await createProduct(asDb(tx), c.actor, input);
+        const p = await createProduct(tx, c.actor, input);
         const lines = [
           `**编码**：${md(p.sku)}`,
           `**名称**：${md([p.name, p.model, p.spec].filter(Boolean).join(' '))}`,
@@ -305,7 +304,7 @@ onCardAction('warehouse.submit', {
       const v = check(createWarehouseSchema, input);
       if (!v.ok) return toast('error', v.message);
       return stage(c, k, async (tx) => {
-        const w = await createWarehouse(asDb(tx), c.actor, input);
+        const w = await createWarehouse(tx, c.actor, input);
         return {
           toast: { type: 'success', content: `已新建仓库 ${w.name}` },
           card: card(`已新建仓库 · ${w.name}`.slice(0, 60), 'green', [
@@ -321,7 +320,7 @@ onCardAction('warehouse.submit', {
 
 async function reverseAnswer(c: ActionContext, k: string, docNo: string, reason: string | null): Promise<CardAnswer> {
   return stage(c, k, async (tx) => {
-    const r = await reverseDocument(asDb(tx), c.actor, { docNo, idempotencyKey: `card:${k}`, reason });
+    const r = await reverseDocument(tx, c.actor, { docNo, idempotencyKey: `card:${k}`, reason });
     return { toast: { type: 'success', content: `已红冲 ${docNo}，红冲单 ${r.document.docNo}` }, card: await summaryFor(tx, c, r) };
   });
 }
@@ -403,7 +402,7 @@ onCardAction('stocktake.open.submit', {
       const v = check(openStocktakeSchema, input);
       if (!v.ok) return toast('error', v.message);
       return stage(c, k, async (tx) => {
-        const st = await openStocktake(asDb(tx), c.actor, input);
+        const st = await openStocktake(tx, c.actor, input);
         if (c.user.id) await rememberWarehouse(tx, c.user.id, st.warehouseId);
         const next = await renderForm('stocktake', { conn: tx, actor: c.actor, user: { ...c.user, lastWarehouseId: st.warehouseId }, selectMax: cardSettings(c.deps).selectMax });
         next.body.elements.unshift(markdown(`<font color="green">✓ 已开始盘点 ${md(st.docNo)}（${md(st.warehouseName)}）</font>`));
@@ -502,7 +501,7 @@ onCardAction('stocktake.complete', {
 });
 
 async function stocktakeSummary(tx: Tx, c: ActionContext, s: number, k: string, force: boolean): Promise<Card> {
-  const r = await postStocktake(asDb(tx), c.actor, { stocktake: s, idempotencyKey: `card:${k}`, force });
+  const r = await postStocktake(tx, c.actor, { stocktake: s, idempotencyKey: `card:${k}`, force });
   if (c.user.id) await rememberWarehouse(tx, c.user.id, r.stocktake.warehouseId);
   if (!r.posting) {
     return messageCard(`盘点已过账 · ${r.stocktake.docNo}`, 'green', `**${md(r.stocktake.warehouseName)}** 实盘与账面一致，没有差异。\n**经办**：${md(who(c))}`, [

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
 import { NumberCommaError, costText } from '../../src/shared/decimal.js';
-import { FIELD_LABEL as DOMAIN_FIELD_LABEL } from '../../src/inventory/validate.js';
+import { FIELD_LABEL as DOMAIN_FIELD_LABEL } from '../../src/kernel/validate.js';
 
 /**
  * Field (zod path key or form field) → what the user sees on the card: the domain's labels

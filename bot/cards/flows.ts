@@ -85,7 +85,6 @@ interface FlowSpec<F extends FlowName> {
   readOnly?: boolean;
 }
 
-const asDb = (tx: Tx) => tx as unknown as Db;
 export const who = (c: Pick<ActionContext, 'user' | 'actor'>) => c.user.name ?? c.actor.name ?? c.user.openId;
 
 /** The summary of a posting, with a 红冲 key for those who may reverse it. */
@@ -108,7 +107,7 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     qty: (i) => i.lines[0].qty,
     warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
     async commit(tx, c, input) {
-      return afterPosting(tx, c, await postReceipt(asDb(tx), c.actor, input), 'receipt');
+      return afterPosting(tx, c, await postReceipt(tx, c.actor, input), 'receipt');
     },
   },
   issue: {
@@ -117,7 +116,7 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     qty: (i) => i.lines[0].qty,
     warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
     async commit(tx, c, input) {
-      return afterPosting(tx, c, await postIssue(asDb(tx), c.actor, input), 'issue');
+      return afterPosting(tx, c, await postIssue(tx, c.actor, input), 'issue');
     },
   },
   transfer: {
@@ -126,7 +125,7 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     qty: (i) => i.lines[0].qty,
     warehouseId: (i) => (typeof i.from === 'number' ? i.from : undefined),
     async commit(tx, c, input) {
-      return afterPosting(tx, c, await postTransfer(asDb(tx), c.actor, input), 'transfer');
+      return afterPosting(tx, c, await postTransfer(tx, c.actor, input), 'transfer');
     },
   },
   count: {
@@ -134,7 +133,7 @@ const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
     setProduct: (i, id) => void (i.product = id),
     qty: (i) => i.qty,
     async commit(tx, c, input) {
-      const r = await recordCount(asDb(tx), c.actor, input);
+      const r = await recordCount(tx, c.actor, input);
       if (c.user.id) await rememberWarehouse(tx, c.user.id, r.stocktake.warehouseId);
       const next = await renderForm('stocktake', { conn: tx, actor: c.actor, user: { ...c.user, lastWarehouseId: r.stocktake.warehouseId }, selectMax: cardSettings(c.deps).selectMax });
       const note = `已录入：${r.stocktake.docNo} · ${r.batchNo ? `批次 ${r.batchNo} · ` : ''}累计实盘 ${r.countedText}`;

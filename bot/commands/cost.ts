@@ -17,7 +17,6 @@ import { commands, UsageError, type CommandContext } from './registry.js';
 import { tidyQty } from './render.js';
 
 /** Services take a Db and open their own transaction; given our savepoint they nest. */
-const db = (ctx: CommandContext) => ctx.tx as unknown as Db;
 
 const DOC_NO_RE = /^[A-Za-z]{2}\d{8}-\d{1,6}$/;
 
@@ -93,7 +92,7 @@ commands.register('成本调整', {
     return { product: pos.join(' '), unitCostFen: unitPrice(price, '新单价'), reason };
   },
   async run(ctx, input: CostInput) {
-    const r = await inv.adjustCost(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
+    const r = await inv.adjustCost(ctx.tx, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
     return renderCostAdjustment(r);
   },
 });

@@ -18,7 +18,6 @@ import { postedProductText, tidyQty } from './render.js';
 type PostingResult = inv.PostingResult;
 
 /** Services take a Db and open their own transaction; given our savepoint they nest (a savepoint again). */
-const db = (ctx: CommandContext) => ctx.tx as unknown as Db;
 
 function extra(rest: string[]): void {
   if (rest.length) throw new UsageError(`多余的内容「${rest.join(' ')}」`);
@@ -187,7 +186,7 @@ commands.register('商品 新增', {
     return { ...productFields(a.options), sku, name };
   },
   async run(ctx, input: inv.CreateProductInput) {
-    const p = await inv.createProduct(db(ctx), ctx.actor, input);
+    const p = await inv.createProduct(ctx.tx, ctx.actor, input);
     return `✅ 已新增商品：${productSummary(p)}\n现有库存：0 ${p.baseUnit}。入库请发：入库 ${p.sku} 10`;
   },
 });
@@ -233,7 +232,7 @@ commands.register('商品 修改', {
   async run(ctx, input: { product: string; changes: Record<string, unknown>; confirm: boolean; again: string }) {
     let p: inv.ProductView;
     try {
-      p = await inv.updateProduct(db(ctx), ctx.actor, { product: input.product, changes: input.changes, confirm: input.confirm });
+      p = await inv.updateProduct(ctx.tx, ctx.actor, { product: input.product, changes: input.changes, confirm: input.confirm });
     } catch (e) {
       // A new pack size under stock: the service says how stock reads before and after; we add the exact line to send.
       if (e instanceof DomainError && e.code === 'needs_confirmation') return `${e.message}\n请发送：${input.again}`;
@@ -260,7 +259,7 @@ commands.register('仓库 新增', {
     return { name, code: a.options.get('编码'), makeDefault: a.flags.has('默认') };
   },
   async run(ctx, input: inv.CreateWarehouseInput) {
-    const w = await inv.createWarehouse(db(ctx), ctx.actor, input);
+    const w = await inv.createWarehouse(ctx.tx, ctx.actor, input);
     return `✅ 已新增仓库：${w.name}（编码 ${w.code}）${w.isDefault ? '，默认仓库' : ''}`;
   },
 });
@@ -352,7 +351,7 @@ function parseReceipt(args: string[], fixed?: inv.ReceiptKind): ReceiptCmdInput 
 async function runReceipt(ctx: CommandContext, input: ReceiptCmdInput): Promise<Reply> {
   const body = stripConfirmed(input);
   const verb = input.kind === 'production_receipt' ? '生产入库' : input.kind === 'opening' ? '期初入库' : '入库';
-  return posting(ctx, 'receipt', input, () => inv.postReceipt(db(ctx), ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), verb);
+  return posting(ctx, 'receipt', input, () => inv.postReceipt(ctx.tx, ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), verb);
 }
 
 const RECEIPT_USAGE = '<商品> <数量>[单位] [单价[/单位]] [@仓库] [批次=…] [金额=…] [备注=…] [确认]';
@@ -416,7 +415,7 @@ function parseIssue(args: string[], fixed?: inv.IssueKind): IssueCmdInput {
 async function runIssue(ctx: CommandContext, input: IssueCmdInput): Promise<Reply> {
   const body = stripConfirmed(input);
   const verb = input.kind === 'internal_issue' ? '领用' : '出库';
-  return posting(ctx, 'issue', input, () => inv.postIssue(db(ctx), ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), verb);
+  return posting(ctx, 'issue', input, () => inv.postIssue(ctx.tx, ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), verb);
 }
 
 commands.register('出库', {
@@ -464,7 +463,7 @@ commands.register('调拨', {
   },
   async run(ctx, input: TransferCmdInput) {
     const body = stripConfirmed(input);
-    return posting(ctx, 'transfer', input, () => inv.postTransfer(db(ctx), ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), '调拨');
+    return posting(ctx, 'transfer', input, () => inv.postTransfer(ctx.tx, ctx.actor, { ...body, idempotencyKey: ctx.idempotencyKey }), '调拨');
   },
 });
 
@@ -526,7 +525,7 @@ commands.register('红冲', {
     return { docNo, reason };
   },
   async run(ctx, input: { docNo: string; reason: string | null }) {
-    const r = await inv.reverseDocument(db(ctx), ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
+    const r = await inv.reverseDocument(ctx.tx, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey });
     return renderPosting(r, '红冲');
   },
 });

@@ -11,7 +11,6 @@ import { commands, UsageError, type CommandContext } from './registry.js';
 import { remember, renderPosting } from './inventory.js';
 import { tidyQty } from './render.js';
 
-const db = (ctx: CommandContext) => ctx.tx as unknown as Db;
 
 function oneWarehouse(at: string[]): string | undefined {
   if (at.length > 1) throw new UsageError('只能指定一个仓库');
@@ -93,7 +92,7 @@ commands.register('盘点 开始', {
     return { warehouse: oneWarehouse(a.at), products: a.positional.length ? a.positional : undefined, complete: a.flags.has('全盘') };
   },
   async run(ctx, input: { warehouse?: string; products?: string[]; complete: boolean }) {
-    const st = await inv.openStocktake(db(ctx), ctx.actor, input);
+    const st = await inv.openStocktake(ctx.tx, ctx.actor, input);
     await remember(ctx, st.warehouseId);
     return [
       `✅ 已开始盘点 ${st.docNo} @${st.warehouseName}${st.productIds ? `（${st.productIds.length} 个商品）` : '（全部商品）'}`,
@@ -119,7 +118,7 @@ commands.register('盘点 录入', {
   },
   async run(ctx, input: { product: string; mode: Mode; qty: string; warehouse?: string; batchNo?: string; complete: boolean; newBatch: boolean }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
-    const r = await inv.recordCount(db(ctx), ctx.actor, {
+    const r = await inv.recordCount(ctx.tx, ctx.actor, {
       stocktake: st.docNo,
       product: input.product,
       qty: input.qty,
@@ -204,7 +203,7 @@ commands.register('盘点 完成', {
   },
   async run(ctx, input: { product: string; warehouse?: string; complete: boolean }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
-    const r = await inv.setStocktakeComplete(db(ctx), ctx.actor, { stocktake: st.docNo, product: input.product, complete: input.complete });
+    const r = await inv.setStocktakeComplete(ctx.tx, ctx.actor, { stocktake: st.docNo, product: input.product, complete: input.complete });
     await remember(ctx, st.warehouseId);
     const p = r.product!;
     if (!input.complete) return `已撤销：盘点 ${st.docNo} 中「${p.name}」没有录入的批次不再按 0 计，过账时不调整。`;
@@ -230,7 +229,7 @@ commands.register('盘点 全盘', {
   },
   async run(ctx, input: { warehouse?: string; complete: boolean }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
-    await inv.setStocktakeComplete(db(ctx), ctx.actor, { stocktake: st.docNo, complete: input.complete });
+    await inv.setStocktakeComplete(ctx.tx, ctx.actor, { stocktake: st.docNo, complete: input.complete });
     await remember(ctx, st.warehouseId);
     if (!input.complete) return `已撤销全盘：盘点 ${st.docNo} 中没有录入的商品和批次过账时不调整。`;
     const offs = writeOffs(await inv.stocktakeReport(ctx.tx, ctx.actor, st.docNo));
@@ -255,7 +254,7 @@ commands.register('盘点 过账', {
   },
   async run(ctx, input: { warehouse?: string; force: boolean; complete: boolean }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
-    const r = await inv.postStocktake(db(ctx), ctx.actor, { stocktake: st.docNo, idempotencyKey: ctx.idempotencyKey, force: input.force, complete: input.complete });
+    const r = await inv.postStocktake(ctx.tx, ctx.actor, { stocktake: st.docNo, idempotencyKey: ctx.idempotencyKey, force: input.force, complete: input.complete });
     await remember(ctx, r.stocktake.warehouseId);
     if (!r.posting) return `✅ 盘点 ${r.stocktake.docNo} 已过账：账实相符，库存没有变化。`;
     return renderPosting(r.posting, '盘点过账');
@@ -274,7 +273,7 @@ commands.register('盘点 取消', {
   },
   async run(ctx, input: { warehouse?: string }) {
     const st = await inv.findOpenStocktake(ctx.tx, ctx.actor, input.warehouse);
-    const v = await inv.cancelStocktake(db(ctx), ctx.actor, st.docNo);
+    const v = await inv.cancelStocktake(ctx.tx, ctx.actor, st.docNo);
     return `已取消盘点 ${v.docNo} @${v.warehouseName}，库存没有变化。`;
   },
 });

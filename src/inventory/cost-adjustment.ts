@@ -47,7 +47,7 @@
  * (action 'cost_adjust').
  */
 import { sql } from 'drizzle-orm';
-import { execRows, type Db, type Tx } from '../../db/types.js';
+import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec, ZERO, costText, qtyText, roundFen } from '../shared/decimal.js';
@@ -99,7 +99,7 @@ const avgOf = (qty: Dec, value: bigint): string | null => (qty.greaterThan(0) ? 
  * negative result), not_found (product / receipt), conflict (nothing on hand, receipt reversed
  * or wholly issued, a several-product receipt without the product), forbidden.
  */
-export async function adjustCost(db: Db, actor: Actor, input: CostAdjustmentInput): Promise<CostAdjustmentResult> {
+export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentInput): Promise<CostAdjustmentResult> {
   const data = parseInput(costAdjustmentInputSchema, input);
   requirePermission(actor, DOC_PERMISSION.cost_adjustment, '成本调整');
   const replay = await findReplay(db, data.idempotencyKey, 'cost_adjustment');
@@ -364,7 +364,7 @@ async function receiptOnHand(tx: Tx, ledger: Ledger, productId: number, receiptD
 }
 
 /** The result of an adjustment already posted under this key: before/after from the ledger. */
-async function replayResult(db: Db, posting: PostingResult): Promise<CostAdjustmentResult> {
+async function replayResult(db: Conn, posting: PostingResult): Promise<CostAdjustmentResult> {
   const pid = posting.lines[0]?.productId;
   const [s] = await execRows<{ qty: string; value: string; sku: string; name: string; base_unit: string; pack_unit: string | null; pack_factor: string | null; src: string | null }>(
     db,

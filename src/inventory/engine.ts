@@ -21,7 +21,7 @@
  * index, its transaction rolls back, and it returns the winner's result.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { execRows, type Db, type Tx } from '../../db/types.js';
+import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { Actor } from '../people/roles.js';
 import { auditJson } from '../audit/index.js';
@@ -30,7 +30,7 @@ import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, withRetry } from '../share
 import { dayKey } from '../shared/time.js';
 import { Ledger, type BalanceRow, type ProductInfo } from './ledger.js';
 import { DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, type DocKind } from './moves.js';
-import { dayBase, docNoExpr, nextvalSql } from './numbering.js';
+import { dayBase, docNoExpr, nextvalSql } from '../kernel/numbering.js';
 import { loadPostingResult, type OnHand, type PostingResult } from './documents.js';
 import { formatQty } from './units.js';
 import { costTolerance, ruleBreach, type Valuation } from './valuation.js';
@@ -122,13 +122,13 @@ function checkValuationRules(ledger: Ledger, before: Map<number, Valuation>): vo
 }
 
 /** Post a document (see the file comment). Callers check for a replay first (findReplay). */
-export async function post(db: Db, actor: Actor, spec: PostSpec): Promise<PostingResult> {
+export async function post(db: Conn, actor: Actor, spec: PostSpec): Promise<PostingResult> {
   const r = await postMaybeEmpty(db, actor, spec);
   if (!r) throw new DomainError('invalid_input', '这张单据没有任何库存变动。');
   return r;
 }
 
-export async function postMaybeEmpty(db: Db, actor: Actor, spec: PostSpec): Promise<PostingResult | null> {
+export async function postMaybeEmpty(db: Conn, actor: Actor, spec: PostSpec): Promise<PostingResult | null> {
   try {
     return await withRetry(() => db.transaction((tx) => postInTx(tx, actor, spec)));
   } catch (e) {

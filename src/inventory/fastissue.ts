@@ -32,7 +32,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
-import type { Db } from '../../db/types.js';
+import type { Conn } from '../../db/types.js';
 import { execPrepared } from '../shared/prepared.js';
 import type { Actor } from '../people/roles.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
@@ -40,7 +40,7 @@ import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, withRetry } from '../share
 import { dayKey } from '../shared/time.js';
 import { findReplay } from './engine.js';
 import { DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, type IssueKind } from './moves.js';
-import { baseSql, dayBase, docNoExpr, nextvalSql } from './numbering.js';
+import { baseSql, dayBase, docNoExpr, nextvalSql } from '../kernel/numbering.js';
 import type { PostingResult } from './documents.js';
 import { formatQty } from './units.js';
 import { Ledger } from './ledger.js';
@@ -110,7 +110,7 @@ function productCte(ref: number | string) {
 }
 
 /** Post it, or return null when the general path must decide. Throws insufficient_stock. */
-export async function fastIssue(db: Db, actor: Actor, f: FastIssue): Promise<PostingResult | null> {
+export async function fastIssue(db: Conn, actor: Actor, f: FastIssue): Promise<PostingResult | null> {
   const prefix = DOC_PREFIX[f.kind];
   const day = dayKey(f.businessTime);
   const bt = f.businessTime.toISOString();

@@ -2,6 +2,7 @@
  * The vocabulary of the ledger: document kinds, move kinds, their document-number prefixes
  * and Chinese labels. One place, so chat replies, cards, sheets and reports say the same thing.
  */
+import type { DocumentNumberPrefix } from '../kernel/numbering.js';
 export const DOC_KINDS = [
   'purchase_receipt',
   'production_receipt',
@@ -27,8 +28,8 @@ export type IssueKind = (typeof ISSUE_KINDS)[number];
  */
 export type MoveKind = ReceiptKind | IssueKind | 'transfer_out' | 'transfer_in' | 'stocktake_gain' | 'stocktake_loss' | 'reversal' | 'cost_adjustment';
 
-/** Document number prefixes (RK20261125-0001). */
-export const DOC_PREFIX: Record<DocKind, string> = {
+/** Which numbering series each stock document kind uses (src/kernel/numbering.ts declares them all). */
+export const DOC_PREFIX: Record<DocKind, DocumentNumberPrefix> = {
   purchase_receipt: 'RK', // 入库
   production_receipt: 'SC', // 生产入库
   opening: 'QC', // 期初

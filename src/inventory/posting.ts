@@ -5,7 +5,7 @@
  * and hands a PostSpec to the engine.
  */
 import { sql } from 'drizzle-orm';
-import { execRows, type Db } from '../../db/types.js';
+import { execRows, type Conn, type Db } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
@@ -67,7 +67,7 @@ function batchFor(p: ProductInfo, batchNo: string | undefined, fallback: string 
  * Batch-tracked products without a batch number get the business day as batch (20261125).
  * The moves keep the quantity as written and the entered price per base unit.
  */
-export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Promise<PostingResult> {
+export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput): Promise<PostingResult> {
   const data = parseInput(receiptInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   const replay = await findReplay(db, data.idempotencyKey, data.kind);
@@ -105,7 +105,7 @@ export async function postReceipt(db: Db, actor: Actor, input: ReceiptInput): Pr
 }
 
 /** Post an issue (sales or internal). Lines without a batch are picked FIFO by receipt date. */
-export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promise<PostingResult> {
+export async function postIssue(db: Conn, actor: Actor, input: IssueInput): Promise<PostingResult> {
   const data = parseInput(issueInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   // The most frequent posting takes the one-statement path (fastissue.ts) when it can: one line
@@ -155,7 +155,7 @@ export async function postIssue(db: Db, actor: Actor, input: IssueInput): Promis
  * Transfer between warehouses: one DB document; per batch an out leg and an in leg with the
  * same value, so the product's total qty and value never change.
  */
-export async function postTransfer(db: Db, actor: Actor, input: TransferInput): Promise<PostingResult> {
+export async function postTransfer(db: Conn, actor: Actor, input: TransferInput): Promise<PostingResult> {
   const data = parseInput(transferInputSchema, input);
   requirePermission(actor, DOC_PERMISSION.transfer);
   const replay = await findReplay(db, data.idempotencyKey, 'transfer');

@@ -144,7 +144,7 @@ async function refuseFractionalStock(tx: Tx, before: ProductRow, next: ProductRo
   );
 }
 
-export async function createProduct(db: Db, actor: Actor, input: CreateProductInput): Promise<ProductView> {
+export async function createProduct(db: Conn, actor: Actor, input: CreateProductInput): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
   const d = parseInput(createProductSchema, input);
   checkPack(d.packUnit, d.packFactor, d.baseUnit, { qtyDecimals: d.qtyDecimals });
@@ -241,7 +241,7 @@ async function requirePackConfirmation(tx: Tx, before: ProductRow, next: Product
   );
 }
 
-export async function updateProduct(db: Db, actor: Actor, input: UpdateProductInput): Promise<ProductView> {
+export async function updateProduct(db: Conn, actor: Actor, input: UpdateProductInput): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
   const { product: ref, changes, confirm } = parseInput(updateProductSchema, input);
   const target = await resolveProduct(db, ref);
@@ -277,7 +277,7 @@ export async function updateProduct(db: Db, actor: Actor, input: UpdateProductIn
   }
 }
 
-export async function archiveProduct(db: Db, actor: Actor, input: { product: number | string }): Promise<ProductView> {
+export async function archiveProduct(db: Conn, actor: Actor, input: { product: number | string }): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
   const { product: ref } = parseInput(archiveProductSchema, input);
   const target = await resolveProduct(db, ref);

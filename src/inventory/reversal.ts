@@ -23,7 +23,7 @@
  *   ever made to a posted row, in the reversal's own transaction.
  */
 import { sql } from 'drizzle-orm';
-import { execRows, type Db, type Tx } from '../../db/types.js';
+import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
@@ -47,7 +47,7 @@ export function isReversible(d: { kind: string; reversedByDocId: number | null }
   return d.kind !== 'reversal' && d.kind !== 'cost_adjustment' && !d.reversedByDocId;
 }
 
-export async function reverseDocument(db: Db, actor: Actor, input: ReversalInput): Promise<PostingResult> {
+export async function reverseDocument(db: Conn, actor: Actor, input: ReversalInput): Promise<PostingResult> {
   const data = parseInput(reversalInputSchema, input);
   requirePermission(actor, 'stock.reverse');
   const replay = await findReplay(db, data.idempotencyKey, 'reversal');
@@ -214,7 +214,7 @@ export async function remainingCostRanges(conn: Tx | Db, productIds: number[], e
  * failed transaction: it only explains, nothing is written. Same code, so adapters treat it alike.
  */
 async function reversalShortOfStock(
-  db: Db,
+  db: Conn,
   orig: { id: number; doc_no: string; kind: string },
   prods: ProductInfo[],
   e: DomainError,

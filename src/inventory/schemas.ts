@@ -261,7 +261,7 @@ export const stockSummarySchema = z.object({ warehouse: warehouseRefSchema.optio
 export const lowStockSchema = z.object({ warehouse: warehouseRefSchema.optional() });
 
 /** Parse with a schema and turn zod issues into one Chinese DomainError('invalid_input'). */
-export { parseInput } from './validate.js';
+export { parseInput } from '../kernel/validate.js';
 
 // ── cost adjustment (成本调整 / 调价, src/inventory/cost-adjustment.ts) ──
 /** A receipt's number: only receipts (采购入库 RK, 生产入库 SC, 期初 QC) carry a unit cost to correct. */

@@ -32,7 +32,7 @@ import { writeAudit } from '../audit/index.js';
 import { Dec, ZERO, qtyText } from '../shared/decimal.js';
 import { findReplay, postMaybeEmpty, type EnsureRow } from './engine.js';
 import type { PostingResult } from './documents.js';
-import { nextDocNo } from './numbering.js';
+import { nextDocNo } from '../kernel/numbering.js';
 import { productLabel } from './products.js';
 import { loadProductInfos, resolveProducts } from './resolve.js';
 import {
@@ -163,7 +163,7 @@ const STOCKTAKE_LOCK = 0x4a5354;
  * Open a count. `complete: true` declares 全盘 from the start (everything in scope nobody counts
  * is written off at posting). Errors: conflict (the warehouse already has an open count).
  */
-export async function openStocktake(db: Db, actor: Actor, input: OpenStocktakeInput): Promise<StocktakeView> {
+export async function openStocktake(db: Conn, actor: Actor, input: OpenStocktakeInput): Promise<StocktakeView> {
   const data = parseInput(openStocktakeSchema, input);
   requirePermission(actor, 'stock.count');
   const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
@@ -214,7 +214,7 @@ export interface RecordCountResult {
  * The stocktake row is locked, so concurrent entries of one count are serialised and the
  * "never below 0" check holds.
  */
-export async function recordCount(db: Db, actor: Actor, input: RecordCountInput): Promise<RecordCountResult> {
+export async function recordCount(db: Conn, actor: Actor, input: RecordCountInput): Promise<RecordCountResult> {
   const data = parseInput(recordCountSchema, input);
   requirePermission(actor, 'stock.count');
   const st0 = await loadStocktake(db, data.stocktake);
@@ -306,7 +306,7 @@ async function setCompleteIds(tx: Tx, st: StRow, ids: number[]): Promise<StRow> 
  * Errors: not_found, conflict (not open), invalid_input (product out of scope).
  */
 export async function setStocktakeComplete(
-  db: Db,
+  db: Conn,
   actor: Actor,
   input: StocktakeCompleteInput,
 ): Promise<{ stocktake: StocktakeView; product: { id: number; sku: string; name: string } | null; complete: boolean }> {
@@ -530,7 +530,7 @@ export interface PostStocktakeResult {
  * comment for what is adjusted). `complete: true` declares 全盘 with the posting (stored on
  * the stocktake). Errors: stale (moved since opening, without force), conflict (not open).
  */
-export async function postStocktake(db: Db, actor: Actor, input: PostStocktakeInput): Promise<PostStocktakeResult> {
+export async function postStocktake(db: Conn, actor: Actor, input: PostStocktakeInput): Promise<PostStocktakeResult> {
   const data = parseInput(postStocktakeSchema, input);
   requirePermission(actor, 'stock.count');
   const replay = await findReplay(db, data.idempotencyKey, 'stocktake');
@@ -606,7 +606,7 @@ export async function postStocktake(db: Db, actor: Actor, input: PostStocktakeIn
   return { stocktake: await view(db, after), posting };
 }
 
-export async function cancelStocktake(db: Db, actor: Actor, ref: number | string): Promise<StocktakeView> {
+export async function cancelStocktake(db: Conn, actor: Actor, ref: number | string): Promise<StocktakeView> {
   requirePermission(actor, 'stock.count');
   return db.transaction(async (tx) => {
     const st = await loadStocktake(tx, parseInput(stocktakeRefSchema, ref), true);

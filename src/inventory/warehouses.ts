@@ -29,7 +29,7 @@ const view = (w: typeof warehouses.$inferSelect): WarehouseView => ({
 export const DEFAULT_WAREHOUSE_NAME = '主仓库';
 
 /** Create a warehouse; the first one (or makeDefault) becomes the default. */
-export async function createWarehouse(db: Db, actor: Actor, input: CreateWarehouseInput): Promise<WarehouseView> {
+export async function createWarehouse(db: Conn, actor: Actor, input: CreateWarehouseInput): Promise<WarehouseView> {
   requirePermission(actor, 'warehouse.manage');
   const data = parseInput(createWarehouseSchema, input);
   return db.transaction(async (tx) => {

@@ -19,7 +19,6 @@ import { sql, type SQL } from 'drizzle-orm';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import { execRows, type Conn } from '../../db/types.js';
 import type { AppDeps } from '../deps.js';
-import { invalidateFeishuToken } from '../../bot/feishu-client.js';
 import { markSent } from './finish.js';
 import { sendAhead } from '../shared/prepared.js';
 import { jsonText } from '../shared/json.js';
@@ -211,9 +210,10 @@ export function classifyFailure(e: unknown): Verdict {
   return { retry: true, message: `network: ${ax?.code ?? ''} ${ax?.message ?? String(e)}`.trim() };
 }
 
-function backoffMs(attempt: number, s: OutboxSettings, notBeforeMs?: number): number {
+/** Exponential backoff with ±20 % jitter (`random` in [0, 1), injectable through deps.random). */
+function backoffMs(attempt: number, s: OutboxSettings, notBeforeMs: number | undefined, random: () => number): number {
   const exp = Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jitter = exp * (0.8 + Math.random() * 0.4);
+  const jitter = exp * (0.8 + random() * 0.4);
   return Math.round(Math.max(jitter, notBeforeMs ?? 0));
 }
 
@@ -326,9 +326,9 @@ async function deliverOne(deps: AppDeps, client: lark.Client, row: ClaimedRow, s
     result.sent++;
   } catch (e) {
     const v = classifyFailure(e);
-    if (v.invalidateToken) invalidateFeishuToken(client);
+    if (v.invalidateToken) deps.invalidateFeishuToken?.(client);
     if (v.retry && attempts < s.maxAttempts) {
-      const delay = backoffMs(attempts, s, v.notBeforeMs);
+      const delay = backoffMs(attempts, s, v.notBeforeMs, deps.random ?? Math.random);
       await db.execute(
         sql`update outbox set locked_until = null, last_error = ${v.message.slice(0, 500)},
               next_attempt_at = now() + ${delay} * interval '1 millisecond'

@@ -22,7 +22,7 @@ import type { AppDeps } from '../../src/deps.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { sql } from 'drizzle-orm';
 import { execRows, type Database } from '../../db/types.js';
-import { createFeishuClient } from '../../bot/feishu-client.js';
+import { createFeishuClient, invalidateFeishuToken } from '../../bot/feishu-client.js';
 import { configureOutbox, startOutboxDrain, type OutboxSettings } from '../../src/outbox/index.js';
 import { VERSION } from '../../src/version.js';
 import { startFakeFeishu, type FakeFeishu, type PushOptions, type PushResult, type StoredMessage, type TextMessageSpec } from '../fake-feishu/index.js';
@@ -117,6 +117,7 @@ export async function startBotApp(database: Database, o: BotAppOptions = {}): Pr
     feishu: createFeishuClient(config, { logger, timeoutMs: o.feishuTimeoutMs ?? 5000 }),
     version: VERSION,
     now: () => new Date(),
+    invalidateFeishuToken,
     defer: deferred.defer,
   };
   configureOutbox(deps, { baseDelayMs: 20, maxDelayMs: 300, ...(o.outbox ?? {}) });

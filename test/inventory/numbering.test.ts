@@ -1,5 +1,5 @@
 /**
- * Document numbers (src/inventory/numbering.ts): unique and increasing per prefix and business
+ * Document numbers (src/kernel/numbering.ts): unique and increasing per prefix and business
  * day, drawn from one sequence per prefix; a rolled-back posting may leave a gap.
  */
 import { expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { describeDb } from '../helpers/db.js';
 import { execRows } from '../../db/types.js';
 import { postIssue, postReceipt } from '../../src/inventory/index.js';
 import { DOC_PREFIX } from '../../src/inventory/moves.js';
-import { sequenceName } from '../../src/inventory/numbering.js';
+import { DOCUMENT_NUMBER_PREFIXES, sequenceName } from '../../src/kernel/numbering.js';
 import { dayKey } from '../../src/shared/time.js';
 import { clerk, expectClean, key, product, receive } from './helpers.js';
 
@@ -17,6 +17,9 @@ describeDb('document numbers', (t) => {
     const rows = await execRows<{ relname: string }>(t.db, sql`select relname from pg_class where relkind = 'S' and relname like 'doc_no_%'`);
     const have = new Set(rows.map((r) => r.relname));
     for (const prefix of Object.values(DOC_PREFIX)) expect(have.has(sequenceName(prefix)), prefix).toBe(true);
+    // The declared list and the migrated sequences are the same set, both ways.
+    const declared = Object.keys(DOCUMENT_NUMBER_PREFIXES).map(sequenceName).sort();
+    expect([...have].sort()).toEqual(declared);
   });
 
   it('concurrent postings of one day get distinct numbers; a later claim a greater one', async () => {

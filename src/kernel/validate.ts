@@ -49,6 +49,14 @@ export const FIELD_LABEL: Record<string, string> = {
   complete: '全盘',
   mode: '录入方式',
   newBatch: '新批次',
+  amount: '金额',
+  purchasePrice: '进价',
+  salePrice: '售价',
+  unit: '单位',
+  cursor: '翻页游标',
+  limit: '每页条数',
+  scopes: '范围',
+  role: '角色',
 };
 
 const HAS_CJK = /[\u3400-\u9fff]/;

@@ -24,11 +24,35 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
 import { dayKey } from '../shared/time.js';
-import { DOC_PREFIX } from './moves.js';
 
-const PREFIXES = new Set(Object.values(DOC_PREFIX));
+/**
+ * THE list of document-number prefixes, for every document type of every domain. A domain
+ * adds its documents here (and the matching `doc_no_<prefix>` sequence in db/schema.ts, which
+ * test/kernel/numbering.test.ts checks against this list both ways). A prefix is a numbering
+ * series, not a stock kind: a purchase order is numbered without pretending to move stock.
+ */
+export const DOCUMENT_NUMBER_PREFIXES = {
+  // inventory (stock documents; src/inventory/moves.ts maps its kinds onto these)
+  RK: '入库单',
+  SC: '生产入库单',
+  QC: '期初单',
+  CK: '出库单',
+  LY: '领用单',
+  DB: '调拨单',
+  PD: '盘点单',
+  HC: '红冲单',
+  TZ: '成本调整单',
+  // purchasing, sales, finance
+  CG: '采购订单',
+  XS: '销售订单',
+  FK: '付款单',
+  SK: '收款单',
+} as const;
+export type DocumentNumberPrefix = keyof typeof DOCUMENT_NUMBER_PREFIXES;
 
-/** The sequence of a prefix (created by the migrations for every DOC_PREFIX). */
+const PREFIXES = new Set<string>(Object.keys(DOCUMENT_NUMBER_PREFIXES));
+
+/** The Postgres sequence of a prefix. Throws for a prefix not declared above (a programming error). */
 export function sequenceName(prefix: string): string {
   if (!PREFIXES.has(prefix)) throw new Error(`no document-number sequence for prefix ${prefix}`);
   return `doc_no_${prefix.toLowerCase()}`;
@@ -77,9 +101,12 @@ export function formatDocNo(prefix: string, day: string, n: number): string {
   return `${prefix}${day}-${n < 10000 ? String(n).padStart(4, '0') : String(n)}`;
 }
 
-/** Claim the next number now (used by stocktakes, whose number is given when the count opens). */
-export async function nextDocNo(tx: Conn, prefix: string, at: Date): Promise<string> {
-  const day = dayKey(at);
+/**
+ * Claim the next number now, for documents numbered when they are created (a stocktake when the
+ * count opens; purchase and sales orders). `at` is the business time; `timeZone` decides its day.
+ */
+export async function nextDocNo(tx: Conn, prefix: DocumentNumberPrefix, at: Date, timeZone?: string): Promise<string> {
+  const day = dayKey(at, timeZone);
   const base = await dayBase(tx, prefix, day);
   const [r] = await execRows<{ n: string | number }>(tx, sql`select ${nextvalSql(prefix)} - ${base}::bigint as n`);
   return formatDocNo(prefix, day, Number(r.n));

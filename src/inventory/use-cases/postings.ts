@@ -1,0 +1,144 @@
+/**
+ * Stock postings as use cases: 入库 (receipt), 出库 (issue), 调拨 (transfer), 红冲 (reversal).
+ * Canonical input (src/kernel/canonical.ts) → the posting services' input; the services keep
+ * THE rules (units, the price rule, FIFO, valuation) and parse again.
+ */
+import { z } from 'zod';
+import { amountFen, isoTime, note, qtyText, refOf, timeOf, yuanPrice, yuanAmount } from '../../kernel/canonical.js';
+import { defineUseCase, type UseCaseContext } from '../../kernel/use-case.js';
+import { ISSUE_KINDS, RECEIPT_KINDS } from '../moves.js';
+import { postIssue, postReceipt, postTransfer } from '../posting.js';
+import { reverseDocument } from '../reversal.js';
+import { postingResultSchema } from './results.js';
+
+export const productRef = refOf('商品', '12 或 "A001" 或 "螺丝M3"');
+export const warehouseRef = refOf('仓库', '1 或 "WH01" 或 "主仓库"');
+
+const batchNo = z.string().trim().min(1).max(64).describe('批次号（批次管理的商品）');
+
+export const receiptLine = z.strictObject({
+  product: productRef,
+  qty: qtyText,
+  batchNo: batchNo.optional(),
+  expiresOn: z.iso.date('有效期写成 2027-06-30').optional().describe('有效期（YYYY-MM-DD）'),
+  unitPrice: yuanPrice.optional(),
+  amount: yuanAmount.optional(),
+});
+
+export const receiptInput = z.strictObject({
+  kind: z.enum(RECEIPT_KINDS).default('purchase_receipt').describe('purchase_receipt 采购入库 / production_receipt 生产入库 / opening 期初'),
+  warehouse: warehouseRef.optional(),
+  lines: z.array(receiptLine).min(1, '至少需要一行商品').max(500),
+  businessTime: isoTime.optional(),
+  remark: note(500),
+});
+export type ReceiptCanonical = z.input<typeof receiptInput>;
+
+export const issueLine = z.strictObject({ product: productRef, qty: qtyText, batchNo: batchNo.optional() });
+
+export const issueInput = z.strictObject({
+  kind: z.enum(ISSUE_KINDS).default('sales_issue').describe('sales_issue 销售出库 / internal_issue 领用出库'),
+  warehouse: warehouseRef.optional(),
+  lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
+  businessTime: isoTime.optional(),
+  remark: note(500),
+});
+export type IssueCanonical = z.input<typeof issueInput>;
+
+export const transferInput = z.strictObject({
+  from: warehouseRef.optional(),
+  to: warehouseRef,
+  lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
+  businessTime: isoTime.optional(),
+  remark: note(500),
+});
+export type TransferCanonical = z.input<typeof transferInput>;
+
+export const reversalInput = z.strictObject({
+  docNo: z.string().trim().min(1, '请填写要红冲的单号').max(40),
+  reason: note(500),
+  businessTime: isoTime.optional(),
+});
+export type ReversalCanonical = z.input<typeof reversalInput>;
+
+/** Business time: as given, else the unit of work's clock (never the service's own). */
+const at = (ctx: UseCaseContext, iso: string | undefined) => timeOf(iso) ?? ctx.now;
+
+export const receiveStock = defineUseCase({
+  id: 'inventory.receive',
+  kind: 'write',
+  permission: 'stock.receive',
+  label: '入库',
+  summary: '入库（采购、生产、期初）：按单价或金额计入库存成本',
+  input: receiptInput,
+  output: postingResultSchema,
+  rest: { method: 'post', path: '/receipts' },
+  run: (ctx, i) =>
+    postReceipt(ctx.conn, ctx.actor, {
+      kind: i.kind,
+      warehouse: i.warehouse,
+      lines: i.lines.map((l) => ({
+        product: l.product,
+        qty: l.qty,
+        batchNo: l.batchNo,
+        expiresOn: l.expiresOn,
+        unitPrice: l.unitPrice,
+        amountFen: l.amount === undefined ? undefined : amountFen(l.amount),
+      })),
+      idempotencyKey: ctx.idempotencyKey,
+      businessTime: at(ctx, i.businessTime),
+      remark: i.remark,
+    }),
+});
+
+export const issueStock = defineUseCase({
+  id: 'inventory.issue',
+  kind: 'write',
+  permission: 'stock.issue',
+  label: '出库',
+  summary: '出库（销售、领用）：不指定批次时按先进先出扣减',
+  input: issueInput,
+  output: postingResultSchema,
+  rest: { method: 'post', path: '/issues' },
+  run: (ctx, i) =>
+    postIssue(ctx.conn, ctx.actor, {
+      kind: i.kind,
+      warehouse: i.warehouse,
+      lines: i.lines,
+      idempotencyKey: ctx.idempotencyKey,
+      businessTime: at(ctx, i.businessTime),
+      remark: i.remark,
+    }),
+});
+
+export const transferStock = defineUseCase({
+  id: 'inventory.transfer',
+  kind: 'write',
+  permission: 'stock.transfer',
+  label: '调拨',
+  summary: '仓库之间调拨：一张单据，调出与调入同时记账',
+  input: transferInput,
+  output: postingResultSchema,
+  rest: { method: 'post', path: '/transfers' },
+  run: (ctx, i) =>
+    postTransfer(ctx.conn, ctx.actor, {
+      from: i.from,
+      to: i.to,
+      lines: i.lines,
+      idempotencyKey: ctx.idempotencyKey,
+      businessTime: at(ctx, i.businessTime),
+      remark: i.remark,
+    }),
+});
+
+export const reverseStockDocument = defineUseCase({
+  id: 'inventory.reverse',
+  kind: 'write',
+  permission: 'stock.reverse',
+  label: '红冲',
+  summary: '红冲一张已过账的单据（唯一的更正方式）：生成反向单据',
+  input: reversalInput,
+  output: postingResultSchema,
+  rest: { method: 'post', path: '/documents/{docNo}/reversal' },
+  run: (ctx, i) => reverseDocument(ctx.conn, ctx.actor, { docNo: i.docNo, reason: i.reason, idempotencyKey: ctx.idempotencyKey, businessTime: at(ctx, i.businessTime) }),
+});

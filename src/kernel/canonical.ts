@@ -1,0 +1,65 @@
+/**
+ * Building blocks of canonical use-case input: what REST accepts and OpenAPI publishes, and
+ * what chat and card normalisers must produce. Strict on purpose — a client that sends a
+ * float, a Chinese money word or "2,5" gets a clear 422, never a guess:
+ *
+ * - quantities: decimal text in the base unit ("24", "0.5"), or text in the product's units
+ *   ("2箱", "2箱3个"), always a string;
+ * - money amounts: yuan as a decimal string with at most 2 decimals ("480", "12.50");
+ * - unit prices: yuan with at most 6 decimals ("6.5", "0.002"), per the unit the quantity was
+ *   written in, or per a named unit ("6.5/箱");
+ * - references: a positive integer id, or the record's code text (SKU, warehouse code, name);
+ * - times: ISO 8601 with an offset ("2026-11-25T09:30:00+08:00").
+ */
+import { z } from 'zod';
+import { yuanToFen } from '../shared/money.js';
+
+const YUAN_AMOUNT = /^\d{1,11}(\.\d{1,2})?$/;
+const YUAN_PRICE = /^\d{1,11}(\.\d{1,6})?(\/\S{1,10})?$/;
+const QTY_TEXT = /^\d{1,15}(\.\d{1,6})?\s*(\p{L}{1,10}(\s*\d{1,15}(\.\d{1,6})?\s*\p{L}{1,10})?)?$/u;
+
+/** An id or a code: `12` or `"A001"`. */
+export const refOf = (what: string, example: string) =>
+  z.union([z.number().int().positive(), z.string().trim().min(1, `请填写${what}`).max(200)]).describe(`${what}：id（整数）或编码/名称，例如 ${example}`);
+
+/** A quantity as text (see the file comment). */
+export const qtyText = z
+  .string()
+  .trim()
+  .regex(QTY_TEXT, '数量格式不对：写成 24、0.5、2箱 或 2箱3个')
+  .describe('数量：基本单位的十进制数（"24"、"0.5"），或带商品单位（"2箱"、"2箱3个"）');
+
+/** Money amount in yuan, ≤ 2 decimals, as text. */
+export const yuanAmount = z.string().trim().regex(YUAN_AMOUNT, '金额格式不对：写成 480 或 12.50（元，最多两位小数）').describe('金额（元，最多两位小数），例如 "480.00"');
+
+/** Unit price in yuan, ≤ 6 decimals, optionally per a named unit. */
+export const yuanPrice = z
+  .string()
+  .trim()
+  .regex(YUAN_PRICE, '单价格式不对：写成 6.5、0.002 或 6.5/箱（元，最多 6 位小数）')
+  .describe('单价（元，最多 6 位小数），按数量所写单位；或写明单位 "6.5/箱"');
+
+/** ISO 8601 date-time with offset. */
+export const isoTime = z.iso.datetime({ offset: true, message: '时间格式不对：写成 2026-11-25T09:30:00+08:00' }).describe('业务时间（ISO 8601，带时区）');
+
+/** Free text (remark, reason): trimmed, empty → null. */
+export const note = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .nullable()
+    .transform((s) => (s ? s : null));
+
+/** Cursor pagination of list use cases: an opaque cursor from the previous page, and a page size. */
+export const pageInput = {
+  cursor: z.string().max(200).optional().describe('上一页返回的 nextCursor'),
+  limit: z.coerce.number().int().min(1, '每页至少 1 条').max(500, '每页最多 500 条').default(50),
+};
+
+/** Yuan text (already validated by yuanAmount) → fen. */
+export const amountFen = (yuan: string): bigint => yuanToFen(yuan);
+
+/** ISO text → Date (undefined stays undefined). */
+export const timeOf = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : new Date(iso));

@@ -1,0 +1,8 @@
+/**
+ * The application's use cases: every module's list, in order. buildApp builds the registry
+ * from this (src/kernel/use-case-registry.ts validates it); adapters reach use cases by id.
+ */
+import type { AnyUseCase } from './kernel/use-case.js';
+import { inventoryUseCases } from './inventory/use-cases/index.js';
+
+export const ALL_USE_CASES: readonly AnyUseCase[] = [...inventoryUseCases];
