@@ -1,18 +1,13 @@
 /**
- * Background work on Node (the Workers entry runs the same jobs from `scheduled`).
- * Jobs register here; each returns a stop function awaited on shutdown.
+ * Background work on Node (the Workers entry runs the same scheduled jobs from `scheduled`).
+ * The runtime passes the list (src/jobs/node-jobs.ts); each start returns a stop function
+ * awaited on shutdown.
  */
 import type { AppDeps } from './deps.js';
 
 export type BackgroundJob = (deps: AppDeps) => () => Promise<void>;
 
-const jobs: { name: string; start: BackgroundJob }[] = [];
-
-export function registerBackgroundJob(name: string, start: BackgroundJob): void {
-  jobs.push({ name, start });
-}
-
-export function startBackground(deps: AppDeps): () => Promise<void> {
+export function startBackground(deps: AppDeps, jobs: readonly { name: string; start: BackgroundJob }[]): () => Promise<void> {
   const stops = jobs.map((j) => ({ name: j.name, stop: j.start(deps) }));
   return async () => {
     for (const s of stops) {

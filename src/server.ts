@@ -17,7 +17,8 @@ import { startBackground } from './background.js';
 import { createFeishuClient, invalidateFeishuToken } from '../bot/feishu-client.js';
 import { VERSION } from './version.js';
 import { trackDeferred } from './deferred.js';
-import './jobs/node-jobs.js';
+import { nodeBackgroundJobs } from './jobs/node-jobs.js';
+import { buildJobs } from './jobs/index.js';
 import { setAppTimezone } from './shared/time.js';
 
 function fail(message: string): never {
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
     invalidateFeishuToken,
     defer: deferred.defer,
   };
+  // Registries are built (and validated) before listening: a broken definition stops the start.
   const app = buildApp(deps);
+  const jobs = buildJobs();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
   await new Promise<void>((res, rej) => {
     server.once('listening', () => res());
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   });
   let stopBackground: () => Promise<void> = async () => {};
   migrated.then((ok) => {
-    if (ok && !aborter.signal.aborted) stopBackground = startBackground(deps);
+    if (ok && !aborter.signal.aborted) stopBackground = startBackground(deps, nodeBackgroundJobs(jobs));
   });
 
   let stopping = false;

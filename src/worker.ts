@@ -15,6 +15,7 @@ import type { AppDeps } from './deps.js';
 import { consoleLogger, type Logger } from './log.js';
 import { createFeishuClient, invalidateFeishuToken } from '../bot/feishu-client.js';
 import { runScheduled } from './jobs/scheduled.js';
+import { buildJobs } from './jobs/index.js';
 import { VERSION } from './version.js';
 import { setAppTimezone } from './shared/time.js';
 
@@ -80,6 +81,9 @@ function misconfigured(e: unknown): Response {
   });
 }
 
+/** Built once per isolate (validated: a broken job list fails the first request loudly). */
+const jobs = buildJobs();
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     let r: ReturnType<typeof requestDeps>;
@@ -107,7 +111,7 @@ export default {
     const r = requestDeps(env, ctx);
     try {
       await ensureMigrated(r.deps);
-      if (r.deps.readiness.ready) await runScheduled(r.deps, controller.cron, new Date(controller.scheduledTime));
+      if (r.deps.readiness.ready) await runScheduled(r.deps, jobs, controller.cron, new Date(controller.scheduledTime));
     } finally {
       r.finish();
     }

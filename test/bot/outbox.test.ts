@@ -7,6 +7,7 @@ import { useBotApp } from '../helpers/app.js';
 import { configureOutbox, drainOutbox, enqueueOutbox, feishuUuid } from '../../src/outbox/index.js';
 import type { Logger } from '../../src/log.js';
 import { runScheduled } from '../../src/jobs/scheduled.js';
+import { buildJobs } from '../../src/jobs/index.js';
 
 type Row = { id: number; status: string; attempts: number; last_error: string | null; delay_ms: number };
 const rows = (db: Parameters<typeof execRows>[0]) =>
@@ -117,7 +118,7 @@ describeDb('outbox drain by hand', (t) => {
 
   it('the every-minute cron job (Workers scheduled) drains the outbox', async () => {
     const parent = await queue(2, 'cron');
-    await runScheduled(h.deps, '* * * * *', new Date());
+    await runScheduled(h.deps, buildJobs(), '* * * * *', new Date());
     expect(h.fake.repliesTo(parent)).toHaveLength(2);
   });
 
