@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health.js';
 import { feishuRoutes } from '../bot/routes.js';
+import { apiRoutes } from './api/index.js';
 import { buildUseCaseRegistry, type UseCaseRegistry } from './kernel/use-case-registry.js';
 import type { AnyUseCase } from './kernel/use-case.js';
 import { ALL_USE_CASES } from './use-cases.js';
@@ -29,6 +30,7 @@ export function buildApp(deps: AppDeps, opts: BuildOptions = {}): Hono {
   const app = new Hono();
   app.route('/', healthRoutes(deps));
   app.route('/feishu', feishuRoutes(deps, useCases));
+  app.route('/api', apiRoutes(deps, useCases));
   app.notFound((c) => c.json({ error: 'not_found', message: '没有这个地址 / no such route' }, 404));
   app.onError((err, c) => {
     deps.logger.error({ err: { message: err.message, stack: err.stack }, path: c.req.path }, 'unhandled error');

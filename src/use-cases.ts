@@ -4,5 +4,7 @@
  */
 import type { AnyUseCase } from './kernel/use-case.js';
 import { inventoryUseCases } from './inventory/use-cases/index.js';
+import { tokenUseCases } from './people/token-use-cases.js';
+import { peopleUseCases } from './people/use-cases.js';
 
-export const ALL_USE_CASES: readonly AnyUseCase[] = [...inventoryUseCases];
+export const ALL_USE_CASES: readonly AnyUseCase[] = [...inventoryUseCases, ...tokenUseCases, ...peopleUseCases];

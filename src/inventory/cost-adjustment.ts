@@ -61,6 +61,7 @@ import { toInfo } from './resolve.js';
 import { costAdjustmentInputSchema, parseInput, type CostAdjustmentInput } from './schemas.js';
 import { formatQty } from './units.js';
 import { resolveWarehouse } from './warehouses.js';
+import { businessTimeOr } from './business-time.js';
 
 export interface CostAdjustmentSide {
   /** Whole fen. */
@@ -158,7 +159,7 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
   const warehouseNames = new Map(held.map((h) => [h.warehouse_id, h.name]));
   if (!held.length) {
     // A valuation with no balance row at all (only a legacy repair can get here): the move needs a place.
-    const wh = await resolveWarehouse(db, undefined, { createDefault: true });
+    const wh = await resolveWarehouse(db, undefined, { createDefault: true, actor });
     warehouseNames.set(wh.id, wh.name);
     ensure.push({ productId: pid, warehouseId: wh.id, batchNo: '' });
   }
@@ -175,7 +176,7 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
     kind: 'cost_adjustment',
     idempotencyKey: data.idempotencyKey,
     warehouseId: null,
-    businessTime: data.businessTime ?? new Date(),
+    businessTime: await businessTimeOr(db, data.businessTime),
     remark: data.reason ?? (receipt ? `成本调整 ${receipt.docNo}` : null),
     sourceType: receipt ? 'document' : null,
     sourceId: receipt?.id ?? null,

@@ -21,6 +21,7 @@ import { fastIssue, plainQty } from './fastissue.js';
 import { resolveWarehouse } from './warehouses.js';
 import type { Ledger, ProductInfo } from './ledger.js';
 import { receiptLineValue } from './prices.js';
+import { businessTimeOr } from './business-time.js';
 
 /**
  * Snapshot what the user typed on the moves a line just planned: the quantity as written
@@ -72,8 +73,8 @@ export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput): 
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   const replay = await findReplay(db, data.idempotencyKey, data.kind);
   if (replay) return replay;
-  const businessTime = data.businessTime ?? new Date();
-  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
+  const businessTime = await businessTimeOr(db, data.businessTime);
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor });
   const prods = await resolveProducts(db, data.lines.map((l) => l.product));
   const lines = data.lines.map((l, i) => {
     const p = prods[i];
@@ -116,6 +117,8 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput): Prom
   const fastRef = only && (typeof only.product === 'number' || typeof only.product === 'string') ? only.product : null;
   const plain = only && fastRef != null && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
   const fastQty = plain && /^\d+$/.test(plain) ? plain : null;
+  // Read once: the fast path and the general path below post at the same time.
+  const businessTime = await businessTimeOr(db, data.businessTime);
   if (only && fastQty) {
     const r = await fastIssue(db, actor, {
       kind: data.kind,
@@ -123,14 +126,13 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput): Prom
       warehouseId: data.warehouse as number | undefined,
       qty: fastQty,
       enteredQty: String(only.qty).trim(),
-      ...headerOf(data, data.businessTime ?? new Date()),
+      ...headerOf(data, businessTime),
     });
     if (r) return r;
   }
   const replay = await findReplay(db, data.idempotencyKey, data.kind);
   if (replay) return replay;
-  const businessTime = data.businessTime ?? new Date();
-  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor });
   const prods = await resolveProducts(db, data.lines.map((l) => l.product));
   const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   return post(db, actor, {
@@ -160,8 +162,8 @@ export async function postTransfer(db: Conn, actor: Actor, input: TransferInput)
   requirePermission(actor, DOC_PERMISSION.transfer);
   const replay = await findReplay(db, data.idempotencyKey, 'transfer');
   if (replay) return replay;
-  const businessTime = data.businessTime ?? new Date();
-  const from = await resolveWarehouse(db, data.from, { createDefault: true });
+  const businessTime = await businessTimeOr(db, data.businessTime);
+  const from = await resolveWarehouse(db, data.from, { createDefault: true, actor });
   const to = await resolveWarehouse(db, data.to);
   if (from.id === to.id) {
     // One warehouse given: it is the destination, and the source defaulted to the same one.

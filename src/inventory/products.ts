@@ -265,7 +265,7 @@ export async function updateProduct(db: Conn, actor: Actor, input: UpdateProduct
           packUnit: next.packUnit,
           packFactor: next.packFactor,
           searchText: buildSearchText(next),
-          updatedAt: new Date(),
+          updatedAt: sql`now()`,
         })
         .where(eq(products.id, before.id))
         .returning();
@@ -287,7 +287,7 @@ export async function archiveProduct(db: Conn, actor: Actor, input: { product: n
     if (val && new Dec(val.qty).greaterThan(0)) {
       throw new DomainError('conflict', `「${before.name}」还有库存 ${qtyText(val.qty)} ${before.baseUnit}，请先出库或盘亏后再停用。`);
     }
-    const [row] = await tx.update(products).set({ archivedAt: new Date(), updatedAt: new Date() }).where(eq(products.id, before.id)).returning();
+    const [row] = await tx.update(products).set({ archivedAt: sql`now()`, updatedAt: sql`now()` }).where(eq(products.id, before.id)).returning();
     await writeAudit(tx, actor, { action: 'archive', entity: 'product', entityId: row.id, before: productView(before), after: productView(row) });
     return productView(row);
   });

@@ -37,6 +37,7 @@ import { loadProductInfos } from './resolve.js';
 import { formatQty } from './units.js';
 import { parseInput, reversalInputSchema, type ReversalInput } from './schemas.js';
 import { enteredCostRange, widen, type CostRange } from './valuation.js';
+import { businessTimeOr } from './business-time.js';
 
 /**
  * Whether a posted document can still be reversed (offer the 红冲 button only then): not a
@@ -85,13 +86,14 @@ export async function reverseDocument(db: Conn, actor: Actor, input: ReversalInp
   );
   for (const h of held) if (!whRows.some((w) => w.id === h.warehouse_id)) whRows.push({ id: h.warehouse_id, name: h.name });
   const reversedIds = new Set(moves.map((m) => Number(m.id)));
+  const businessTime = await businessTimeOr(db, data.businessTime);
   try {
     const result = await post(db, actor, {
       kind: 'reversal',
       idempotencyKey: data.idempotencyKey,
       warehouseId: orig.warehouse_id,
       toWarehouseId: orig.to_warehouse_id,
-      businessTime: data.businessTime ?? new Date(),
+      businessTime,
       remark: data.reason ?? `红冲 ${orig.doc_no}`,
       reversesDocId: orig.id,
       sourceType: 'document',

@@ -52,6 +52,7 @@ import { formatQty, parseQuantity } from './units.js';
 import { applyMove, emptyValuation, enteredCostRange, issueValue, receiptValue, type Valuation } from './valuation.js';
 import { resolveWarehouse } from './warehouses.js';
 import type { ProductInfo } from './ledger.js';
+import { businessTimeOr } from './business-time.js';
 
 export interface StocktakeView {
   id: number;
@@ -161,12 +162,14 @@ const STOCKTAKE_LOCK = 0x4a5354;
 
 /**
  * Open a count. `complete: true` declares 全盘 from the start (everything in scope nobody counts
- * is written off at posting). Errors: conflict (the warehouse already has an open count).
+ * is written off at posting). `opts.now` dates its number (PD<day>-…; default: the database's
+ * clock), `opts.timeZone` decides that day (default APP_TIMEZONE). Errors: conflict (the
+ * warehouse already has an open count).
  */
-export async function openStocktake(db: Conn, actor: Actor, input: OpenStocktakeInput): Promise<StocktakeView> {
+export async function openStocktake(db: Conn, actor: Actor, input: OpenStocktakeInput, opts: { now?: Date; timeZone?: string } = {}): Promise<StocktakeView> {
   const data = parseInput(openStocktakeSchema, input);
   requirePermission(actor, 'stock.count');
-  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true });
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor });
   const productIds = data.products?.length ? [...new Set((await resolveProducts(db, data.products)).map((p) => p.id))].sort((a, b) => a - b) : null;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${STOCKTAKE_LOCK}, ${wh.id})`);
@@ -178,7 +181,7 @@ export async function openStocktake(db: Conn, actor: Actor, input: OpenStocktake
     // gets an id below it and is not flagged; the variance is computed against the balances
     // locked at posting time anyway, so the count is never applied to a stale book quantity.
     const [{ max }] = await execRows<{ max: string | number }>(tx, sql`select coalesce(max(id), 0) as max from stock_moves`);
-    const docNo = await nextDocNo(tx, 'PD', new Date());
+    const docNo = await nextDocNo(tx, 'PD', await businessTimeOr(tx, opts.now), opts.timeZone);
     const [st] = await tx
       .insert(stocktakes)
       .values({ docNo, warehouseId: wh.id, productIds, openedBy: actor.userId, openedAtMoveId: Number(max), complete: data.complete })
@@ -548,7 +551,7 @@ export async function postStocktake(db: Conn, actor: Actor, input: PostStocktake
   const infos = new Map((await loadProductInfos(db, inPlay)).map((p) => [p.id, p]));
   const wh = await resolveWarehouse(db, st.warehouseId);
   const ensure: EnsureRow[] = [...counted].flatMap(([pid, batches]) => [...batches.keys()].map((bn) => ({ productId: pid, warehouseId: st.warehouseId, batchNo: bn })));
-  const businessTime = data.businessTime ?? new Date();
+  const businessTime = await businessTimeOr(db, data.businessTime);
   const posting = await postMaybeEmpty(db, actor, {
     kind: 'stocktake',
     idempotencyKey: data.idempotencyKey,
@@ -589,7 +592,7 @@ export async function postStocktake(db: Conn, actor: Actor, input: PostStocktake
     async after(tx, doc) {
       const done = await tx
         .update(stocktakes)
-        .set({ status: 'posted', postedDocId: doc?.id ?? null, postedAt: new Date(), complete })
+        .set({ status: 'posted', postedDocId: doc?.id ?? null, postedAt: sql`now()`, complete })
         .where(and(eq(stocktakes.id, st.id), eq(stocktakes.status, 'open')))
         .returning();
       if (!done.length) throw new DomainError('conflict', `盘点单 ${st.docNo} 已被他人过账或取消。`, { docNo: st.docNo });

@@ -4,9 +4,9 @@
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { warehouses } from '../../db/schema.js';
-import { execRows, type Conn, type Db } from '../../db/types.js';
+import { execRows, type Conn } from '../../db/types.js';
 import { DomainError } from '../errors.js';
-import { requirePermission, type Actor } from '../people/roles.js';
+import { SYSTEM_ACTOR, requirePermission, type Actor } from '../people/roles.js';
 import { writeAudit } from '../audit/index.js';
 import { createWarehouseSchema, parseInput, type CreateWarehouseInput } from './schemas.js';
 
@@ -73,27 +73,44 @@ export async function getDefaultWarehouse(db: Conn): Promise<WarehouseView | nul
 /**
  * The default warehouse, creating 主仓库 when there is none (inside the posting's transaction,
  * so the first receipt of a fresh install just works). ON CONFLICT DO NOTHING covers the race
- * of two first postings: the loser reads the winner's row.
+ * of two first postings: the loser reads the winner's row. A warehouse created here is audited
+ * like one created by hand (action 'create', by `actor`: the person whose posting needed it),
+ * in the same statement as the insert, so neither exists without the other.
  */
-export async function ensureDefaultWarehouse(tx: Conn): Promise<WarehouseView> {
+export async function ensureDefaultWarehouse(tx: Conn, actor: Actor = SYSTEM_ACTOR): Promise<WarehouseView> {
   const found = await getDefaultWarehouse(tx);
   if (found) return found;
   const [{ n }] = await execRows<{ n: number }>(tx, sql`select count(*)::int as n from warehouses`);
-  await tx.execute(sql`insert into warehouses (code, name, is_default)
-    values (${`WH${String(n + 1).padStart(2, '0')}`}, ${DEFAULT_WAREHOUSE_NAME}, true) on conflict do nothing`);
+  await tx.execute(sql`with w as (
+      insert into warehouses (code, name, is_default)
+      values (${`WH${String(n + 1).padStart(2, '0')}`}, ${DEFAULT_WAREHOUSE_NAME}, true) on conflict do nothing
+      returning id, code, name, is_default, archived, created_at)
+    insert into audit_log (actor_id, action, entity, entity_id, after)
+    select ${actor.userId}::int, 'create', 'warehouse', w.id::text,
+      jsonb_build_object('id', w.id, 'code', w.code, 'name', w.name, 'isDefault', w.is_default, 'archived', w.archived, 'createdAt', w.created_at, 'implicit', true)
+    from w`);
   const again = await getDefaultWarehouse(tx);
   if (again) return again;
   // 主仓库 exists but is not the default: make it the default.
-  await tx.update(warehouses).set({ isDefault: true }).where(and(eq(warehouses.name, DEFAULT_WAREHOUSE_NAME)));
+  const [promoted] = await tx.update(warehouses).set({ isDefault: true }).where(and(eq(warehouses.name, DEFAULT_WAREHOUSE_NAME))).returning();
+  if (promoted) await writeAudit(tx, actor, { action: 'make_default', entity: 'warehouse', entityId: promoted.id, before: { isDefault: false }, after: { isDefault: true } });
   const last = await getDefaultWarehouse(tx);
   if (!last) throw new DomainError('conflict', '无法确定默认仓库，请先新建一个仓库。');
   return last;
 }
 
-/** A warehouse by id, code or name; undefined → the default (created if needed when `create`). */
-export async function resolveWarehouse(conn: Conn, ref: number | string | undefined, opts: { createDefault?: boolean } = {}): Promise<WarehouseView> {
+/**
+ * A warehouse by id, code or name; undefined → the default (created if needed when
+ * `createDefault`, audited as created by `actor`). An archived warehouse is refused
+ * (conflict) unless `includeArchived` (reads of history).
+ */
+export async function resolveWarehouse(
+  conn: Conn,
+  ref: number | string | undefined,
+  opts: { createDefault?: boolean; actor?: Actor; includeArchived?: boolean } = {},
+): Promise<WarehouseView> {
   if (ref === undefined) {
-    if (opts.createDefault) return ensureDefaultWarehouse(conn);
+    if (opts.createDefault) return ensureDefaultWarehouse(conn, opts.actor);
     const d = await getDefaultWarehouse(conn);
     if (!d) throw new DomainError('not_found', '还没有仓库。请先新建仓库（例如「主仓库」）。');
     return d;
@@ -111,6 +128,6 @@ export async function resolveWarehouse(conn: Conn, ref: number | string | undefi
     throw new DomainError('not_found', `找不到仓库「${ref}」。现有仓库：${all.map((w) => w.name).join('、') || '（无）'}。`, { warehouse: ref });
   }
   const w = rows[0];
-  if (w.archived) throw new DomainError('conflict', `仓库「${w.name}」已停用。`);
+  if (w.archived && !opts.includeArchived) throw new DomainError('conflict', `仓库「${w.name}」已停用。`);
   return view(w);
 }

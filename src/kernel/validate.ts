@@ -57,7 +57,60 @@ export const FIELD_LABEL: Record<string, string> = {
   limit: '每页条数',
   scopes: '范围',
   role: '角色',
+  q: '搜索',
+  includeArchived: '包含已停用',
+  nonzero: '只看有库存',
+  batch: '批次',
+  user: '用户',
+  totalValue: '新库存金额',
+  token: '令牌',
+  includeRevoked: '包含已撤销',
 };
+
+/**
+ * The schema at `path` inside `schema` (through objects, arrays, optionals, defaults, pipes),
+ * or undefined. Used to read a field's own `.meta({ title })`, which wins over FIELD_LABEL:
+ * the same key can mean different things in different use cases (`from` is 调出仓库 in a
+ * transfer and 起始时间 in a listing).
+ */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+  let cur: z.ZodType | undefined = schema;
+  const unwrap = (s: z.ZodType): z.ZodType => {
+    const def = (s as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; schema?: z.ZodType } } })._zod.def;
+    if (def.innerType) return unwrap(def.innerType);
+    if (def.type === 'pipe' && def.in) return unwrap(def.in);
+    return s;
+  };
+  for (const key of path) {
+    if (!cur) return undefined;
+    const found: z.ZodType = unwrap(cur);
+    const def = (found as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType } } })._zod.def;
+    if (def.type === 'object' && typeof key === 'string') cur = def.shape?.[key];
+    else if (def.type === 'array' && typeof key === 'number') cur = def.element;
+    else return undefined;
+  }
+  return cur;
+}
+
+/** `.meta({ title })` on the schema or any wrapper inside it (optional, default, nullable, pipe). */
+function ownTitle(s: z.ZodType | undefined): string | undefined {
+  for (let cur = s, i = 0; cur && i < 10; i++) {
+    const title = cur.meta()?.title;
+    if (typeof title === 'string') return title;
+    const def = (cur as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } })._zod.def;
+    cur = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return undefined;
+}
+
+function titleAt(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const title = ownTitle(schemaAt(schema, path.slice(0, n)));
+    if (title) return title;
+    if (typeof path[n - 1] === 'string') return undefined;
+  }
+  return undefined;
+}
 
 const HAS_CJK = /[\u3400-\u9fff]/;
 
@@ -84,6 +137,7 @@ function ruleOf(i: z.core.$ZodIssue): string {
   if (i.code === 'invalid_type') return '必填或格式不对';
   if (i.code === 'invalid_value') return '不是可选的值';
   if (i.code === 'invalid_format') return '格式不对';
+  if (i.code === 'unrecognized_keys') return `没有这些字段：${(i as { keys: string[] }).keys.join('、')}`;
   return '格式不对';
 }
 
@@ -106,7 +160,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const seen = new Set<string>();
   const msgs: string[] = [];
   for (const i of r.error.issues) {
-    const field = fieldOf(i.path);
+    const field = titleAt(schema, i.path) ?? fieldOf(i.path);
     const text = field ? `${rowOf(i.path, input)}「${field}」${ruleOf(i)}` : ruleOf(i);
     if (!seen.has(text)) {
       seen.add(text);

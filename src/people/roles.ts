@@ -1,20 +1,51 @@
 /**
- * Roles and what they may do. Checked in the service layer (requirePermission), so chat,
- * cards, REST and cron all get the same answer.
+ * Roles and what they may do, as data: the permission list with its labels, the roles with
+ * their labels, and which role holds which permission. Checked in the kernel (invoke) and the
+ * service layer (requirePermission), so chat, cards, REST and cron all get the same answer.
+ * A new permission is a row in PERMISSION_LABELS plus the roles that hold it; nothing else.
  */
 import { DomainError } from '../errors.js';
 
-export const ROLES = ['admin', 'manager', 'clerk', 'purchaser', 'sales', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+/** Every permission with the words users see in refusals and help ("需要「红冲」权限"). */
+export const PERMISSION_LABELS = {
+  'stock.view': '查看库存',
+  'stock.receive': '入库',
+  'stock.issue': '出库',
+  'stock.transfer': '调拨',
+  'stock.count': '盘点',
+  'stock.reverse': '红冲',
+  'product.manage': '维护商品',
+  'warehouse.manage': '维护仓库',
+  'user.manage': '管理用户',
+  'purchase.manage': '采购',
+  'sales.manage': '销售',
+  'finance.view': '查看财务',
+  'report.view': '查看报表',
+  /**
+   * Costs and what follows from them: unit cost, average cost, stock value, purchase price,
+   * COGS, profit. Outputs that show any of these check it (src/inventory/use-cases/cost-visibility.ts).
+   */
+  'cost.view': '查看成本',
+} as const;
+export type Permission = keyof typeof PERMISSION_LABELS;
 
-export const ROLE_LABELS: Record<Role, string> = {
+/** The permissions in declaration order (registries validate use cases against it). */
+export const PERMISSIONS = Object.keys(PERMISSION_LABELS) as Permission[];
+
+/** Every role with its Chinese name. */
+export const ROLE_LABELS = {
   admin: '管理员',
   manager: '经理',
   clerk: '仓管',
   purchaser: '采购',
   sales: '销售',
   viewer: '只读',
-};
+  finance: '财务',
+} as const;
+export type Role = keyof typeof ROLE_LABELS;
+
+/** The roles in listing order (users are listed admins first, then by this order). */
+export const ROLES = Object.keys(ROLE_LABELS) as Role[];
 
 /** Chinese and English names users type when granting a role. */
 export const ROLE_ALIASES: Record<string, Role> = {
@@ -24,33 +55,23 @@ export const ROLE_ALIASES: Record<string, Role> = {
   purchaser: 'purchaser', 采购: 'purchaser', buyer: 'purchaser',
   sales: 'sales', 销售: 'sales',
   viewer: 'viewer', 只读: 'viewer', 查看: 'viewer',
+  finance: 'finance', 财务: 'finance', 会计: 'finance', accountant: 'finance',
 };
 
-export const PERMISSIONS = [
-  'stock.view',
-  'stock.receive',
-  'stock.issue',
-  'stock.transfer',
-  'stock.count',
-  'stock.reverse',
-  'product.manage',
-  'warehouse.manage',
-  'user.manage',
-  'purchase.manage',
-  'sales.manage',
-  'finance.view',
-  'report.view',
-] as const;
-export type Permission = (typeof PERMISSIONS)[number];
-
-const ALL = [...PERMISSIONS];
+/**
+ * Who holds what. cost.view: everyone who saw costs before it existed keeps seeing them
+ * (admin, manager, clerk, purchaser — clerks post receipts at a price and adjust nothing
+ * without seeing it), plus finance; sales and viewer do not (a salesperson must not read the
+ * margin off the stock value).
+ */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ALL,
-  manager: ALL.filter((p) => p !== 'user.manage'),
-  clerk: ['stock.view', 'stock.receive', 'stock.issue', 'stock.transfer', 'stock.count', 'product.manage', 'report.view'],
-  purchaser: ['stock.view', 'stock.receive', 'product.manage', 'purchase.manage', 'report.view'],
+  admin: PERMISSIONS,
+  manager: PERMISSIONS.filter((p) => p !== 'user.manage'),
+  clerk: ['stock.view', 'stock.receive', 'stock.issue', 'stock.transfer', 'stock.count', 'product.manage', 'report.view', 'cost.view'],
+  purchaser: ['stock.view', 'stock.receive', 'product.manage', 'purchase.manage', 'report.view', 'cost.view'],
   sales: ['stock.view', 'stock.issue', 'sales.manage', 'report.view'],
   viewer: ['stock.view', 'report.view'],
+  finance: ['stock.view', 'report.view', 'finance.view', 'cost.view'],
 };
 
 /** Who is acting. `userId` null only for the system itself (migrations, cron). */
@@ -67,21 +88,15 @@ export function can(actor: Actor, permission: Permission): boolean {
   return ROLE_PERMISSIONS[actor.role]?.includes(permission) ?? false;
 }
 
-const PERMISSION_LABELS: Record<Permission, string> = {
-  'stock.view': '查看库存',
-  'stock.receive': '入库',
-  'stock.issue': '出库',
-  'stock.transfer': '调拨',
-  'stock.count': '盘点',
-  'stock.reverse': '红冲',
-  'product.manage': '维护商品',
-  'warehouse.manage': '维护仓库',
-  'user.manage': '管理用户',
-  'purchase.manage': '采购',
-  'sales.manage': '销售',
-  'finance.view': '查看财务',
-  'report.view': '查看报表',
-};
+/** May the actor see costs, stock values and profit? (permission 'cost.view') */
+export function canSeeCost(actor: Actor): boolean {
+  return can(actor, 'cost.view');
+}
+
+/** "查看成本" for 'cost.view'. */
+export function permissionLabel(permission: Permission): string {
+  return PERMISSION_LABELS[permission];
+}
 
 /**
  * Throws DomainError('forbidden') unless the actor's role has `permission`. `action` names what

@@ -11,9 +11,10 @@ import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { users } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
+import { writeAudit } from '../audit/index.js';
 import { DomainError } from '../errors.js';
 import { sendAhead, type InFlight } from '../shared/prepared.js';
-import { ROLE_ALIASES, ROLE_LABELS, ROLES, requirePermission, type Actor, type Role } from './roles.js';
+import { ROLE_ALIASES, ROLE_LABELS, ROLES, SYSTEM_ACTOR, requirePermission, type Actor, type Role } from './roles.js';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -39,19 +40,29 @@ export async function identify(
   const isAdmin = opts.adminOpenIds.includes(openId);
   if (!found) {
     if (!isAdmin) return { kind: 'unknown', openId };
-    const [created] = await conn
-      .insert(users)
-      .values({ openId, name: opts.name ?? null, role: 'admin' })
-      .onConflictDoUpdate({ target: users.openId, set: { role: 'admin', active: true, updatedAt: sql`now()` } })
-      .returning();
+    // The configuration makes this person an admin: a role change like any grant, so audited
+    // (by the system: nobody granted it in chat). One transaction: never a row without its audit.
+    const created = await conn.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(users)
+        .values({ openId, name: opts.name ?? null, role: 'admin' })
+        .onConflictDoUpdate({ target: users.openId, set: { role: 'admin', active: true, updatedAt: sql`now()` } })
+        .returning();
+      await writeAudit(tx, SYSTEM_ACTOR, { action: 'admin_from_config', entity: 'user', entityId: row.id, after: auditedUser(row) });
+      return row;
+    });
     return { kind: 'known', actor: actorOf(created), user: created };
   }
   if (isAdmin && (found.role !== 'admin' || !found.active)) {
-    const [promoted] = await conn
-      .update(users)
-      .set({ role: 'admin', active: true, updatedAt: sql`now()` })
-      .where(eq(users.id, found.id))
-      .returning();
+    const promoted = await conn.transaction(async (tx) => {
+      const [row] = await tx
+        .update(users)
+        .set({ role: 'admin', active: true, updatedAt: sql`now()` })
+        .where(eq(users.id, found.id))
+        .returning();
+      await writeAudit(tx, SYSTEM_ACTOR, { action: 'admin_from_config', entity: 'user', entityId: row.id, before: auditedUser(found), after: auditedUser(row) });
+      return row;
+    });
     return { kind: 'known', actor: actorOf(promoted), user: promoted };
   }
   if (!found.active) return { kind: 'inactive', openId, user: found };
@@ -71,7 +82,29 @@ export const grantRoleInput = z.object({
 });
 export type GrantRoleInput = z.input<typeof grantRoleInput>;
 
-/** Grant (or change) a role. Creates the user on first grant. Needs user.manage. */
+/** What an audit row keeps of a user: who, which role, active (not their preferences). */
+function auditedUser(u: UserRow): { openId: string; name: string | null; role: string; active: boolean } {
+  return { openId: u.openId, name: u.name, role: u.role, active: u.active };
+}
+
+/**
+ * A user by id (a positive integer, or its digits as text) or by open_id ("ou_…").
+ * Errors: not_found (no such user), invalid_input (neither form).
+ */
+export async function findUser(conn: Conn, ref: number | string): Promise<UserRow> {
+  const text = typeof ref === 'string' ? ref.trim() : '';
+  const id = typeof ref === 'number' ? ref : /^\d{1,9}$/.test(text) ? Number(text) : null;
+  if (id === null && !text.startsWith('ou_')) throw new DomainError('invalid_input', `用户「${text}」应写成 open_id（ou_ 开头）或用户编号，例如 ou_3f2a… 或 12。`, { user: ref });
+  const [row] = await conn.select().from(users).where(id !== null ? eq(users.id, id) : eq(users.openId, text)).limit(1);
+  if (!row) throw new DomainError('not_found', `找不到用户「${ref}」。用「用户 列表」查看已开通的用户。`, { user: ref });
+  return row;
+}
+
+/**
+ * Grant (or change) a role. Creates the user on first grant. Needs user.manage. Audited
+ * (action 'grant_role', entity 'user': role and active before and after) in the same
+ * transaction as the change.
+ */
 export async function grantRole(conn: Conn, actor: Actor, input: GrantRoleInput): Promise<{ user: UserRow; previousRole: Role | null }> {
   requirePermission(actor, 'user.manage');
   const parsed = grantRoleInput.safeParse(input);
@@ -82,16 +115,19 @@ export async function grantRole(conn: Conn, actor: Actor, input: GrantRoleInput)
   if (actor.openId === openId && role !== 'admin') {
     throw new DomainError('invalid_input', '不能修改自己的管理员角色，请让另一位管理员操作。');
   }
-  const [before] = await conn.select().from(users).where(eq(users.openId, openId)).limit(1);
-  const [user] = await conn
-    .insert(users)
-    .values({ openId, name: name ?? null, role })
-    .onConflictDoUpdate({
-      target: users.openId,
-      set: { role, active: true, updatedAt: sql`now()`, ...(name ? { name } : {}) },
-    })
-    .returning();
-  return { user, previousRole: before ? (before.role as Role) : null };
+  return conn.transaction(async (tx) => {
+    const [before] = await tx.select().from(users).where(eq(users.openId, openId)).limit(1);
+    const [user] = await tx
+      .insert(users)
+      .values({ openId, name: name ?? null, role })
+      .onConflictDoUpdate({
+        target: users.openId,
+        set: { role, active: true, updatedAt: sql`now()`, ...(name ? { name } : {}) },
+      })
+      .returning();
+    await writeAudit(tx, actor, { action: 'grant_role', entity: 'user', entityId: user.id, before: before ? auditedUser(before) : null, after: auditedUser(user) });
+    return { user, previousRole: before ? (before.role as Role) : null };
+  });
 }
 
 /** Everyone with a role, admins first. Needs user.manage. */
@@ -106,7 +142,11 @@ export function roleLabel(role: string): string {
   return ROLE_LABELS[role as Role] ?? role;
 }
 
-/** Remember the warehouse a user last worked in: form cards preselect it (commands without @仓库 still use the default). */
+/**
+ * Remember the warehouse a user last worked in: form cards preselect it (commands without @仓库
+ * still use the default). A preference of the user's own screen, not a business write: no
+ * audit row (it would double every posting's audit for nothing anyone asks about).
+ */
 export async function rememberWarehouse(conn: Conn, userId: number, warehouseId: number): Promise<void> {
   const pending = deferredRemember.get(conn);
   if (pending) {

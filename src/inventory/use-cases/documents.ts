@@ -1,0 +1,41 @@
+/** Posted documents as use cases: one with its lines, or a filtered list of headers. */
+import { z } from 'zod';
+import { pageInput } from '../../kernel/canonical.js';
+import { defineUseCase } from '../../kernel/use-case.js';
+import { getDocument } from '../documents.js';
+import { listDocuments } from '../listing.js';
+import { DOC_KINDS } from '../moves.js';
+import { timeBound } from './common.js';
+import { costFiltered } from './cost-visibility.js';
+import { warehouseRef } from './postings.js';
+import { documentHeaderSchema, documentResultSchema, pageOf } from './results.js';
+
+export const documentUseCase = defineUseCase({
+  id: 'inventory.document',
+  kind: 'read',
+  permission: 'stock.view',
+  label: '查看单据',
+  summary: '按单号查看一张已过账的单据及其明细',
+  input: z.strictObject({ docNo: z.string().trim().min(1, '请填写单号').max(40).describe('单号，例如 RK20261125-0001') }),
+  output: documentResultSchema,
+  rest: { method: 'get', path: '/documents/{docNo}' },
+  run: async (ctx, i) => costFiltered(ctx.actor, await getDocument(ctx.conn, ctx.actor, i.docNo)),
+});
+
+export const documentsUseCase = defineUseCase({
+  id: 'inventory.documents',
+  kind: 'read',
+  permission: 'stock.view',
+  label: '单据列表',
+  summary: '已过账单据（表头），可按类型、时间、仓库筛选，游标翻页',
+  input: z.strictObject({
+    kind: z.enum(DOC_KINDS, { error: `类型只能是 ${DOC_KINDS.join('、')}` }).optional().describe('单据类型'),
+    from: timeBound.meta({ title: '起始时间' }).optional(),
+    to: timeBound.meta({ title: '截止时间' }).optional(),
+    warehouse: warehouseRef.optional().describe('涉及这个仓库的单据（调出或调入）'),
+    ...pageInput,
+  }),
+  output: pageOf(documentHeaderSchema),
+  rest: { method: 'get', path: '/documents' },
+  run: async (ctx, i) => costFiltered(ctx.actor, await listDocuments(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone })),
+});

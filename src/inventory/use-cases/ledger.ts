@@ -1,0 +1,50 @@
+/** The ledger a page at a time, as use cases: balances and moves (src/inventory/listing.ts). */
+import { z } from 'zod';
+import { pageInput } from '../../kernel/canonical.js';
+import { defineUseCase } from '../../kernel/use-case.js';
+import { listBalances, listMoves } from '../listing.js';
+import { MOVE_KIND_LABEL, type MoveKind } from '../moves.js';
+import { timeBound } from './common.js';
+import { costFiltered } from './cost-visibility.js';
+import { productRef, warehouseRef } from './postings.js';
+import { balanceItemSchema, moveItemSchema, pageOf } from './results.js';
+
+const MOVE_KINDS = Object.keys(MOVE_KIND_LABEL) as [MoveKind, ...MoveKind[]];
+
+export const balancesUseCase = defineUseCase({
+  id: 'inventory.balances',
+  kind: 'read',
+  permission: 'stock.view',
+  label: '库存明细',
+  summary: '库存余额（商品 × 仓库 × 批次），可按商品、仓库、批次筛选，游标翻页',
+  input: z.strictObject({
+    product: productRef.optional(),
+    warehouse: warehouseRef.optional(),
+    batch: z.string().trim().max(64).optional().describe('批次号'),
+    nonzero: z.boolean().default(false).describe('只列有库存的行'),
+    ...pageInput,
+  }),
+  output: pageOf(balanceItemSchema),
+  rest: { method: 'get', path: '/balances' },
+  run: async (ctx, i) => costFiltered(ctx.actor, await listBalances(ctx.conn, ctx.actor, i)),
+});
+
+export const movesUseCase = defineUseCase({
+  id: 'inventory.moves',
+  kind: 'read',
+  permission: 'stock.view',
+  label: '出入库流水',
+  summary: '库存流水（按记账顺序），可按商品、仓库、单号、类型、时间筛选，游标翻页',
+  input: z.strictObject({
+    product: productRef.optional(),
+    warehouse: warehouseRef.optional(),
+    docNo: z.string().trim().min(1).max(40).optional().describe('单号，例如 RK20261125-0001'),
+    kind: z.enum(MOVE_KINDS, { error: `类型只能是 ${MOVE_KINDS.join('、')}` }).optional().describe('流水类型'),
+    from: timeBound.meta({ title: '起始时间' }).optional(),
+    to: timeBound.meta({ title: '截止时间' }).optional(),
+    ...pageInput,
+  }),
+  output: pageOf(moveItemSchema),
+  rest: { method: 'get', path: '/moves' },
+  run: async (ctx, i) => costFiltered(ctx.actor, await listMoves(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone })),
+});
