@@ -17,9 +17,8 @@
  *
  * Keys are kept as long as processed_events rows (pruned after 7 days with the message keys).
  */
-import { eq } from 'drizzle-orm';
-import { processedEvents } from '../../db/schema.js';
 import type { Tx } from '../../db/types.js';
+import { claimInboundKeepingResult, storeInboundResult } from '../outbox/inbox.js';
 import type { Claim } from '../kernel/unit-of-work.js';
 import { forReplay } from '../people/tokens.js';
 import { jsonSafe } from '../shared/json.js';
@@ -67,21 +66,16 @@ export const restKey = (tokenId: number, idempotencyKey: string) => `rest:${toke
 export function restClaim(key: string, hash: string): Claim<StoredResponse> {
   return {
     async claim(tx: Tx) {
-      const inserted = await tx
-        .insert(processedEvents)
-        .values({ key, kind: 'rest', result: { requestHash: hash } })
-        .onConflictDoNothing({ target: processedEvents.key })
-        .returning({ key: processedEvents.key });
-      if (inserted.length) return { fresh: true };
-      const [row] = await tx.select({ result: processedEvents.result }).from(processedEvents).where(eq(processedEvents.key, key));
-      const stored = row?.result as Partial<StoredResponse> | null | undefined;
+      const c = await claimInboundKeepingResult(tx, key, 'rest', { requestHash: hash });
+      if (c.claimed) return { fresh: true };
+      const stored = c.result as Partial<StoredResponse> | null | undefined;
       if (!stored || stored.requestHash !== hash) throw new IdempotencyKeyReused();
       if (typeof stored.status !== 'number') throw new Error(`processed_events ${key} has no stored response`);
       return { fresh: false, replay: { requestHash: hash, status: stored.status, body: stored.body ?? null } };
     },
     async settle(tx: Tx, value: StoredResponse) {
       const result = { requestHash: value.requestHash, status: value.status, body: jsonSafe(forReplay(value.body)) };
-      await tx.update(processedEvents).set({ result }).where(eq(processedEvents.key, key));
+      await storeInboundResult(tx, key, result);
     },
   };
 }

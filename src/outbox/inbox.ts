@@ -9,6 +9,7 @@
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
 import type { UserRow } from '../people/users.js';
+import { jsonText } from '../shared/json.js';
 
 /** True if this call claimed the key (first delivery); false if it was processed before. */
 export async function claimInbound(conn: Conn, key: string, kind: string): Promise<boolean> {
@@ -37,6 +38,27 @@ export async function claimInboundWithUser(conn: Conn, key: string, kind: string
       ? null
       : { id: r.id, openId, name: r.name, role: r.role, active: r.active, lastWarehouseId: r.last_warehouse_id, createdAt: at(r.created_at), updatedAt: at(r.updated_at) };
   return { claimed: r.claimed > 0, user };
+}
+
+/**
+ * claimInbound for effects that keep their answer in the key's row (REST Idempotency-Key):
+ * claims `key` with `initial` as its result, or returns the stored result when it was claimed
+ * before (after waiting for a concurrent claimer to commit or roll back: the insert waits on
+ * its row lock, and a rollback lets this call claim it).
+ */
+export async function claimInboundKeepingResult(conn: Conn, key: string, kind: string, initial: unknown): Promise<{ claimed: true } | { claimed: false; result: unknown }> {
+  const inserted = await execRows<{ key: string }>(
+    conn,
+    sql`insert into processed_events (key, kind, result) values (${key}, ${kind}, ${jsonText(initial)}::jsonb) on conflict (key) do nothing returning key`,
+  );
+  if (inserted.length) return { claimed: true };
+  const [row] = await execRows<{ result: unknown }>(conn, sql`select result from processed_events where key = ${key}`);
+  return { claimed: false, result: typeof row?.result === 'string' ? JSON.parse(row.result) : (row?.result ?? null) };
+}
+
+/** Store the answer of a claimed key (same transaction as the effect). */
+export async function storeInboundResult(conn: Conn, key: string, result: unknown): Promise<void> {
+  await conn.execute(sql`update processed_events set result = ${jsonText(result)}::jsonb where key = ${key}`);
 }
 
 /** Forget keys older than the redelivery window (Feishu retries for ~7 h; we keep 7 days). */
