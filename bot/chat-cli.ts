@@ -171,13 +171,18 @@ async function main(): Promise<void> {
       return true;
     }
     try {
-      const [reply] = await fake.waitFor(() => {
+      await fake.waitFor(() => {
         const r = fake.repliesTo(push.messageId!);
         return r.length ? r : null;
       }, 15_000);
-      if (reply.msg_type === 'interactive') lastCard = { messageId: reply.message_id, card: JSON.parse(reply.body.content) };
-      const body = reply.msg_type === 'interactive' ? show(reply.body.content, 'interactive') : fake.textOf(reply);
-      say(interactive ? `\n助手> ${body.replace(/\n/g, '\n      ')}\n` : body + '\n');
+      // A command may answer in two messages: the reply, and what is shown once and never
+      // stored (令牌 新建's token, sent straight after commit): print every reply, in order.
+      await deferred.settle();
+      for (const reply of fake.repliesTo(push.messageId!)) {
+        if (reply.msg_type === 'interactive') lastCard = { messageId: reply.message_id, card: JSON.parse(reply.body.content) };
+        const body = reply.msg_type === 'interactive' ? show(reply.body.content, 'interactive') : fake.textOf(reply);
+        say(interactive ? `\n助手> ${body.replace(/\n/g, '\n      ')}\n` : body + '\n');
+      }
     } catch {
       say('（没有收到回复）');
     }

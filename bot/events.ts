@@ -1,15 +1,18 @@
 /**
- * Event handlers by event type, registered in one line next to their code:
+ * Event handlers by event type. The map is a value built with the other registries
+ * (bot/registries.ts buildBotRegistries):
  *
- *   onEvent('im.message.receive_v1', handleMessage);          // bot/messages.ts
- *   onEvent('card.action.trigger', handleCardAction);          // bot/cards/** (cards engineer)
+ *   events: { 'im.message.receive_v1': handleMessage,          // bot/messages.ts
+ *             'card.action.trigger': handleCardAction }         // bot/cards
  *
- * A handler's return value is the HTTP response body (card callbacks answer with
+ * bot/routes.ts builds it once per app and hands every handler the registries through the
+ * EventContext. A handler's return value is the HTTP response body (card callbacks answer with
  * `{toast, card}`); events answer `{}`. Handlers commit their effects (and queue replies in the
  * outbox) before returning, and hand slow work to deps.defer.
  */
 import type { AppDeps } from '../src/deps.js';
 import type { Logger } from '../src/log.js';
+import type { BotRegistries } from './registries.js';
 import type { FeishuPayload } from './security.js';
 
 export interface EventContext {
@@ -21,19 +24,11 @@ export interface EventContext {
   logger: Logger;
   /** Which route received it: '/feishu/events' or '/feishu/card'. */
   route: 'events' | 'card';
+  /** The app's registries, built once in buildApp: use cases, commands, events, cards. */
+  registries: BotRegistries;
 }
 
 export type EventHandler = (ctx: EventContext) => Promise<Record<string, unknown> | void>;
-
-const handlers = new Map<string, EventHandler>();
-
-export function onEvent(eventType: string, handler: EventHandler): void {
-  handlers.set(eventType, handler);
-}
-
-export function eventHandler(eventType: string): EventHandler | undefined {
-  return handlers.get(eventType);
-}
 
 /**
  * The dedupe key of an inbound event (claim it with claimInbound in the effect's transaction):

@@ -7,6 +7,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/log.js';
+import { classifyFailure, FeishuApiError } from '../src/outbox/index.js';
 
 const caches = new WeakMap<lark.Client, lark.DefaultCache>();
 
@@ -47,6 +48,8 @@ export function redactSecrets(line: string): string {
   return line
     .replace(/("?(?:app_secret|appSecret|tenant_access_token|app_access_token|encrypt_key|encryptKey)"?\s*[:=]\s*)"[^"]*"/gi, '$1"***"')
     .replace(/Bearer\s+[A-Za-z0-9._-]+/g, 'Bearer ***')
+    // A plain API token (src/people/tokens.ts) in a failed reply's body: shown once, never logged.
+    .replace(/jxc_[A-Za-z0-9_-]{8,}/g, 'jxc_***')
     .replace(/\bt-[A-Za-z0-9]{16,}\b/g, 't-***');
 }
 
@@ -87,6 +90,39 @@ export function createFeishuClient(
 export function invalidateFeishuToken(client: lark.Client): void {
   const cache = caches.get(client) as unknown as { values?: Map<unknown, unknown> } | undefined;
   cache?.values?.clear();
+}
+
+// ─────────────── a reply that is never stored ───────────────
+
+/** Attempts of replyNotStored, and the wait before the n-th retry (n × this). */
+const DIRECT_ATTEMPTS = 3;
+const DIRECT_BACKOFF_MS = 500;
+
+/**
+ * Reply `text` to `messageId` straight through the SDK, NOT through the outbox: for what must
+ * never be stored (a plain API token, shown once). Retries what the outbox would retry (network,
+ * 5xx, rate limits: src/outbox classifyFailure) a few times with the same `uuid` (Feishu drops a
+ * duplicate); gives up after that, logging the failure without the text, and resolves either way
+ * — whoever sent it told the user what to do if it never arrives.
+ */
+export async function replyNotStored(client: lark.Client, messageId: string, text: string, opts: { uuid: string; logger: Logger }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = (await client.im.v1.message.reply({
+        path: { message_id: messageId },
+        data: { content: JSON.stringify({ text }), msg_type: 'text', uuid: opts.uuid },
+      })) as { code?: number; msg?: string } | undefined;
+      if (typeof r?.code === 'number' && r.code !== 0) throw new FeishuApiError(r.code, r.msg ?? 'error');
+      return;
+    } catch (e) {
+      const v = classifyFailure(e);
+      if (!v.retry || attempt >= DIRECT_ATTEMPTS) {
+        opts.logger.warn({ messageId, attempt, err: redactSecrets(v.message) }, '只显示一次的回复发送失败（不会重试，也不保存）/ not-stored reply failed');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(v.notBeforeMs ?? 0, DIRECT_BACKOFF_MS * attempt)));
+    }
+  }
 }
 
 // ─────────────── the bot's own identity ───────────────

@@ -29,24 +29,31 @@
  *   (15 s, 5 min, 1 h, 6 h) and it is judged again once the identity is known; the dedupe row is
  *   only written by a delivery that was judged. p2p is unaffected (never needs the identity).
  *
- * Exactly once: one transaction inserts the dedupe row (key = message_id, the official advice;
- * event_id can differ between redeliveries), runs the command in a savepoint and queues the reply
- * in the outbox. A redelivery finds the row and does nothing. Delivery is kicked after commit.
+ * Exactly once, as one unit of work (src/kernel/unit-of-work.ts runUnitOfWork): the claim inserts
+ * the dedupe row (key = message_id, the official advice; event_id can differ between
+ * redeliveries) and reads the sender's users row in the same statement, the command runs as an
+ * attempt under a savepoint (src/kernel/savepoint.ts: a failed command undoes its own writes, the
+ * key and the reply still commit), the reply is queued in the outbox, commit, delivery is kicked.
+ * A redelivery finds the key and does nothing — unless the command left an answer for it
+ * (CommandContext.onRedelivery: 令牌 新建 says the token is not shown again).
+ *
+ * Round trips: the switched-off modules are read in the claim's round trip (pipelined), and the
+ * message's last writes (the remembered warehouse, the reply) are sent ahead so the COMMIT
+ * travels with them (uow.awaitAtCommit / uow.queueLast). bench/bot.ts measures it.
  */
-import type { Tx } from '../db/types.js';
-import { withRetry } from '../src/shared/pg.js';
+import { claimInboundWithUser } from '../src/outbox/inbox.js';
+import { feishuUuid } from '../src/outbox/index.js';
+import { envSettingDefaults } from '../src/kernel/invoke.js';
+import { disabledModulesSetting, settingsReader, type SettingsReader } from '../src/kernel/settings.js';
+import { keepAnswer, keptAnswer, noClaim, runUnitOfWork, type Claim, type UnitOfWork } from '../src/kernel/unit-of-work.js';
 import { Semaphore } from '../src/shared/semaphore.js';
 import { deferRememberWarehouse, identify, sendRememberedWarehouse, type UserRow } from '../src/people/users.js';
-import { kickQueued } from '../src/outbox/index.js';
-import { claimInboundWithUser } from '../src/outbox/inbox.js';
-import { dedupeKeyOf, onEvent, type EventContext } from './events.js';
-import type { Mention, Reply } from './commands/registry.js';
-import { runCommand } from './commands/router.js';
-import { commands } from './commands/registry.js';
-import { botIdentity, cachedBotIdentity } from './feishu-client.js';
+import { dedupeKeyOf, type EventContext } from './events.js';
+import type { CommandRegistry, Mention } from './commands/registry.js';
+import { runCommand, type CommandOutcome } from './commands/router.js';
+import { botIdentity, cachedBotIdentity, replyNotStored } from './feishu-client.js';
 import { normalizeText, tokenize } from './parse/normalize.js';
-import { queueReplyForKickAhead } from './reply.js';
-import './commands/index.js';
+import { replyItem } from './reply.js';
 
 interface ReceiveEvent {
   sender?: { sender_id?: { open_id?: string; union_id?: string; user_id?: string }; sender_type?: string };
@@ -99,7 +106,7 @@ export function messageText(type: string | undefined, content: string | undefine
 /**
  * Bulkhead: at most this many message transactions at once per app (JXC_MAX_MESSAGE_TX). No
  * longer a guard against a hot lock — document numbers come from a sequence
- * (src/inventory/numbering.ts) — but each message transaction is a handful of short round trips,
+ * (src/kernel/numbering.ts) — but each message transaction is a handful of short round trips,
  * and more of them in flight only adds Postgres backends competing for the same cores and
  * connections held while queued. Measured with bench/bot.ts on 2 cores: 4 was best while a
  * message waited on 7 round trips; with the savepoint and the last writes sent ahead (4 waits),
@@ -130,7 +137,7 @@ function removeKeys(text: string, keys: string[]): string {
 const MENTION_ALL = '@_all';
 
 /** True when the text (mention placeholders aside) starts with a registered command or group. */
-function startsCommand(text: string, mentionKeys: string[]): boolean {
+function startsCommand(commands: CommandRegistry, text: string, mentionKeys: string[]): boolean {
   return commands.match(tokenize(normalizeText(removeKeys(text, [...mentionKeys, MENTION_ALL])))).kind !== 'none';
 }
 
@@ -144,9 +151,10 @@ export type Addressing =
 
 /**
  * Group addressing (see the header comment). `botOpenId` is this app's bot open_id, or null when
- * unknown; `mentions` are the message's, in order. Pure: no I/O.
+ * unknown; `mentions` are the message's, in order; `commands` the app's registry (what counts
+ * as a command). Pure: no I/O.
  */
-export function addressMessage(text: string, chatType: string | undefined, mentions: Mention[], botOpenId: string | null): Addressing {
+export function addressMessage(text: string, chatType: string | undefined, mentions: Mention[], botOpenId: string | null, commands: CommandRegistry): Addressing {
   const isBot = (m: Mention) => botOpenId !== null && m.openId === botOpenId;
   const colleagues = mentions.filter((m) => !isBot(m));
   const botKeys = mentions.filter(isBot).map((m) => m.key);
@@ -159,12 +167,12 @@ export function addressMessage(text: string, chatType: string | undefined, menti
   if (botKeys.length === 0) return { kind: 'ignore', reason: 'not-this-bot' };
   const otherKeys = colleagues.map((m) => m.key);
   const whole = removeKeys(text, botKeys);
-  if (!startsCommand(whole, otherKeys)) {
+  if (!startsCommand(commands, whole, otherKeys)) {
     // "请 @机器人 出库 螺丝 5": the lead-in before our mention was said to people.
     const first = botKeys.map((k) => text.search(keyPattern(k))).filter((i) => i >= 0).sort((a, b) => a - b)[0];
     if (first !== undefined) {
       const after = removeKeys(text.slice(first), botKeys);
-      if (startsCommand(after, otherKeys)) return { kind: 'command', text: after, mentions: colleagues };
+      if (startsCommand(commands, after, otherKeys)) return { kind: 'command', text: after, mentions: colleagues };
     }
   }
   return { kind: 'command', text: whole, mentions: colleagues };
@@ -174,9 +182,9 @@ export function addressMessage(text: string, chatType: string | undefined, menti
  * Colleagues' placeholders in a command's text: kept for a command that takes a person (it
  * resolves them through ctx.mentions; placeholders before the command name are dropped, they
  * cannot be its parameter), removed for every other command (with @所有人 always). Returns the
- * text to run and the mentions dropped.
+ * text to run and the mentions dropped. `commands`: the app's registry.
  */
-export function personMentions(text: string, mentions: Mention[]): { text: string; dropped: Mention[] } {
+export function personMentions(text: string, mentions: Mention[], commands: CommandRegistry): { text: string; dropped: Mention[] } {
   const keys = mentions.map((m) => m.key);
   const bare = removeKeys(text, [...keys, MENTION_ALL]);
   const m = commands.match(tokenize(normalizeText(bare)));
@@ -198,8 +206,16 @@ function unknownUserText(openId: string): string {
   ].join('\n');
 }
 
-async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>> {
+/** What a message's unit of work leaves for a redelivery of the same message. */
+interface Handled {
+  /** The answer to a redelivery (CommandContext.onRedelivery); undefined: say nothing. */
+  redelivery?: string;
+}
+
+/** im.message.receive_v1 (see the file comment). Answers `{}`; throws (→ HTTP 500, Feishu redelivers) when the message cannot be judged yet. */
+export async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>> {
   const { deps, logger } = ctx;
+  const commands = ctx.registries.commands;
   const ev = (ctx.payload.event ?? {}) as ReceiveEvent;
   const msg = ev.message;
   const openId = ev.sender?.sender_id?.open_id;
@@ -219,7 +235,7 @@ async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>
   if (msg.chat_type === 'group' && all.length > 0 && botOpenId === null && deps.feishu) {
     botOpenId = (await botIdentity(deps.feishu, logger))?.openId ?? null;
   }
-  const addressed = addressMessage(raw ?? '', msg.chat_type, all, botOpenId);
+  const addressed = addressMessage(raw ?? '', msg.chat_type, all, botOpenId, commands);
   if (addressed.kind === 'ignore') {
     logger.debug({ chatType: msg.chat_type, reason: addressed.reason }, 'group message not addressed to the bot; ignored');
     return {};
@@ -244,7 +260,7 @@ async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>
     notText = true;
     text = '';
   } else {
-    const p = personMentions(addressed.text, addressed.mentions);
+    const p = personMentions(addressed.text, addressed.mentions, commands);
     text = p.text;
     if (p.dropped.length) {
       logger.debug({ dropped: p.dropped.map((m) => m.key) }, 'mentions not taken by the command; removed');
@@ -253,56 +269,83 @@ async function handleMessage(ctx: EventContext): Promise<Record<string, unknown>
   }
 
   const dedupeKey = dedupeKeyOf(ctx) ?? `msg:${messageId}`;
+  let user: UserRow | null = null;
+  let settings: SettingsReader | undefined;
+  let disabled: ReadonlySet<string> = new Set();
+  const claim: Claim<Handled> = {
+    async claim(tx) {
+      settings = settingsReader(tx, envSettingDefaults(deps), (key, err) => logger.warn({ key, err: String(err) }, 'stored setting no longer valid; default used'));
+      // Dedupe row, the sender's users row and the switched-off modules in one round trip: the
+      // settings read is pipelined behind the claim (both issued before either is awaited).
+      const [c, off] = await Promise.all([claimInboundWithUser(tx, dedupeKey, ctx.eventType, openId), settings.get(disabledModulesSetting)]);
+      if (!c.claimed) return { fresh: false, replay: { redelivery: redeliveryOf(await keptAnswer(tx, dedupeKey)) } };
+      user = c.user;
+      disabled = new Set(off);
+      return { fresh: true };
+    },
+    async settle(tx, handled) {
+      // Only a command that asked for it (rare: 令牌 新建) pays for this statement.
+      if (handled.redelivery) await keepAnswer(tx, dedupeKey, { redelivery: handled.redelivery });
+    },
+  };
   const t0 = Date.now();
-  const outcome = await gate(deps).run(() => withRetry(async () => {
-    const r = await deps.database.db.transaction(async (tx) => {
-      // Dedupe row and the sender's users row in one round trip.
-      const { claimed, user } = await claimInboundWithUser(tx, dedupeKey, ctx.eventType, openId);
-      if (!claimed) return null;
+  const outcome = await gate(deps).run(() =>
+    runUnitOfWork(deps, claim, async (uow) => {
       // The command's "remember the warehouse" UPDATE travels with the reply's insert (below).
-      deferRememberWarehouse(tx);
-      const reply = await respond(tx as unknown as Tx, ctx, { openId, user, text: text!, notText, mentions, messageId, dedupeKey });
-      // The last writes are sent ahead and the COMMIT follows them in the same round trip.
-      const remembered = await sendRememberedWarehouse(tx);
-      return { remembered, queued: await queueReplyForKickAhead(tx, deps, messageId, reply) };
-    });
-    if (!r) return null;
-    // Committed only if every statement sent ahead succeeded (a failed one aborts the transaction
-    // and turns the COMMIT into a ROLLBACK), so these awaits are part of "committed" — before any ack.
-    for (const w of r.remembered) await w.done;
-    return { queued: await r.queued.done };
-  }));
-  if (!outcome) {
+      deferRememberWarehouse(uow.tx);
+      const out = await respond(uow, ctx, { openId, user, text, notText, mentions, messageId, dedupeKey, settings: settings!, disabled });
+      // The last writes are sent ahead and the COMMIT follows them in the same round trip; the
+      // unit checks them after COMMIT (a failed one turned it into a ROLLBACK) before anything
+      // is kicked or acknowledged.
+      for (const w of await sendRememberedWarehouse(uow.tx)) uow.awaitAtCommit(w);
+      await uow.queueLast(replyItem(messageId, out.reply));
+      for (const fn of out.afterCommit) uow.afterCommit(fn);
+      return { redelivery: out.redelivery };
+    }),
+  );
+  if (outcome.replayed) {
     logger.info({ messageId }, '重复推送，已忽略 / duplicate delivery ignored');
+    const again = outcome.value.redelivery;
+    // Once per message (its own outbox key), however often Feishu redelivers.
+    if (again) await runUnitOfWork(deps, noClaim, (uow) => uow.queue(replyItem(messageId, again, `reply:${messageId}:redelivery`)));
     return {};
   }
   logger.info({ messageId, ms: Date.now() - t0 }, 'message handled');
-  kickQueued(deps, [outcome.queued]);
   return {};
 }
 
+function redeliveryOf(kept: unknown): string | undefined {
+  const r = (kept as { redelivery?: unknown } | null)?.redelivery;
+  return typeof r === 'string' ? r : undefined;
+}
+
 async function respond(
-  tx: Tx,
+  uow: UnitOfWork,
   ctx: EventContext,
-  m: { openId: string; user: UserRow | null; text: string; notText: boolean; mentions: Mention[]; messageId: string; dedupeKey: string },
-): Promise<Reply> {
+  m: { openId: string; user: UserRow | null; text: string; notText: boolean; mentions: Mention[]; messageId: string; dedupeKey: string; settings: SettingsReader; disabled: ReadonlySet<string> },
+): Promise<CommandOutcome> {
   const { deps } = ctx;
-  const who = await identify(tx, m.openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS, row: m.user });
-  if (who.kind === 'unknown') return unknownUserText(m.openId);
-  if (who.kind === 'inactive') return `你的账号已停用。如需恢复，请联系管理员。你的 open_id：${m.openId}`;
-  if (m.notText) return '目前只能看懂文字命令。发送「帮助」查看所有命令。';
+  const say = (reply: string): CommandOutcome => ({ reply, afterCommit: [] });
+  const client = deps.feishu;
+  const who = await identify(uow.tx, m.openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS, row: m.user });
+  if (who.kind === 'unknown') return say(unknownUserText(m.openId));
+  if (who.kind === 'inactive') return say(`你的账号已停用。如需恢复，请联系管理员。你的 open_id：${m.openId}`);
+  if (m.notText) return say('目前只能看懂文字命令。发送「帮助」查看所有命令。');
   return runCommand(
     {
-      tx,
+      tx: uow.tx,
       deps,
       actor: who.actor,
       logger: ctx.logger.child({ userId: who.actor.userId }),
       idempotencyKey: m.dedupeKey,
       mentions: m.mentions,
-      now: deps.now(),
+      now: uow.now,
+      registries: ctx.registries,
+      settings: m.settings,
+      disabled: m.disabled,
+      // Its own uuid (Feishu drops a duplicate send), never the reply's.
+      replyDirect: client ? (text) => replyNotStored(client, m.messageId, text, { uuid: feishuUuid(`direct:${m.messageId}`), logger: ctx.logger }) : null,
     },
     m.text,
   );
 }
-
-onEvent('im.message.receive_v1', handleMessage);

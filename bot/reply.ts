@@ -1,7 +1,5 @@
 /** Turning a command's Reply into an outbox row (a reply to the user's message). */
-import type { Conn } from '../db/types.js';
-import type { AppDeps } from '../src/deps.js';
-import { enqueueForKick, enqueueForKickAhead, enqueueOutbox, feishuUuid, type OutboxItem, type QueuedOutbox } from '../src/outbox/index.js';
+import { feishuUuid, type OutboxItem } from '../src/outbox/index.js';
 import type { Reply } from './commands/registry.js';
 
 /** Feishu text messages can be long, but a chat answer longer than this is unreadable anyway. */
@@ -18,22 +16,12 @@ export function messageContent(r: Reply): { msgType: 'text' | 'interactive'; con
   return { msgType: 'text', content: JSON.stringify({ text }) };
 }
 
-function replyItem(messageId: string, reply: Reply, dedupeKey: string): OutboxItem {
+/**
+ * The outbox row of a reply to `messageId`, queued with the unit of work (uow.queue, or
+ * uow.queueLast for the message's last write). The dedupe key makes it once-only: one reply
+ * per message (`reply:<message_id>`) unless the caller names another.
+ */
+export function replyItem(messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): OutboxItem {
   const { msgType, content } = messageContent(reply);
   return { kind: 'reply', dedupeKey, payload: { op: 'reply', messageId, msgType, content, uuid: feishuUuid(dedupeKey) } };
-}
-
-/** Queue a reply to `messageId` in the caller's transaction; the dedupe key makes it once-only. */
-export async function queueReply(conn: Conn, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<number | null> {
-  return enqueueOutbox(conn, replyItem(messageId, reply, dedupeKey));
-}
-
-/** queueReply for a reply this request delivers itself right after commit (kickQueued). */
-export async function queueReplyForKick(conn: Conn, deps: AppDeps, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<QueuedOutbox | null> {
-  return enqueueForKick(conn, deps, replyItem(messageId, reply, dedupeKey));
-}
-
-/** queueReplyForKick sent ahead of the COMMIT (enqueueForKickAhead: await `done` after commit). */
-export async function queueReplyForKickAhead(conn: Conn, deps: AppDeps, messageId: string, reply: Reply, dedupeKey = `reply:${messageId}`): Promise<{ done: Promise<QueuedOutbox | null> }> {
-  return enqueueForKickAhead(conn, deps, replyItem(messageId, reply, dedupeKey));
 }

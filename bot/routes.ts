@@ -1,6 +1,7 @@
 /**
  * POST /feishu/events and POST /feishu/card. Verify (bot/security.ts), then dispatch by event
- * type to the handlers registered with onEvent. Always answer JSON (an empty body makes card
+ * type to the handlers of the registries built here, once per app (bot/registries.ts: a
+ * definition that contradicts another stops the start). Always answer JSON (an empty body makes card
  * callbacks fail with 200672). A handler that throws (database down…) yields 500, so Feishu
  * redelivers later and the dedupe row guarantees one effect.
  */
@@ -8,14 +9,13 @@ import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../src/deps.js';
 import type { UseCaseRegistry } from '../src/kernel/use-case-registry.js';
 import { readInbound, eventIdOf, eventTypeOf, type SecuritySettings } from './security.js';
-import { eventHandler } from './events.js';
-import './messages.js';
-import './cards/index.js';
+import { buildBotRegistries } from './registries.js';
 
 const warnedOpen = new WeakSet<AppDeps>();
 
+/** The Feishu routes of one app. Throws RegistryError when the chat or card definitions contradict each other. */
 export function feishuRoutes(deps: AppDeps, useCases: UseCaseRegistry): Hono {
-  void useCases; // bot/registries.ts takes it (issue 9)
+  const registries = buildBotRegistries(useCases);
   const app = new Hono();
   const settings: SecuritySettings = {
     encryptKey: deps.config.FEISHU_ENCRYPT_KEY,
@@ -38,13 +38,13 @@ export function feishuRoutes(deps: AppDeps, useCases: UseCaseRegistry): Hono {
     const eventType = eventTypeOf(payload) ?? 'unknown';
     const eventId = eventIdOf(payload);
     const logger = deps.logger.child({ eventId, eventType });
-    const handler = eventHandler(eventType);
+    const handler = registries.events.get(eventType);
     if (!handler) {
       logger.debug('no handler for event type; acknowledged');
       return c.json({});
     }
     const t0 = Date.now();
-    const result = await handler({ deps, payload, eventType, eventId, logger, route });
+    const result = await handler({ deps, payload, eventType, eventId, logger, route, registries });
     logger.debug({ ms: Date.now() - t0 }, 'event handled');
     return c.json(result && typeof result === 'object' ? result : {});
   };

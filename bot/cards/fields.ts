@@ -4,8 +4,10 @@
  */
 import type { z } from 'zod';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
-import { NumberCommaError, costText } from '../../src/shared/decimal.js';
+import { NumberCommaError, costText, stripThousands } from '../../src/shared/decimal.js';
+import { canonicalPrice } from './normalise.js';
 import { FIELD_LABEL as DOMAIN_FIELD_LABEL } from '../../src/kernel/validate.js';
+import { isListAt } from './schema-paths.js';
 
 /**
  * Field (zod path key or form field) → what the user sees on the card: the domain's labels
@@ -20,6 +22,7 @@ export const FIELD_LABEL: Record<string, string> = {
   purchase_price: '进价',
   sale_price: '售价',
   idempotencyKey: '卡片',
+  lead_time_days: '采购提前期（天）',
 };
 
 /** A field the user must correct (before zod sees it: e.g. a price that is not money). */
@@ -48,14 +51,17 @@ function issueRule(i: z.core.$ZodIssue): string {
   return '格式不对';
 }
 
-/** Zod issues → "「数量」数量必须大于 0；「仓库」必填或格式不对". */
-export function issuesText(issues: readonly z.core.$ZodIssue[]): string {
+/**
+ * Zod issues → "请修改：「数量」数量必须大于 0；「仓库」必填或格式不对"; with `where` ("第 2 行")
+ * every field is named with it: "请修改：第 2 行「数量」请填写数量".
+ */
+export function issuesText(issues: readonly z.core.$ZodIssue[], where = ''): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const i of issues) {
     const key = [...i.path].reverse().find((p): p is string => typeof p === 'string' && p in FIELD_LABEL) ?? String(i.path[i.path.length - 1] ?? '');
     const label = FIELD_LABEL[key] ?? (key || '输入');
-    const text = `「${label}」${issueRule(i)}`;
+    const text = `${where}「${label}」${issueRule(i)}`;
     if (!seen.has(text)) {
       seen.add(text);
       parts.push(text);
@@ -146,4 +152,89 @@ export function decimals(fv: Record<string, unknown>, name: string): number | un
 
 export function yesNo(fv: Record<string, unknown>, name: string): boolean {
   return text(fv, name) === 'yes';
+}
+
+// ───────────── declared form fields (registry.ts FormField) ─────────────
+
+/** Reads one form field's value (a FieldError names the field when it is not readable). */
+export type FieldReader = (fv: Record<string, unknown>, name: string) => unknown;
+
+/** The readers a form field can declare, by what the field holds. */
+export const read = {
+  /** Text as typed, '' when absent (the schema then names the field: 请填写数量). */
+  text: text as FieldReader,
+  /** Text, undefined when empty (optional fields). */
+  opt: opt as FieldReader,
+  /** Text, null when empty (remarks). */
+  note: ((fv, name) => opt(fv, name) ?? null) as FieldReader,
+  /** A select of ids → number, undefined when not chosen. */
+  id: id as FieldReader,
+  /** A select of ids, '' when not chosen (a required reference: the schema names the field). */
+  idOrEmpty: ((fv, name) => id(fv, name) ?? '') as FieldReader,
+  /** A multi-select of ids → number[] (undefined when none chosen). */
+  ids: ((fv, name) => {
+    const ids = list(fv, name).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    return ids.length ? ids : undefined;
+  }) as FieldReader,
+  /** A date picker → "YYYY-MM-DD". */
+  date: date as FieldReader,
+  /** A 是/否 select → boolean. */
+  yesNo: yesNo as FieldReader,
+  /** A batch select ("productId:batchNo", '-' = automatic) → the batch number. */
+  batch: ((fv, name) => batchSelect(fv, name).batchNo) as FieldReader,
+  /** A price in yuan per base unit (≤ 6 decimals) → canonical yuan text ("1,200.5" → "1200.5"). */
+  yuanPrice: ((fv, name) => (price(fv, name) === undefined ? undefined : canonicalPrice(text(fv, name)))) as FieldReader,
+  /** A non-negative decimal (safety stock, pack factor) → text without thousands separators. */
+  decimal: ((fv, name) => {
+    const s = opt(fv, name);
+    if (!s) return undefined;
+    try {
+      return stripThousands(s);
+    } catch (e) {
+      if (e instanceof NumberCommaError) throw new FieldError(name, e.message);
+      throw e;
+    }
+  }) as FieldReader,
+  /** Decimal places 0–6 → number. */
+  decimals: decimals as FieldReader,
+  /** Whole days → number. */
+  days: ((fv, name) => {
+    const s = opt(fv, name);
+    if (!s) return undefined;
+    if (!/^\d{1,4}$/.test(s)) throw new FieldError(name, `要写整数天数，例如 7，收到「${s}」`);
+    return Number(s);
+  }) as FieldReader,
+} as const;
+
+/** A batch select's value: the batch and the product it belongs to (undefined: automatic / none). */
+export function batchSelect(fv: Record<string, unknown>, name: string): { batchNo?: string; batchOf?: number } {
+  const sel = opt(fv, name);
+  if (!sel || sel === '-') return {};
+  const m = sel.match(/^(\d+):(.*)$/);
+  if (!m) throw new FieldError('batch_no', '不是可选的值，请重新选择');
+  return { batchNo: m[2], batchOf: Number(m[1]) };
+}
+
+/**
+ * The form's input: every declared field read and put at its path ('lines.qty' → the first
+ * line's qty; `schema` tells which keys hold lists). Two fields on one path (a product select and its keyword input): the first one
+ * with a value wins. Throws FieldError for a field that cannot be read.
+ */
+export function readFields(fields: Record<string, { path: string; read: FieldReader }>, fv: Record<string, unknown>, schema?: z.ZodType): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    const v = f.read(fv, name);
+    if (v === undefined) continue;
+    const keys = f.path.split('.');
+    let obj = out;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const k = keys[i];
+      if (!(k in obj)) obj[k] = schema && isListAt(schema, keys.slice(0, i + 1).join('.')) ? [{}] : {};
+      const next = obj[k];
+      obj = (Array.isArray(next) ? next[0] : next) as Record<string, unknown>;
+    }
+    const last = keys[keys.length - 1];
+    if (!(last in obj)) obj[last] = v;
+  }
+  return out;
 }

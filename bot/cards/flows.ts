@@ -1,168 +1,41 @@
 /**
- * From a submitted form to a posting, exactly once.
+ * From a submitted form to an effect, exactly once — the same mechanism for every module's
+ * flows (registry.ts CardFlow, declared in the module's card file and found by name):
  *
- *   form ──submit──▶ validate (zod, the services' own schemas) ──invalid──▶ error toast, no card
- *                    │ product ambiguous ──▶ candidate picker card (pending action in card_tokens)
- *                    │ unusual entry ──▶ confirmation card (parsed input in card_tokens);
- *                    │                     the rule is src/inventory/unusual.ts, shared with chat
+ *   form ──submit──▶ read the declared fields, normalise (normalise.ts), flow.validate
+ *                    │ invalid ──▶ error toast, no card (the form stays as filled)
+ *                    │ product ambiguous ──▶ candidate picker card (Pending in card_tokens)
+ *                    │ flow.inspect: unusual entry ──▶ confirmation card (Pending in card_tokens)
  *                    ▼
- *                  commit: lock the key, post, store the summary card in the key, one transaction
+ *                  commit: claim the key → invoke the flow's use case → summary card, one unit of work
  *
- * `stage` is the one place a key is consumed. Through spendCardToken (src/interaction, which
- * owns the transaction) it locks the card_tokens row FOR UPDATE, returns the stored answer if
- * the key was used before (double tap, Feishu retry), otherwise builds the next card inside the
- * same transaction (the posting, or the next step's card with its own key) and stores it with
- * the key. A DomainError rolls everything back and leaves the key unused, so the user can
- * correct the form and submit again.
+ * `stage` is the one place a key is consumed: spendCardToken (src/interaction) runs a unit of
+ * work whose claim locks the card_tokens row FOR UPDATE, returns the stored answer if the key
+ * was used before (double tap, Feishu retry), otherwise builds the next card inside the same
+ * transaction (the effect, or the next step's card with its own key) and stores it with the
+ * key. A DomainError rolls everything back and leaves the key unused, so the user can correct
+ * the form and submit again.
  *
- * The posting's idempotency key is `card:<form key>` through the whole chain (form → picker →
- * confirm), a second guard behind card_tokens.
+ * The effect's idempotency key is Pending.key (`card:<form key>`, or the chat message's) through
+ * the whole chain (form → picker → confirm), a second guard behind card_tokens.
  */
-import type { Db, Tx } from '../../db/types.js';
 import { issueCardToken, peekCardToken, isCardTokenExpired, type CardToken } from '../../src/interaction/card-tokens.js';
 import { spendCardToken } from '../../src/interaction/spend-card-token.js';
-import { checkUnusualPosting } from '../../src/inventory/unusual.js';
+import type { UnitOfWork } from '../../src/kernel/unit-of-work.js';
 import { isDomainError } from '../../src/errors.js';
 import { can } from '../../src/people/roles.js';
-import { rememberWarehouse } from '../../src/people/users.js';
-import { formatFen, formatPrice } from '../../src/shared/money.js';
-import type { PostingResult } from '../../src/inventory/documents.js';
-import { postIssue, postReceipt, postTransfer } from '../../src/inventory/posting.js';
-import { resolveProduct, productLabel, type ProductView } from '../../src/inventory/products.js';
-import { getStock } from '../../src/inventory/queries.js';
-import { resolveWarehouse } from '../../src/inventory/warehouses.js';
-import { recordCount } from '../../src/inventory/stocktake.js';
-import {
-  issueInputSchema,
-  receiptInputSchema,
-  recordCountSchema,
-  stockQuerySchema,
-  transferInputSchema,
-  type IssueInput,
-  type ReceiptInput,
-  type RecordCountInput,
-  type TransferInput,
-} from '../../src/inventory/schemas.js';
-import { parseQuantity } from '../../src/inventory/units.js';
-import { button, buttonRow, card, markdown, md, value, type Card } from './card.js';
-import { check } from './fields.js';
-import type { ActionContext, CardAnswer } from './registry.js';
-import { cardSettings } from './settings.js';
-import { postingSummaryCard, stockCard, messageCard } from './views.js';
-import { renderForm } from './forms.js';
-import { isReversible } from '../../src/inventory/reversal.js';
-
-export type FlowName = 'receipt' | 'issue' | 'transfer' | 'count' | 'stock';
-
-type Inputs = {
-  receipt: ReceiptInput;
-  issue: IssueInput;
-  transfer: TransferInput;
-  count: RecordCountInput;
-  stock: { product: number | string; warehouse?: number | string };
-};
-
-/** What waits in card_tokens.context between two cards. */
-export interface Pending<F extends FlowName = FlowName> {
-  flow: F;
-  input: Inputs[F];
-  /** The form key the chain started from (the posting's idempotency key). */
-  origin: string;
-  /** Candidate product ids (picker). */
-  candidates?: number[];
-  /** Batch chosen from a select as "productId:batchNo" (checked against the product). */
-  batchOf?: number;
-}
-
-interface FlowSpec<F extends FlowName> {
-  productRef(input: Inputs[F]): number | string;
-  setProduct(input: Inputs[F], id: number): void;
-  qty(input: Inputs[F]): string | number;
-  warehouseId?(input: Inputs[F]): number | undefined;
-  /** Inside the key's transaction. Returns the card to show (and store). */
-  commit(tx: Tx, c: ActionContext, input: Inputs[F], origin: string): Promise<CardAnswer & { card: Card }>;
-  /** Read-only flows skip the confirmation. */
-  readOnly?: boolean;
-}
+import { resolveProduct, type ProductView } from '../../src/inventory/products.js';
+import type { Conn } from '../../db/types.js';
+import { canonicalPosting } from './normalise.js';
+import type { Card } from './card.js';
+import { invokeIn } from './use-cases.js';
+import type { ActionContext, CardAnswer, CardFlow, CardRegistry, FlowAnswer, Pending } from './registry.js';
+import { toast } from './registry.js';
+import { cancelledCard, confirmCard, pickerCard, type PendingView } from './prompts.js';
 
 export const who = (c: Pick<ActionContext, 'user' | 'actor'>) => c.user.name ?? c.actor.name ?? c.user.openId;
 
-/** The summary of a posting, with a 红冲 key for those who may reverse it. */
-export async function summaryFor(tx: Tx, c: ActionContext, r: PostingResult, again?: string): Promise<Card> {
-  const reversible = can(c.actor, 'stock.reverse') && isReversible(r.document);
-  const reverseKey = reversible ? await issueCardToken(tx, 'reverse', c.user.id, { docNo: r.document.docNo }) : undefined;
-  return postingSummaryCard(r, { who: who(c), reverseKey, again });
-}
-
-async function afterPosting(tx: Tx, c: ActionContext, r: PostingResult, flow: string): Promise<CardAnswer & { card: Card }> {
-  if (r.document.warehouseId && c.user.id) await rememberWarehouse(tx, c.user.id, r.document.warehouseId);
-  const cardOut = await summaryFor(tx, c, r, flow);
-  return { toast: { type: 'success', content: `已保存 ${r.document.docNo}` }, card: cardOut };
-}
-
-const FLOWS: { [F in FlowName]: FlowSpec<F> } = {
-  receipt: {
-    productRef: (i) => i.lines[0].product,
-    setProduct: (i, id) => void (i.lines[0].product = id),
-    qty: (i) => i.lines[0].qty,
-    warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
-    async commit(tx, c, input) {
-      return afterPosting(tx, c, await postReceipt(tx, c.actor, input), 'receipt');
-    },
-  },
-  issue: {
-    productRef: (i) => i.lines[0].product,
-    setProduct: (i, id) => void (i.lines[0].product = id),
-    qty: (i) => i.lines[0].qty,
-    warehouseId: (i) => (typeof i.warehouse === 'number' ? i.warehouse : undefined),
-    async commit(tx, c, input) {
-      return afterPosting(tx, c, await postIssue(tx, c.actor, input), 'issue');
-    },
-  },
-  transfer: {
-    productRef: (i) => i.lines[0].product,
-    setProduct: (i, id) => void (i.lines[0].product = id),
-    qty: (i) => i.lines[0].qty,
-    warehouseId: (i) => (typeof i.from === 'number' ? i.from : undefined),
-    async commit(tx, c, input) {
-      return afterPosting(tx, c, await postTransfer(tx, c.actor, input), 'transfer');
-    },
-  },
-  count: {
-    productRef: (i) => i.product,
-    setProduct: (i, id) => void (i.product = id),
-    qty: (i) => i.qty,
-    async commit(tx, c, input) {
-      const r = await recordCount(tx, c.actor, input);
-      if (c.user.id) await rememberWarehouse(tx, c.user.id, r.stocktake.warehouseId);
-      const next = await renderForm('stocktake', { conn: tx, actor: c.actor, user: { ...c.user, lastWarehouseId: r.stocktake.warehouseId }, selectMax: cardSettings(c.deps).selectMax });
-      const note = `已录入：${r.stocktake.docNo} · ${r.batchNo ? `批次 ${r.batchNo} · ` : ''}累计实盘 ${r.countedText}`;
-      next.body.elements.unshift(markdown(`<font color="green">✓ ${md(note)}</font>`));
-      return { toast: { type: 'success', content: note }, card: next };
-    },
-  },
-  stock: {
-    productRef: (i) => i.product,
-    setProduct: (i, id) => void (i.product = id),
-    qty: () => '1',
-    readOnly: true,
-    async commit(tx, c, input) {
-      const s = await getStock(tx, c.actor, input);
-      const scope = input.warehouse === undefined ? null : (await resolveWarehouse(tx, input.warehouse)).name;
-      return { card: stockCard(s, { scope }) };
-    },
-  },
-};
-
-export const SCHEMAS = {
-  receipt: receiptInputSchema,
-  issue: issueInputSchema,
-  transfer: transferInputSchema,
-  count: recordCountSchema,
-  stock: stockQuerySchema,
-} as const;
-
-/** Replay of a used key: the first answer again, nothing posted. */
+/** Replay of a used key: the first answer again, nothing done. */
 function replay(row: CardToken): CardAnswer {
   const r = (row.result ?? {}) as { card?: Card; pending?: boolean };
   if (r.pending) return { toast: { type: 'info', content: '正在处理中，完成后卡片会自动更新。' }, card: r.card };
@@ -172,15 +45,17 @@ function replay(row: CardToken): CardAnswer {
 
 export const expiredAnswer = (): CardAnswer => ({ toast: { type: 'warning', content: '这张卡片已过期，请重新发送「菜单」。' } });
 
+/** The one-time key a callback carries (value.k). */
+export const keyOf = (c: Pick<ActionContext, 'value'>): string | undefined => (typeof c.value.k === 'string' ? c.value.k : undefined);
+
 /**
- * Consume `key` and answer with the card `build` makes, in one transaction (see file comment).
- * `kinds` guards against a key of another card type.
+ * Consume `key` and answer with the card `build` makes, in one unit of work (see the file
+ * comment). What a second use of the key gets back is the same card.
  */
-export async function stage(c: ActionContext, key: string | undefined, build: (tx: Tx, row: CardToken) => Promise<CardAnswer & { card: Card }>): Promise<CardAnswer> {
+export async function stage(c: ActionContext, key: string | undefined, build: (uow: UnitOfWork, row: CardToken) => Promise<FlowAnswer>): Promise<CardAnswer> {
   if (!key) return expiredAnswer();
-  const out = await spendCardToken(c.deps.database.db, key, c.now, async (tx, row) => {
-    const answer = await build(tx, row);
-    // What a second use of the key gets back (replay): the same card.
+  const out = await spendCardToken(c.deps, key, c.now, async (uow, row) => {
+    const answer = await build(uow, row);
     return { value: answer, stored: { card: answer.card } };
   });
   if (out.status === 'spent') return out.value;
@@ -188,7 +63,7 @@ export async function stage(c: ActionContext, key: string | undefined, build: (t
   return expiredAnswer();
 }
 
-/** Same as stage, for answers already computed: a quick check before heavy validation. */
+/** The answer for a key that can no longer be used (used → its first answer), else null: a quick check before heavy validation. */
 export async function usedAnswer(c: ActionContext, key: string | undefined): Promise<CardAnswer | null> {
   if (!key) return expiredAnswer();
   const row = await peekCardToken(c.deps.database.db, key);
@@ -198,102 +73,114 @@ export async function usedAnswer(c: ActionContext, key: string | undefined): Pro
   return null;
 }
 
-/** Entry from a form: validate with the service schema, then continue. */
-export async function submitFlow<F extends FlowName>(c: ActionContext, key: string, p: Pending<F>): Promise<CardAnswer> {
+function flowOf(c: Pick<ActionContext, 'registry'>, p: Pending): CardFlow {
+  const f = c.registry.flow(p.flow);
+  if (!f) throw new Error(`card flow "${p.flow}" is not registered`);
+  return f;
+}
+
+/** What the flow is called in the picker and on the confirmation: its label, else its use case's. */
+export function flowLabel(registry: CardRegistry, flow: CardFlow): string {
+  return flow.label ?? (flow.useCase ? registry.useCases.require(flow.useCase).label : flow.name);
+}
+
+/** Entry from a form: the flow's own checks, then continue. */
+export async function submitFlow(c: ActionContext, key: string, p: Pending): Promise<CardAnswer> {
   const used = await usedAnswer(c, key);
   if (used) return used;
-  const v = check(SCHEMAS[p.flow], p.input);
-  if (!v.ok) return { toast: { type: 'error', content: v.message } };
+  const msg = flowOf(c, p).validate?.(p.input) ?? null;
+  if (msg) return toast('error', msg);
   return proceed(c, key, p);
 }
 
-/** Resolve the product (picker when ambiguous), check the quantity, confirm if unusual, commit. */
-export async function proceed<F extends FlowName>(c: ActionContext, key: string, p: Pending<F>): Promise<CardAnswer> {
-  const spec = FLOWS[p.flow] as unknown as FlowSpec<FlowName>;
+/** Resolve the product (picker when ambiguous), inspect (confirm if unusual), commit. */
+export async function proceed(c: ActionContext, key: string, p: Pending): Promise<CardAnswer> {
+  const flow = flowOf(c, p);
   const db = c.deps.database.db;
-  const ref = spec.productRef(p.input);
+  const ref = flow.productRef(p.input);
   let product: ProductView;
   try {
     product = await resolveProduct(db, ref);
   } catch (e) {
     if (isDomainError(e) && e.code === 'ambiguous') {
       const cands = ((e.details?.candidates ?? []) as ProductView[]).slice(0, 10);
-      return stage(c, key, async (tx) => ({ card: await pickerCard(tx, c, p, cands, String(ref)) }));
+      return stage(c, key, async (uow) => ({ card: await pickerFor(uow.tx, c.registry, c.user.id, p, cands, String(ref)) }));
     }
     throw e;
   }
-  spec.setProduct(p.input, product.id);
+  flow.setProduct(p.input, product.id);
   if (p.batchOf !== undefined && p.batchOf !== product.id) {
-    return { toast: { type: 'error', content: `「批次」所选批次不属于「${product.name}」，请重新选择批次或选「自动」。` } };
+    return toast('error', `「批次」所选批次不属于「${product.name}」，请重新选择批次或选「自动」。`);
   }
-  if (p.flow === 'receipt' || p.flow === 'issue' || p.flow === 'transfer') {
-    // The services' own reading of quantity and price (units, decimal places, the price rule),
-    // then the unusual-entry rule chat uses too.
-    const { reasons } = await checkUnusualPosting(db, c.actor, p.flow, p.input as never, cardSettings(c.deps));
-    if (reasons.length) return stage(c, key, async (tx) => ({ card: await confirmCard(tx, c, p, product, reasons) }));
-  } else {
-    // The same unit parsing the services use; its message names 数量 and the units.
-    parseQuantity(product, spec.qty(p.input), { allowZero: p.flow === 'count' });
-  }
-  return stage(c, key, (tx) => spec.commit(tx, c, p.input, p.origin));
+  const reasons = (await flow.inspect?.(c, product, p)) ?? [];
+  if (reasons.length && !flow.readOnly) return stage(c, key, async (uow) => ({ card: await confirmFor(uow.tx, c.registry, c.user.id, p, product, reasons) }));
+  return stage(c, key, (uow) => commitIn(uow, c, p));
+}
+
+/** The effect of a pending flow inside the key's unit of work: its use case (or own run), then its summary card. */
+async function commitIn(uow: UnitOfWork, c: ActionContext, p: Pending): Promise<FlowAnswer> {
+  const flow = flowOf(c, p);
+  const result = flow.useCase ? await invokeIn(uow, c, flow.useCase, p.input, p.key) : await flow.run!(uow, c, p);
+  return flow.summary(uow, c, result, p);
 }
 
 /** Post what a confirmation card holds (its key's context). */
 export async function commitPending(c: ActionContext, key: string, p: Pending): Promise<CardAnswer> {
-  const spec = FLOWS[p.flow] as unknown as FlowSpec<FlowName>;
-  return stage(c, key, (tx) => spec.commit(tx, c, p.input, p.origin));
+  return stage(c, key, (uow) => commitIn(uow, c, p));
 }
 
-const FLOW_LABEL: Record<FlowName, string> = { receipt: '入库', issue: '出库', transfer: '调拨', count: '盘点录入', stock: '查库存' };
-
-function describe(p: Pending, product: ProductView): string {
-  const i = p.input as Record<string, unknown> & { lines?: Record<string, unknown>[] };
-  const line = (i.lines?.[0] ?? i) as Record<string, unknown>;
-  const parts = [`**${FLOW_LABEL[p.flow]}**：${md(productLabel(product))}`, `**数量**：${md(String(line.qty))}`];
-  if (line.batchNo) parts.push(`**批次**：${md(String(line.batchNo))}`);
-  if (line.unitPrice !== undefined) parts.push(`**单价**：${md(String(line.unitPrice))} 元（按数量所写单位）`);
-  if (line.unitCostFen !== undefined) parts.push(`**单价**：${formatPrice(String(line.unitCostFen))}/${md(product.baseUnit)}`);
-  if (line.amountFen !== undefined) parts.push(`**金额**：${formatFen(String(line.amountFen))}`);
-  return parts.join('\n');
+/** May this actor complete the pending flow? (the permission of its use case, or its own) */
+export function mayRun(c: ActionContext, p: Pending): boolean {
+  const a = c.registry.access(flowOf(c, p));
+  return !a.permission || can(c.actor, a.permission);
 }
 
-async function confirmCard(tx: Tx, c: { user: { id: number | null } }, p: Pending, product: ProductView, reasons: string[], how = '确认无误请点「确认」，否则点「取消」后重新填写。'): Promise<Card> {
-  const k = await issueCardToken(tx, 'confirm', c.user.id, p);
-  return card('请确认：这笔数据不太寻常', 'orange', [
-    markdown(describe(p, product)),
-    markdown(`<font color="orange">${reasons.map((r) => `• ${md(r)}`).join('\n')}</font>\n\n${md(how)}`),
-    buttonRow([button('确认', value('confirm', { k }), { type: 'primary_filled' }), button('取消', value('cancel', { k }), { type: 'default' })]),
-  ]);
+function viewOf(registry: CardRegistry, p: Pending): PendingView {
+  const flow = registry.flow(p.flow);
+  if (!flow) throw new Error(`card flow "${p.flow}" is not registered`);
+  return { label: flowLabel(registry, flow), qty: flow.qty(p.input), input: p.input as PendingView['input'] };
 }
 
-async function pickerCard(tx: Tx, c: { user: { id: number | null } }, p: Pending, cands: ProductView[], query: string): Promise<Card> {
-  const k = await issueCardToken(tx, 'pick', c.user.id, { ...p, candidates: cands.map((x) => x.id) });
-  return card(`「${query.slice(0, 20)}」对应多个商品`, 'yellow', [
-    markdown(`请选择要${FLOW_LABEL[p.flow]}的商品（数量 ${md(String(FLOWS[p.flow].qty(p.input as never)))}）：`),
-    ...cands.map((x) => button(productLabel(x), value('pick', { k, p: x.id }), { type: 'default', width: 'fill' })),
-    buttonRow([button('取消', value('cancel', { k }))]),
-  ]);
+const CONFIRM_HOW = '确认无误请点「确认」，否则点「取消」后重新填写。';
+
+/** Issue the confirmation key (context: the Pending) and render its card. */
+async function confirmFor(conn: Conn, registry: CardRegistry, userId: number | null, p: Pending, product: ProductView, reasons: string[], how = CONFIRM_HOW): Promise<Card> {
+  const k = await issueCardToken(conn, 'confirm', userId, p);
+  return confirmCard(viewOf(registry, p), product, reasons, how, k);
+}
+
+/** Issue the picker key (context: the Pending with its candidates) and render its card. */
+async function pickerFor(conn: Conn, registry: CardRegistry, userId: number | null, p: Pending, cands: ProductView[], query: string): Promise<Card> {
+  const k = await issueCardToken(conn, 'pick', userId, { ...p, candidates: cands.map((x) => x.id) });
+  return pickerCard(viewOf(registry, p), cands, query, k);
 }
 
 /**
- * Chat commands: the confirmation card for an unusual entry (the one the forms show), its
- * 确认 posts the pending input under the chat message's own idempotency key.
+ * Chat commands: the confirmation card for an unusual entry (the one the forms show); its
+ * 确认 posts the pending input under the chat message's own idempotency key (Pending.key).
  */
-export async function confirmForCommand(tx: Tx, c: { user: { id: number | null } }, p: Pending, product: ProductView, reasons: string[], how: string): Promise<Card> {
-  return confirmCard(tx, c, p, product, reasons, how);
+export async function confirmForCommand(conn: Conn, registry: CardRegistry, c: { user: { id: number | null } }, p: Pending, product: ProductView, reasons: string[], how: string): Promise<Card> {
+  return confirmFor(conn, registry, c.user.id, p, product, reasons, how);
 }
 
 /** Chat commands: the candidate picker for an ambiguous product, as a card with a pending action. */
-export async function pickerForCommand(tx: Tx, c: { user: { id: number | null } }, p: Pending, cands: ProductView[], query: string): Promise<Card> {
-  return pickerCard(tx, c, p, cands, query);
+export async function pickerForCommand(conn: Conn, registry: CardRegistry, c: { user: { id: number | null } }, p: Pending, cands: ProductView[], query: string): Promise<Card> {
+  return pickerFor(conn, registry, c.user.id, p, cands, query);
 }
 
-export function pendingOf(row: CardToken | null): Pending | null {
-  const ctx = row?.context as Pending | null | undefined;
-  return ctx && typeof ctx === 'object' && 'flow' in ctx && ctx.flow in FLOWS ? ctx : null;
+/**
+ * The Pending a key holds, or null (another kind of key, a flow no longer registered). Rows
+ * written before flows ran use cases (service-shaped input with its own idempotencyKey) are
+ * read as canonical input with that key, so a confirmation card from before an upgrade still
+ * posts once.
+ */
+export function pendingOf(registry: CardRegistry, row: CardToken | null): Pending | null {
+  const ctx = row?.context as (Partial<Pending> & { input?: { idempotencyKey?: unknown } }) | null | undefined;
+  if (!ctx || typeof ctx !== 'object' || typeof ctx.flow !== 'string' || !ctx.input || !registry.flow(ctx.flow)) return null;
+  if (typeof ctx.key === 'string' && typeof ctx.origin === 'string') return ctx as Pending;
+  const legacyKey = typeof ctx.input.idempotencyKey === 'string' ? ctx.input.idempotencyKey : `card:${String(ctx.origin)}`;
+  const flow = registry.flow(ctx.flow)!;
+  return { ...(ctx as Pending), key: legacyKey, origin: String(ctx.origin ?? ''), input: flow.useCase ? canonicalPosting(ctx.input) : ctx.input };
 }
 
-export function cancelledCard(): Card {
-  return messageCard('已取消', 'grey', '没有保存任何改动。', [buttonRow([button('菜单', value('menu'))])]);
-}
-
+export { cancelledCard };

@@ -7,8 +7,10 @@
  *    Feishu retries when it did not see our response, and the user must see the same card.
  * 2. The operator (event.operator.open_id) must be a known, active user; otherwise a toast
  *    asks them to get an admin to grant a role. Nothing is written for strangers.
- * 3. The action named by value.a runs, permission-checked. Domain errors become an error toast
- *    WITHOUT a card, so the form stays as the user filled it.
+ * 3. The action named by value.a is found in the app's card registry (ctx.registries.cards,
+ *    built once in bot/registries.ts); its module must be on (company.disabled_modules) and
+ *    the permission of its use case (or its own) held. Then it runs. Domain errors become an
+ *    error toast WITHOUT a card, so the form stays as the user filled it.
  * 4. Feishu gives us 3 s. Work still running after `budgetMs` is answered with a 处理中 card;
  *    its result arrives through the delayed-update API after our response (deps.defer).
  * The answer is always JSON: `{}`, `{toast}`, `{card:{type:'raw',data}}` or both.
@@ -17,10 +19,12 @@ import { explainError } from '../commands/render.js';
 import { rememberCardReply, storedCardReply } from '../../src/interaction/card-replies.js';
 import { requirePermission } from '../../src/people/roles.js';
 import { identify } from '../../src/people/users.js';
-import { onEvent, type EventContext } from '../events.js';
+import { getAppTimezone } from '../../src/shared/time.js';
+import type { EventContext } from '../events.js';
+import { disabledModules, moduleOff } from './access.js';
 import type { ActionValue, Card } from './card.js';
 import { deferUpdate } from './delayed.js';
-import { cardAction, toast, type ActionContext, type CardAnswer, type RawAction } from './registry.js';
+import { toast, type ActionContext, type CardAnswer, type RawAction } from './registry.js';
 import { cardSettings } from './settings.js';
 import { answerCard, processingCard } from './views.js';
 
@@ -73,6 +77,7 @@ async function remember(ctx: EventContext, eventId: string, response: Record<str
   }
 }
 
+/** The card.action.trigger handler (bot/registries.ts puts it in the event map). Answers the HTTP body. */
 export async function handleCardAction(ctx: EventContext): Promise<Record<string, unknown>> {
   const { deps } = ctx;
   const ev = eventOf(ctx);
@@ -108,14 +113,16 @@ export async function handleCardAction(ctx: EventContext): Promise<Record<string
 
 async function dispatch(ctx: EventContext, ev: CardEvent): Promise<CardAnswer> {
   const { deps } = ctx;
+  const registry = ctx.registries.cards;
   const openId = ev.operator?.open_id;
   const value = actionValue(ev.action?.value);
   if (!openId || !ev.action) return toast('error', '无法识别这次操作，请重新发送「菜单」。');
   if (!value) return toast('warning', '这张卡片已过期，请重新发送「菜单」。');
-  const spec = cardAction(value.a);
+  const spec = registry.action(value.a);
   if (!spec) return toast('warning', '这张卡片已过期（操作不存在），请重新发送「菜单」。');
 
-  const who = await identify(deps.database.db, openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS });
+  const db = deps.database.db;
+  const who = await identify(db, openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS });
   if (who.kind === 'unknown') return toast('error', `你还没有使用进销存助手的权限，请联系管理员授权（你的 open_id：${openId}）。`);
   if (who.kind === 'inactive') return toast('error', '你的账号已停用，如需恢复请联系管理员。');
 
@@ -132,14 +139,18 @@ async function dispatch(ctx: EventContext, ev: CardEvent): Promise<CardAnswer> {
     messageId: ev.context?.open_message_id,
     chatId: ev.context?.open_chat_id,
     now: deps.now(),
+    timeZone: getAppTimezone(),
+    registry,
+    disabled: await disabledModules(deps, db, logger),
   };
   try {
-    if (spec.permission) requirePermission(who.actor, spec.permission);
+    const access = registry.access(spec);
+    const off = moduleOff(actx, spec, access.label ?? value.a);
+    if (off) return off;
+    if (access.permission) requirePermission(who.actor, access.permission, access.label);
     return await spec.run(actx);
   } catch (e) {
     // Same rule as chat (bot/commands/render.ts): mapped constraint → its message; bug → reference.
     return toast('error', explainError(e, logger).message);
   }
 }
-
-onEvent('card.action.trigger', handleCardAction);

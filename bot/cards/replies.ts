@@ -3,6 +3,10 @@
  * explicitly and return `{ text, card }`: the text is the fallback (terminal chat, logs), the
  * card is what Feishu shows. Nothing here patches the command registry.
  *
+ * Posting inputs may come in the services' form (amountFen) or canonical: the pending action
+ * keeps the canonical one (normalise.ts canonicalPosting) and posts it through the flow's use
+ * case under the message's idempotency key (Pending.key).
+ *
  * - `ambiguousProductReply`: 入库 / 出库 / 调拨 with a name that matches several products →
  *   the numbered candidates as text, plus the picker card. Tapping a candidate completes the
  *   original command (pending action in card_tokens), posted under the message's own
@@ -14,21 +18,24 @@
  * - `stockReply`: 库存 <商品> → the stock card (available, value at the average cost, rows).
  */
 import { isDomainError } from '../../src/errors.js';
-import { issueCardToken, settleConfirmations } from '../../src/interaction/card-tokens.js';
+import { settleConfirmations } from '../../src/interaction/card-tokens.js';
 import { jsonSafe } from '../../src/shared/json.js';
 import type { PostingResult } from '../../src/inventory/documents.js';
 import type { ProductView } from '../../src/inventory/products.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
+import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import { userDisplayName } from '../../src/people/display-name.js';
-import { can } from '../../src/people/roles.js';
+import { getAppTimezone } from '../../src/shared/time.js';
 import type { CommandContext, Reply } from '../commands/registry.js';
 import { renderDomainError } from '../commands/render.js';
-import { confirmForCommand, pickerForCommand, type Pending } from './flows.js';
+import { confirmForCommand, pickerForCommand } from './flows.js';
+import { reverseKeyFor } from './inventory/shared.js';
+import { canonicalPosting } from './normalise.js';
+import type { Pending } from './registry.js';
 import { checkUnusualPosting } from '../../src/inventory/unusual.js';
 import { cardSettings } from './settings.js';
 import { fenToYuan } from '../../src/shared/money.js';
 import { documentCard, messageCard, stockCard } from './views.js';
-import { isReversible } from '../../src/inventory/reversal.js';
 
 export { unitCostText } from './views.js';
 
@@ -37,6 +44,11 @@ export type PickerFlow = 'receipt' | 'issue' | 'transfer';
 
 /** How many candidates the picker shows (the text lists the same ones). */
 const MAX_CANDIDATES = 10;
+
+/** What a card keeps for this command: the canonical input, posted under the message's key. */
+function pendingOfCommand(ctx: CommandContext, flow: PickerFlow, input: object): Pending {
+  return { flow, origin: ctx.idempotencyKey, key: ctx.idempotencyKey, input: canonicalPosting(input) };
+}
 
 /**
  * The answer to an ambiguous product in a posting command, or null when `e` is anything else
@@ -52,9 +64,8 @@ export async function ambiguousProductReply(
   const cands = ((e.details?.candidates ?? []) as ProductView[]).slice(0, MAX_CANDIDATES);
   const ref = input.lines[0]?.product;
   if (!cands.length || typeof ref !== 'string') return null;
-  const pending = { flow, origin: ctx.idempotencyKey, input: { ...input, idempotencyKey: ctx.idempotencyKey } } as Pending;
   const query = typeof e.details?.query === 'string' ? e.details.query : ref;
-  const card = await pickerForCommand(ctx.tx, { user: { id: ctx.actor.userId } }, pending, cands, query);
+  const card = await pickerForCommand(ctx.tx, ctx.registries.cards, { user: { id: ctx.actor.userId } }, pendingOfCommand(ctx, flow, input), cands, query);
   return { text: renderDomainError(e), card };
 }
 
@@ -71,7 +82,6 @@ export async function unusualEntryReply(
 ): Promise<Reply | null> {
   const { product, reasons } = await checkUnusualPosting(ctx.tx, ctx.actor, flow, input as never, cardSettings(ctx.deps));
   if (!reasons.length) return null;
-  const pending = { flow, origin: ctx.idempotencyKey, input: { ...input, idempotencyKey: ctx.idempotencyKey } } as Pending;
   const line = input.lines[0] as { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number };
   const i = input as { warehouse?: unknown; from?: unknown; to?: unknown };
   const at = (w: unknown) => (typeof w === 'string' ? ` @${w}` : '');
@@ -82,7 +92,7 @@ export async function unusualEntryReply(
     line.unitPrice ?? (line.amountFen != null ? `金额=${fenToYuan(String(line.amountFen))}` : ''),
   ].filter(Boolean).join(' ') + at(i.warehouse) + at(i.from) + at(i.to) + ' 确认';
   const how = `还没有记账。确认无误请点「确认」，或在原命令后加「确认」再发一次，例如：${again}；否则点「取消」。`;
-  const card = await confirmForCommand(ctx.tx, { user: { id: ctx.actor.userId } }, pending, product, reasons, how);
+  const card = await confirmForCommand(ctx.tx, ctx.registries.cards, { user: { id: ctx.actor.userId } }, pendingOfCommand(ctx, flow, input), product, reasons, how);
   const text = [`请确认：这笔${verb}数据不太寻常。`, ...reasons.map((r) => `• ${r}`), how].join('\n');
   return { text, card };
 }
@@ -99,7 +109,7 @@ function canonical(v: unknown): string {
  */
 export async function settleConfirmedByCommand(ctx: CommandContext, flow: PickerFlow, input: object, r: PostingResult): Promise<void> {
   if (!ctx.actor.userId) return;
-  const want = canonical({ flow, input });
+  const want = canonical({ flow, input: canonicalPosting(input) });
   const done = messageCard('这笔已经记账', 'grey', `已用命令「…确认」记账：${r.document.docNo}（${r.document.kindLabel}）。这张确认卡片不再记账，避免重复。`);
   await settleConfirmations(
     ctx.tx,
@@ -108,22 +118,27 @@ export async function settleConfirmedByCommand(ctx: CommandContext, flow: Picker
     (c) => {
       const p = c as { flow?: unknown; input?: Record<string, unknown> } | null;
       if (!p?.input) return false;
-      const { idempotencyKey: _k, ...rest } = p.input;
-      return canonical({ flow: p.flow, input: rest }) === want;
+      // canonicalPosting: confirmation cards stored before cards ran use cases held the services' form.
+      return canonical({ flow: p.flow, input: canonicalPosting(p.input) }) === want;
     },
     { card: done },
   );
 }
 
-/** 单据: the text answer plus the document card (红冲 button when the viewer may reverse it). */
-export async function documentReply(ctx: CommandContext, r: PostingResult, text: string): Promise<Reply> {
+/**
+ * 单据: the text answer plus the document card (红冲 button when the viewer may reverse it).
+ * A result without cost fields (a role without cost.view) shows no prices or amounts.
+ */
+export async function documentReply(ctx: CommandContext, r: CostFiltered<PostingResult>, text: string): Promise<Reply> {
   const d = r.document;
-  const reversible = can(ctx.actor, 'stock.reverse') && isReversible(d);
-  const reverseKey = reversible ? await issueCardToken(ctx.tx, 'reverse', ctx.actor.userId, { docNo: d.docNo }) : undefined;
-  return { text, card: documentCard(r, { who: await userDisplayName(ctx.tx, d.actorId), reverseKey }) };
+  const reverseKey = await reverseKeyFor(ctx.tx, { registry: ctx.registries.cards, actor: ctx.actor, disabled: ctx.disabled }, ctx.actor.userId, d);
+  return { text, card: documentCard(r, { who: await userDisplayName(ctx.tx, d.actorId), timeZone: getAppTimezone(), reverseKey }) };
 }
 
-/** 库存 <商品>: the text answer plus the stock card. `scope`: the warehouse asked for, if any. */
-export function stockReply(s: ProductStock, text: string, scope?: string | null): Reply {
+/**
+ * 库存 <商品>: the text answer plus the stock card. `scope`: the warehouse asked for, if any.
+ * A result without cost fields shows no value.
+ */
+export function stockReply(s: CostFiltered<ProductStock>, text: string, scope?: string | null): Reply {
   return { text, card: stockCard(s, { scope }) };
 }

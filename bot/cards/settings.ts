@@ -1,5 +1,7 @@
 /** Tunables of the card layer, per app instance (tests shrink them). */
+import type { Conn } from '../../db/types.js';
 import type { AppDeps } from '../../src/deps.js';
+import type { ActionContext, FormContext } from './registry.js';
 import { DEFAULT_UNUSUAL_SETTINGS, type UnusualSettings } from '../../src/inventory/unusual.js';
 
 /** The unusual-entry thresholds are the domain's (src/inventory/unusual.ts); cards and chat pass them on. */
@@ -33,4 +35,9 @@ export function configureCards(deps: AppDeps, s: Partial<CardSettings>): void {
 
 export function cardSettings(deps: AppDeps): CardSettings {
   return byDeps.get(deps) ?? DEFAULT_CARD_SETTINGS;
+}
+
+/** What a form's `load` reads with, for the user of a callback (`conn`: the pool, or the unit's transaction). */
+export function formContext(c: Pick<ActionContext, 'deps' | 'actor' | 'user' | 'now' | 'timeZone'>, conn: Conn, user: FormContext['user'] = c.user): FormContext {
+  return { conn, actor: c.actor, user, selectMax: cardSettings(c.deps).selectMax, now: c.now, timeZone: c.timeZone };
 }

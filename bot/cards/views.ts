@@ -1,12 +1,13 @@
 /**
  * Read-only cards: posting summaries, the document view, stock query, low stock, the
- * processing / message cards. Pure functions of service results (no database access).
+ * processing / message cards. Pure functions of their input (no database, no clock, no random:
+ * keys, times and the time zone are passed in); test/cards/renderers.test.ts snapshots them.
  */
-import type { PostingResult } from '../../src/inventory/documents.js';
+import type { PostingLine, PostingResult } from '../../src/inventory/documents.js';
+import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
 import { Dec } from '../../src/shared/decimal.js';
 import { formatPrice, formatFen } from '../../src/shared/money.js';
-import { getAppTimezone } from '../../src/shared/time.js';
 import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El, type Template } from './card.js';
 import type { CardAnswer } from './registry.js';
 import { linePrice, postingTotalText } from './echo.js';
@@ -14,9 +15,8 @@ import { postedProductText } from '../commands/render.js';
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 
-/** "2026-11-25 14:03" in the app's time zone. */
-export function formatTime(at: Date | string): string {
-  const tz = getAppTimezone();
+/** "2026-11-25 14:03" in time zone `tz` (IANA). */
+export function formatTime(at: Date | string, tz: string): string {
   let f = fmtCache.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
@@ -60,6 +60,8 @@ const KIND_TEMPLATE: Record<string, Template> = {
 export interface SummaryOptions {
   /** Who posted (name or open_id). */
   who: string;
+  /** IANA zone the posting time is shown in. */
+  timeZone: string;
   /** A key for the 红冲 button, when the viewer may reverse. */
   reverseKey?: string;
   /** Title prefix, e.g. "入库成功". */
@@ -68,28 +70,37 @@ export interface SummaryOptions {
   again?: string;
 }
 
-function linesTable(r: PostingResult): El[] {
+/** A posting as a use case returns it: cost fields absent for a role without cost.view. */
+export type Posting = CostFiltered<PostingResult>;
+
+const hasCost = (r: Posting): boolean => r.document.totalValueFen !== undefined;
+
+function linesTable(r: Posting): El[] {
   // Name, SKU and the units behind qtyText are as posted (a later rename or pack size never rewrites them).
-  // 单价/金额: what was understood (cards/echo.ts, the same as the chat reply).
+  // 单价/金额: what was understood (cards/echo.ts, the same as the chat reply) — only with costs.
+  const costs = hasCost(r);
   const rows = r.lines.map((l) => {
-    const p = linePrice(l);
-    // A value-only move (成本调整): no quantity or unit price to show ("0 个 | ¥0.01/个" misleads), a signed amount.
-    if (l.kind === 'cost_adjustment') p.price = '—';
     const qty = l.kind === 'cost_adjustment' ? '—' : l.qtyText;
-    const amount = l.kind === 'cost_adjustment' && !l.valueFen.startsWith('-') ? `+${p.amount}` : p.amount;
-    return `| ${md(l.kindLabel)} | ${md(postedProductText(l))} | ${md(l.warehouseName)} | ${md(l.batchNo || '—')} | ${md(qty)} | ${md(p.price)} | ${md(amount)} |`;
+    const cells = [md(l.kindLabel), md(postedProductText(l)), md(l.warehouseName), md(l.batchNo || '—'), md(qty)];
+    if (costs && l.valueFen !== undefined) {
+      const p = linePrice(l as PostingLine);
+      // A value-only move (成本调整): no quantity or unit price to show ("0 个 | ¥0.01/个" misleads), a signed amount.
+      if (l.kind === 'cost_adjustment') p.price = '—';
+      const amount = l.kind === 'cost_adjustment' && !l.valueFen.startsWith('-') ? `+${p.amount}` : p.amount;
+      cells.push(md(p.price), md(amount));
+    } else if (costs) cells.push('—', '—');
+    return `| ${cells.join(' | ')} |`;
   });
+  const head = costs ? ['| 类型 | 商品 | 仓库 | 批次 | 数量 | 单价 | 金额 |', '|---|---|---|---|---|---|---|'] : ['| 类型 | 商品 | 仓库 | 批次 | 数量 |', '|---|---|---|---|---|'];
   const out: El[] = [];
   // Feishu renders at most 5 data rows per markdown table: chunk.
-  for (let i = 0; i < rows.length && i < 20; i += 5) {
-    out.push(markdown(['| 类型 | 商品 | 仓库 | 批次 | 数量 | 单价 | 金额 |', '|---|---|---|---|---|---|---|', ...rows.slice(i, i + 5)].join('\n')));
-  }
+  for (let i = 0; i < rows.length && i < 20; i += 5) out.push(markdown([...head, ...rows.slice(i, i + 5)].join('\n')));
   if (rows.length > 20) out.push(markdown(`……共 ${rows.length} 行，发送「单据 ${md(r.document.docNo)}」查看全部。`));
   return out;
 }
 
 /** The read-only answer to a successful posting. */
-export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
+export function postingSummaryCard(r: Posting, o: SummaryOptions): Card {
   const d = r.document;
   const title = `${o.title ?? `${d.kindLabel}成功`} · ${d.docNo}`;
   const head = [
@@ -98,9 +109,9 @@ export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
     d.toWarehouseName ? `**仓库**：${md(d.warehouseName)} → ${md(d.toWarehouseName)}` : d.warehouseName ? `**仓库**：${md(d.warehouseName)}` : null,
     d.reversesDocNo ? `**红冲原单**：${md(d.reversesDocNo)}` : null,
     d.reversedByDocNo ? `**已被红冲**：${md(d.reversedByDocNo)}` : null,
-    `**合计金额**：${postingTotalText(r)}`,
+    hasCost(r) ? `**合计金额**：${postingTotalText(r as PostingResult)}` : null,
     d.remark ? `**备注**：${md(d.remark)}` : null,
-    `**经办**：${md(o.who)}　**时间**：${formatTime(d.recordedAt)}`,
+    `**经办**：${md(o.who)}　**时间**：${formatTime(d.recordedAt, o.timeZone)}`,
   ].filter(Boolean);
   const onHand = r.onHand.map((h) => `• ${md(h.name)}（${md(h.sku)}）在「${md(h.warehouseName)}」现有 **${md(h.qtyText)}**，全部仓库合计 ${md(h.totalQtyText)}`);
   const buttons: El[] = [];
@@ -124,8 +135,8 @@ export function postingSummaryCard(r: PostingResult, o: SummaryOptions): Card {
 }
 
 /** 单据查询 result. */
-export function documentCard(r: PostingResult, o: { who: string; reverseKey?: string }): Card {
-  const c = postingSummaryCard(r, { who: o.who, reverseKey: o.reverseKey, title: `单据 ${r.document.kindLabel}` });
+export function documentCard(r: Posting, o: { who: string; timeZone: string; reverseKey?: string }): Card {
+  const c = postingSummaryCard(r, { who: o.who, timeZone: o.timeZone, reverseKey: o.reverseKey, title: `单据 ${r.document.kindLabel}` });
   return c;
 }
 
@@ -140,30 +151,29 @@ export function unitCostText(fenPerUnit: string, unit: string): string {
  * quantity in src/inventory/queries.ts: rows add up to the total shown), low-stock warning.
  * `scope`: the warehouse asked for (omitted: all warehouses).
  */
-export function stockCard(s: ProductStock, o: { scope?: string | null } = {}): Card {
+export function stockCard(s: CostFiltered<ProductStock>, o: { scope?: string | null } = {}): Card {
   const p = s.product;
+  const costs = s.totalValueFen !== undefined && s.avgCost !== undefined;
   const label = `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
   const where = o.scope ? `「${md(o.scope)}」` : '全部仓库';
-  const head = [
-    `**${md(label)}**`,
-    `**可用**（${where}）：**${md(s.totalQtyText)}**`,
-    `**库存金额**：${formatFen(s.totalValueFen)}（平均成本 ${md(unitCostText(s.avgCost, p.baseUnit))}）`,
-  ];
-  if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)} · ${formatFen(w.valueFen)}`));
+  const head = [`**${md(label)}**`, `**可用**（${where}）：**${md(s.totalQtyText)}**`];
+  if (costs) head.push(`**库存金额**：${formatFen(s.totalValueFen!)}（平均成本 ${md(unitCostText(s.avgCost!, p.baseUnit))}）`);
+  if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)}${w.valueFen !== undefined ? ` · ${formatFen(w.valueFen)}` : ''}`));
   if (p.safetyStock !== '0' && new Dec(s.totalQty).lessThanOrEqualTo(p.safetyStock)) {
     head.push(`<font color="orange">⚠️ 低于安全库存 ${md(p.safetyStock)} ${md(p.baseUnit)}，请及时补货</font>`);
   }
   const els: El[] = [markdown(head.join('\n'))];
   if (s.rows.length) {
+    const columns: { name: string; title: string; align?: 'right' }[] = [
+      { name: 'wh', title: '仓库' },
+      { name: 'batch', title: '批次' },
+      { name: 'qty', title: '数量', align: 'right' },
+    ];
+    if (costs) columns.push({ name: 'value', title: '金额', align: 'right' });
     els.push(
       table(
-        [
-          { name: 'wh', title: '仓库' },
-          { name: 'batch', title: '批次' },
-          { name: 'qty', title: '数量', align: 'right' },
-          { name: 'value', title: '金额', align: 'right' },
-        ],
-        s.rows.slice(0, 100).map((r) => ({ wh: r.warehouseName, batch: r.batchNo || '—', qty: r.qtyText, value: formatFen(r.valueFen) })),
+        columns,
+        s.rows.slice(0, 100).map((r) => ({ wh: r.warehouseName, batch: r.batchNo || '—', qty: r.qtyText, ...(costs && r.valueFen !== undefined ? { value: formatFen(r.valueFen) } : {}) })),
       ),
     );
     if (s.rows.length > 100) els.push(markdown(`……共 ${s.rows.length} 行，只显示前 100 行。`));

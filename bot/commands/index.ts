@@ -1,6 +1,16 @@
-/** Every chat command registers itself on import; order here is the order in 帮助. */
-import './core.js';
-import './inventory.js';
-import './cost.js';
-import './stocktake.js';
-import './users.js';
+/**
+ * Every domain's chat commands, as values (nothing registers itself on import). The order of
+ * chatCommandLists is the order in 帮助; bot/registries.ts builds the registry from them.
+ */
+import { coreCommands } from './core.js';
+import { costCommands } from './cost.js';
+import { inventoryCommands } from './inventory.js';
+import type { CommandSpec } from './registry.js';
+import { stocktakeCommands } from './stocktake.js';
+import { tokenCommands } from './tokens.js';
+import { userCommands } from './users.js';
+
+export { coreCommands, costCommands, inventoryCommands, stocktakeCommands, tokenCommands, userCommands };
+
+/** The chat adapter's own command lists, in 帮助 order (the cards' 菜单 is appended by bot/registries.ts). */
+export const chatCommandLists: readonly (readonly CommandSpec[])[] = [coreCommands, inventoryCommands, costCommands, stocktakeCommands, userCommands, tokenCommands];

@@ -1,7 +1,8 @@
-/** 用户 commands: grant roles, list users. */
-import { grantRole, listUsers, parseRole, roleLabel } from '../../src/people/users.js';
+/** 用户 commands: the chat normalisers of people.grant-role and people.users (src/people/use-cases.ts). */
+import { parseRole, roleLabel } from '../../src/people/users.js';
+import type { UserView } from '../../src/people/use-cases.js';
 import { ROLE_LABELS, type Role } from '../../src/people/roles.js';
-import { commands, UsageError, type Mention } from './registry.js';
+import { command, UsageError, type CommandSpec, type Mention } from './registry.js';
 
 /** "@_user_1" → the mentioned person; "ou_xxx" typed directly also works (from the unknown-user message). */
 function resolvePerson(token: string | undefined, mentions: Mention[]): { openId: string; name?: string } {
@@ -15,42 +16,43 @@ function resolvePerson(token: string | undefined, mentions: Mention[]): { openId
   throw new UsageError(`「${token}」不是一个 @ 提及。请在飞书里输入 @ 选择这个人（不要手打名字），或直接写他的 open_id（ou_ 开头）`);
 }
 
-commands.register('用户 授权', {
-  aliases: ['user grant', 'grant', '授权'],
-  permission: 'user.manage',
-  takesPerson: true,
-  summary: `给同事开通角色（${Object.values(ROLE_LABELS).join('/')}）`,
-  usage: '用户 授权 @某人 <角色>',
-  example: ['用户 授权 @张三 仓管', '用户 授权 ou_xxxxxxxx 销售'],
-  parse(args, ctx) {
-    if (args.length < 2) throw new UsageError('需要「@某人」和「角色」两项');
-    const person = resolvePerson(args[0], ctx.mentions);
-    const role = parseRole(args[1]);
-    if (!role) throw new UsageError(`没有「${args[1]}」这个角色。可选：${Object.values(ROLE_LABELS).join('、')}`);
-    if (args.length > 2) throw new UsageError(`多余的内容「${args.slice(2).join(' ')}」`);
-    return { ...person, role };
-  },
-  async run(ctx, input: { openId: string; name?: string; role: Role }) {
-    const { user, previousRole } = await grantRole(ctx.tx, ctx.actor, { openId: input.openId, name: input.name ?? null, role: input.role });
-    const who = user.name ?? user.openId;
-    const change = previousRole && previousRole !== input.role ? `（原为${roleLabel(previousRole)}）` : '';
-    return `已授权：${who} → ${roleLabel(user.role)}${change}。现在可以给我发消息了，发送「帮助」查看命令。`;
-  },
-});
-
-commands.register('用户 列表', {
-  aliases: ['user list', 'users', '用户'],
-  permission: 'user.manage',
-  summary: '查看所有用户和角色',
-  usage: '用户 列表',
-  example: '用户 列表',
-  parse(args) {
-    if (args.length) throw new UsageError(`多余的内容「${args.join(' ')}」`);
-    return {};
-  },
-  async run(ctx) {
-    const rows = await listUsers(ctx.tx, ctx.actor);
-    if (rows.length === 0) return '还没有用户。';
-    return ['用户列表：', ...rows.map((u, i) => `${i + 1}. ${u.name ?? '(未命名)'} · ${roleLabel(u.role)} · ${u.openId}`)].join('\n');
-  },
-});
+export const userCommands: readonly CommandSpec[] = [
+  command({
+    name: '用户 授权',
+    aliases: ['user grant', 'grant', '授权'],
+    useCase: 'people.grant-role',
+    takesPerson: true,
+    usage: '用户 授权 @某人 <角色>',
+    example: ['用户 授权 @张三 仓管', '用户 授权 ou_xxxxxxxx 销售'],
+    parse(args, ctx) {
+      if (args.length < 2) throw new UsageError('需要「@某人」和「角色」两项');
+      const person = resolvePerson(args[0], ctx.mentions);
+      const role = parseRole(args[1]);
+      if (!role) throw new UsageError(`没有「${args[1]}」这个角色。可选：${Object.values(ROLE_LABELS).join('、')}`);
+      if (args.length > 2) throw new UsageError(`多余的内容「${args.slice(2).join(' ')}」`);
+      return { user: person.openId, role, ...(person.name ? { name: person.name } : {}) };
+    },
+    async run(ctx, input) {
+      const { user, previousRole } = await ctx.invoke<{ user: UserView; previousRole: Role | null }>(input);
+      const who = user.name ?? user.openId;
+      const change = previousRole && previousRole !== input.role ? `（原为${roleLabel(previousRole)}）` : '';
+      return `已授权：${who} → ${user.roleLabel}${change}。现在可以给我发消息了，发送「帮助」查看命令。`;
+    },
+  }),
+  command({
+    name: '用户 列表',
+    aliases: ['user list', 'users', '用户'],
+    useCase: 'people.users',
+    usage: '用户 列表',
+    example: '用户 列表',
+    parse(args) {
+      if (args.length) throw new UsageError(`多余的内容「${args.join(' ')}」`);
+      return {};
+    },
+    async run(ctx, input) {
+      const { items } = await ctx.invoke<{ items: UserView[] }>(input);
+      if (items.length === 0) return '还没有用户。';
+      return ['用户列表：', ...items.map((u, i) => `${i + 1}. ${u.name ?? '(未命名)'} · ${u.roleLabel} · ${u.openId}`)].join('\n');
+    },
+  }),
+];

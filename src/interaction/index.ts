@@ -17,5 +17,5 @@ export {
 } from './card-tokens.js';
 export type { CardToken } from './card-tokens.js';
 export { spendCardToken, claimCardToken, finishClaimedCardToken } from './spend-card-token.js';
-export type { SpendOutcome, KeyedStep } from './spend-card-token.js';
+export type { SpendOutcome, KeyedStep, ClaimOutcome } from './spend-card-token.js';
 export { cardReplyKey, storedCardReply, rememberCardReply } from './card-replies.js';

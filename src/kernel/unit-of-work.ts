@@ -13,11 +13,19 @@
  * messages and REST, card_tokens for cards, cron_claims for jobs): each passes its own Claim.
  * Serialization failures and deadlocks rerun the whole unit (withRetry): `work` must be safe
  * to run again, which it is because it only touches the transaction.
+ *
+ * Round trips: a unit whose last writes need no answer before COMMIT sends them ahead
+ * (queueLast, awaitAtCommit: src/shared/prepared.ts sendAhead), so they and the COMMIT share one
+ * round trip; their answers are checked right after COMMIT, before the unit reports success. A
+ * part of the work that may fail on its own runs under src/kernel/savepoint.ts attempt.
  */
+import { eq } from 'drizzle-orm';
+import { processedEvents } from '../../db/schema.js';
 import type { Tx } from '../../db/types.js';
 import type { AppDeps } from '../deps.js';
-import { enqueueForKick, kickQueued, type OutboxItem, type QueuedOutbox } from '../outbox/index.js';
+import { enqueueForKick, enqueueForKickAhead, kickQueued, type OutboxItem, type QueuedOutbox } from '../outbox/index.js';
 import { withRetry } from '../shared/pg.js';
+import type { InFlight } from '../shared/prepared.js';
 
 /** How an adapter claims its key inside the unit's transaction, and keeps the answer for a replay. */
 export interface Claim<R> {
@@ -36,6 +44,19 @@ export interface UnitOfWork {
   queue(item: OutboxItem): Promise<void>;
   /** Run after a successful commit (never after a rollback), in order. */
   afterCommit(fn: () => void): void;
+  /**
+   * `queue`, with the insert sent ahead (src/shared/prepared.ts sendAhead): nothing waits for it,
+   * and the COMMIT follows it in the same round trip. For the unit's LAST writes (the chat reply):
+   * the unit checks the insert right after COMMIT and fails if it failed (a failed statement sent
+   * ahead turns the COMMIT into a ROLLBACK, and its answer is the only place that shows).
+   */
+  queueLast(item: OutboxItem): Promise<void>;
+  /**
+   * A statement `work` sent ahead itself (sendAhead): like queueLast, the unit awaits it right
+   * after COMMIT, and a failure there means nothing was committed — runUnitOfWork throws it
+   * (a serialization failure reruns the unit).
+   */
+  awaitAtCommit(statement: InFlight<unknown>): void;
 }
 
 export type UnitResult<R> = { replayed: false; value: R } | { replayed: true; value: R };
@@ -48,10 +69,15 @@ export type UnitResult<R> = { replayed: false; value: R } | { replayed: true; va
 export async function runUnitOfWork<R>(deps: AppDeps, claim: Claim<R>, work: (uow: UnitOfWork) => Promise<R>): Promise<UnitResult<R>> {
   let queued: (QueuedOutbox | null)[] = [];
   let after: (() => void)[] = [];
-  const result = await withRetry(() =>
-    deps.database.db.transaction(async (tx): Promise<UnitResult<R>> => {
-      queued = [];
-      after = [];
+  const result = await withRetry(async () => {
+    queued = [];
+    after = [];
+    // Statements sent ahead of the COMMIT: their answers arrive with the COMMIT's.
+    let ahead: Promise<unknown>[] = [];
+    let queuedAhead: Promise<QueuedOutbox | null>[] = [];
+    const r = await deps.database.db.transaction(async (tx): Promise<UnitResult<R>> => {
+      ahead = [];
+      queuedAhead = [];
       const c = await claim.claim(tx);
       if (!c.fresh) return { replayed: true, value: c.replay };
       const uow: UnitOfWork = {
@@ -61,12 +87,22 @@ export async function runUnitOfWork<R>(deps: AppDeps, claim: Claim<R>, work: (uo
           queued.push(await enqueueForKick(tx, deps, item));
         },
         afterCommit: (fn) => void after.push(fn),
+        async queueLast(item) {
+          queuedAhead.push(quiet((await enqueueForKickAhead(tx, deps, item)).done));
+        },
+        awaitAtCommit: (s) => void ahead.push(quiet(s.done)),
       };
       const value = await work(uow);
       await claim.settle?.(tx, value);
       return { replayed: false, value };
-    }),
-  );
+    });
+    // Committed only if every statement sent ahead succeeded (see queueLast): these awaits are
+    // part of "committed", before anything is kicked or acknowledged. Inside withRetry, so a
+    // serialization failure of one of them reruns the unit like any other.
+    for (const p of ahead) await p;
+    for (const p of queuedAhead) queued.push(await p);
+    return r;
+  });
   if (!result.replayed) {
     kickQueued(deps, queued);
     for (const fn of after) fn();
@@ -74,5 +110,29 @@ export async function runUnitOfWork<R>(deps: AppDeps, claim: Claim<R>, work: (uo
   return result;
 }
 
+/**
+ * A promise awaited later (after COMMIT), or never when the unit already failed: an early
+ * rejection must not count as unhandled; the later `await` still sees it.
+ */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
 /** A unit without a key of its own (the key is inside the work, e.g. a posting's idempotency key). */
 export const noClaim: Claim<never> = { claim: async () => ({ fresh: true }) };
+
+/**
+ * The answer kept with a processed_events key (src/outbox/inbox.ts claims them), for a Claim
+ * whose replay must say more than "already done": null when the key has none (or is unknown).
+ * Only what may be shown again belongs there — never a shown-once secret.
+ */
+export async function keptAnswer(tx: Tx, key: string): Promise<unknown> {
+  const [row] = await tx.select({ result: processedEvents.result }).from(processedEvents).where(eq(processedEvents.key, key));
+  return row?.result ?? null;
+}
+
+/** Keep `answer` (JSON) with a processed_events key claimed in this transaction (a Claim's settle). */
+export async function keepAnswer(tx: Tx, key: string, answer: unknown): Promise<void> {
+  await tx.update(processedEvents).set({ result: answer }).where(eq(processedEvents.key, key));
+}

@@ -4,9 +4,8 @@ import { sql } from 'drizzle-orm';
 import { execRows, type Db } from '../../db/types.js';
 import { describeDb } from '../helpers/db.js';
 import { useBotApp } from '../helpers/app.js';
-import { commands } from '../../bot/commands/registry.js';
-import '../../bot/commands/index.js';
-import '../../bot/cards/index.js';
+import { buildBotRegistries } from '../../bot/registries.js';
+import { buildUseCases } from '../../src/app.js';
 
 const one = async <T = Record<string, unknown>>(db: Db, q: ReturnType<typeof sql>) => (await execRows<T>(db, q))[0];
 const onHand = async (db: Db, sku: string, wh?: string) =>
@@ -21,6 +20,7 @@ const docNo = (reply: string) => reply.match(/[A-Z]{2}\d{8}-\d{4}/)?.[0];
 
 describe('command registry', () => {
   it('registered commands are frozen: cards come from the commands themselves, nothing patches them', () => {
+    const { commands } = buildBotRegistries(buildUseCases());
     for (const name of ['入库', '出库', '调拨', '单据', '库存', '菜单']) {
       const cmd = commands.get(name)!;
       expect(cmd, name).toBeTruthy();

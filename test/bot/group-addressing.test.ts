@@ -12,8 +12,15 @@ import { execRows, type Db } from '../../db/types.js';
 import { describeDb } from '../helpers/db.js';
 import { useBotApp, type BotApp } from '../helpers/app.js';
 import { configureBotIdentity, forgetBotIdentity } from '../../bot/feishu-client.js';
-import { addressMessage, personMentions } from '../../bot/messages.js';
-import '../../bot/commands/index.js';
+import { addressMessage as address, personMentions as persons } from '../../bot/messages.js';
+import type { Mention } from '../../bot/commands/registry.js';
+import { buildCommandRegistry } from '../../bot/registries.js';
+import { buildUseCases } from '../../src/app.js';
+
+// The app's command registry (a value built at start): what counts as a command.
+const commands = buildCommandRegistry(buildUseCases());
+const addressMessage = (text: string, chatType: string | undefined, mentions: Mention[], botOpenId: string | null) => address(text, chatType, mentions, botOpenId, commands);
+const personMentions = (text: string, mentions: Mention[]) => persons(text, mentions, commands);
 
 const count = async (db: Db, table: string) => (await execRows<{ n: number }>(db, sql.raw(`select count(*)::int as n from ${table}`)))[0].n;
 const onHand = async (db: Db, sku: string) =>

@@ -13,40 +13,67 @@ type Row = { id: number; status: string; attempts: number; last_error: string | 
 const rows = (db: Parameters<typeof execRows>[0]) =>
   execRows<Row>(db, sql`select id::int as id, status, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::int as delay_ms from outbox order by id`);
 
-/** The reply can reach Feishu a moment before the drain records it as sent. */
-async function settled(db: Parameters<typeof execRows>[0], timeoutMs = 5000): Promise<Row[]> {
-  const end = Date.now() + timeoutMs;
+/**
+ * The rows once none is pending: the reply can reach Feishu a moment before its delivery is
+ * recorded. Waits on the database, not on a clock (the test's timeout bounds it).
+ */
+async function settled(db: Parameters<typeof execRows>[0]): Promise<Row[]> {
   for (;;) {
     const list = await rows(db);
-    if (list.every((r) => r.status !== 'pending') || Date.now() > end) return list;
+    if (list.every((r) => r.status !== 'pending')) return list;
     await new Promise((res) => setTimeout(res, 20));
   }
 }
 
+/** A logger that keeps the retries the outbox scheduled: its warning carries the delay it chose. */
+function retryLog(): { logger: Logger; delays: number[] } {
+  const delays: number[] = [];
+  const logger: Logger = {
+    info() {},
+    debug() {},
+    error() {},
+    warn(o) {
+      if (typeof o === 'object' && typeof (o as { retryInMs?: unknown }).retryInMs === 'number') delays.push((o as { retryInMs: number }).retryInMs);
+    },
+    child: () => logger,
+  };
+  return { logger, delays };
+}
+
 describeDb('outbox delivery with faults', (t) => {
-  const h = useBotApp(t, { feishuTimeoutMs: 400 });
+  const log = retryLog();
+  const h = useBotApp(t, { logger: log.logger });
 
   it('retries 500s and a dropped connection, then delivers exactly one reply', async () => {
     h.fake.failNext(2, { status: 500, path: '/reply' });
     h.fake.dropNext(1, '/reply');
-    const r = await h.send('帮助', { timeoutMs: 10_000 });
+    const r = await h.send('帮助');
     expect(r.replies).toHaveLength(1);
     const [row] = await settled(t.db);
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(4);
-    await new Promise((res) => setTimeout(res, 200));
+    // Sent rows are never claimed again: once no call is in flight, the count is final.
+    await h.fake.idle();
     expect(h.fake.repliesTo(r.messageId)).toHaveLength(1);
   });
 
   it('429 and 400/99991400 are retried, honouring x-ogw-ratelimit-reset', async () => {
+    const before = log.delays.length;
     h.fake.failNext(1, { status: 429, path: '/reply', headers: { 'x-ogw-ratelimit-reset': '1' } });
-    const t0 = Date.now();
-    const r = await h.send('帮助', { timeoutMs: 10_000 });
-    expect(r.replies).toHaveLength(1);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
-    h.fake.failNext(1, { status: 400, code: 99991400, path: '/reply' });
-    const r2 = await h.send('帮助', { timeoutMs: 10_000 });
-    expect(r2.replies).toHaveLength(1);
+    const r = await h.send('帮助', { expectReply: false });
+    await h.settle(); // the request's own send failed and was rescheduled
+    // The 1 s reset outweighs the 20 ms backoff; the row waits for it (no second attempt before).
+    expect(log.delays.slice(before)).toEqual([1000]);
+    // Let the second pass come now instead of a second from now.
+    await t.db.execute(sql`update outbox set next_attempt_at = now() where status = 'pending'`);
+    await h.fake.waitForReplies(r.messageId, 1);
+
+    h.fake.failNext(1, { status: 400, code: 99991400, path: '/reply' }); // Feishu adds reset: 1
+    const r2 = await h.send('帮助', { expectReply: false });
+    await h.settle();
+    expect(log.delays.slice(before)).toEqual([1000, 1000]);
+    await t.db.execute(sql`update outbox set next_attempt_at = now() where status = 'pending'`);
+    await h.fake.waitForReplies(r2.messageId, 1);
     const list = await settled(t.db);
     expect(list.map((x) => [x.status, x.attempts])).toEqual([
       ['sent', 2],
@@ -58,19 +85,20 @@ describeDb('outbox delivery with faults', (t) => {
   it('an expired tenant token (99991663) is refreshed and the send retried', async () => {
     await h.say('帮助');
     h.fake.expireTokens();
-    const r = await h.send('帮助', { timeoutMs: 10_000 });
+    const r = await h.send('帮助');
     expect(r.replies).toHaveLength(1);
   });
 
   it('a response lost after Feishu sent the message is retried with the same uuid: one message', async () => {
-    // The first call waits longer than the client timeout: Feishu does the send, we never hear back.
-    h.fake.delayNext(1, 700, '/reply');
-    const r = await h.send('帮助', { timeoutMs: 10_000 });
-    await new Promise((res) => setTimeout(res, 800));
-    expect(h.fake.repliesTo(r.messageId)).toHaveLength(1);
+    // Feishu does the send; its answer never comes back.
+    h.fake.loseAnswerNext(1, '/reply');
+    const r = await h.send('帮助');
     const [row] = await settled(t.db);
     expect(row.status).toBe('sent');
-    expect(row.attempts).toBeGreaterThanOrEqual(2);
+    expect(row.attempts).toBe(2);
+    await h.fake.idle();
+    expect(h.fake.requests.filter((q) => q.path.endsWith(`/${r.messageId}/reply`))).toHaveLength(2);
+    expect(h.fake.repliesTo(r.messageId)).toHaveLength(1);
   });
 
   it('a non-retryable error (message withdrawn, 230011) goes dead at once, logged', async () => {
@@ -85,7 +113,8 @@ describeDb('outbox delivery with faults', (t) => {
 });
 
 describeDb('outbox drain by hand', (t) => {
-  const h = useBotApp(t, { drain: false, feishuTimeoutMs: 1000 });
+  const log = retryLog();
+  const h = useBotApp(t, { drain: false, logger: log.logger });
 
   async function queue(n: number, prefix = 'k') {
     const parent = h.fake.seedUserMessage({ text: 'hi' }); // a message to reply to
@@ -101,19 +130,20 @@ describeDb('outbox drain by hand', (t) => {
   }
 
   it('a per-chat rate limit (5 QPS) is ridden out: every message arrives once', async () => {
-    configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 1500 });
+    h.fake.freezeClock(); // the rate-limit second lasts until we move on, however slow the machine
     h.fake.setRateLimit(5);
     const parent = await queue(8, 'rl');
-    const end = Date.now() + 10_000;
-    while (h.fake.repliesTo(parent).length < 8 && Date.now() < end) {
-      await t.db.execute(sql`update outbox set next_attempt_at = now() where status = 'pending'`);
-      await drainOutbox(h.deps);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    h.fake.setRateLimit(0);
+    // Eight at once: five fit in the second, three are refused (400 99991400) and rescheduled.
+    expect(await drainOutbox(h.deps)).toEqual({ claimed: 8, sent: 5, retried: 3, dead: 0 });
+    expect(h.fake.requests.filter((r) => r.status === 400)).toHaveLength(3);
+    expect(h.fake.repliesTo(parent)).toHaveLength(5);
+    // Not due yet (the reset said 1 s): a pass now claims nothing.
+    expect((await drainOutbox(h.deps)).claimed).toBe(0);
+    h.fake.advanceClock(1000);
+    await t.db.execute(sql`update outbox set next_attempt_at = now() where status = 'pending'`);
+    expect(await drainOutbox(h.deps)).toEqual({ claimed: 3, sent: 3, retried: 0, dead: 0 });
     expect(h.fake.repliesTo(parent)).toHaveLength(8);
-    expect(h.fake.requests.some((r) => r.status === 400)).toBe(true);
-    configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 300 });
+    expect(new Set(h.fake.repliesTo(parent).map((m) => h.fake.textOf(m))).size).toBe(8);
   });
 
   it('the every-minute cron job (Workers scheduled) drains the outbox', async () => {
@@ -142,27 +172,32 @@ describeDb('outbox drain by hand', (t) => {
 
   it('nothing is lost while Feishu is down: rows wait, back off exponentially, and go dead after N attempts', async () => {
     configureOutbox(h.deps, { baseDelayMs: 1000, maxDelayMs: 60_000, maxAttempts: 4 });
-    const parent = await queue(1, 'down');
-    h.fake.failNext(100, { status: 503, path: '/reply' });
-    const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await t.db.execute(sql`update outbox set next_attempt_at = now()`);
-      const r = await drainOutbox(h.deps);
-      expect(r.claimed).toBe(1);
-      const [row] = await execRows<{ status: string; wait: number }>(t.db, sql`select status, (extract(epoch from next_attempt_at - now()) * 1000)::int as wait from outbox`);
-      if (i < 3) {
-        expect(row.status).toBe('pending');
-        waits.push(row.wait);
-      } else expect(row.status).toBe('dead');
+    // The jitter draws, pinned: the low end, the middle, near the high end of ±20 %.
+    const draws = [0, 0.5, 0.999];
+    h.deps.random = () => draws.shift()!;
+    const before = log.delays.length;
+    try {
+      const parent = await queue(1, 'down');
+      h.fake.failNext(100, { status: 503, path: '/reply' });
+      for (let i = 0; i < 4; i++) {
+        await t.db.execute(sql`update outbox set next_attempt_at = now()`);
+        const r = await drainOutbox(h.deps);
+        expect(r.claimed).toBe(1);
+        const [row] = await execRows<{ status: string; wait: number }>(t.db, sql`select status, (extract(epoch from next_attempt_at - now()) * 1000)::int as wait from outbox`);
+        if (i < 3) {
+          expect(row.status).toBe('pending');
+          // Scheduled from the failure, so no later than the chosen delay from now.
+          expect(row.wait).toBeLessThanOrEqual(log.delays[before + i]);
+        } else expect(row.status).toBe('dead');
+      }
+      // 1 s, 2 s, 4 s, each × (0.8 + 0.4 × draw)
+      expect(log.delays.slice(before)).toEqual([800, 2000, Math.round(4000 * (0.8 + 0.4 * 0.999))]);
+      expect((await execRows<{ e: string }>(t.db, sql`select last_error as e from outbox`))[0].e).toContain('503');
+      expect(h.fake.repliesTo(parent)).toHaveLength(0);
+    } finally {
+      h.deps.random = undefined;
+      configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 300, maxAttempts: 8 });
     }
-    // 1 s, 2 s, 4 s with ±20 % jitter (minus the moment between the update and the query)
-    waits.forEach((w, i) => {
-      expect(w).toBeGreaterThan(1000 * 2 ** i * 0.8 - 500);
-      expect(w).toBeLessThanOrEqual(1000 * 2 ** i * 1.2);
-    });
-    expect((await execRows<{ e: string }>(t.db, sql`select last_error as e from outbox`))[0].e).toContain('503');
-    expect(h.fake.repliesTo(parent)).toHaveLength(0);
-    configureOutbox(h.deps, { baseDelayMs: 20, maxDelayMs: 300, maxAttempts: 8 });
   });
 
   it('a pending row survives an outage and is delivered when Feishu is back', async () => {

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { normalizeText, tokenize } from '../../bot/parse/normalize.js';
 import { checkQty, moneyFen, parseArgs, splitProductAndQty } from '../../bot/parse/args.js';
 import { UsageError } from '../../bot/commands/registry.js';
-import { addressMessage, messageText } from '../../bot/messages.js';
-import '../../bot/commands/index.js';
-import { commands } from '../../bot/commands/registry.js';
+import { addressMessage as address, messageText } from '../../bot/messages.js';
+import { command, type Mention } from '../../bot/commands/registry.js';
+import { buildCommandRegistry, commandSpecs } from '../../bot/registries.js';
+import { buildUseCases } from '../../src/app.js';
 import { readInbound, signature, signatureV1Card } from '../../bot/security.js';
 import { encryptPayload } from '../fake-feishu/index.js';
 import { classifyFailure } from '../../src/outbox/index.js';
+
+// The app's command registry (a value built at start).
+const commands = buildCommandRegistry(buildUseCases());
+const addressMessage = (text: string, chatType: string | undefined, mentions: Mention[], botOpenId: string | null) => address(text, chatType, mentions, botOpenId, commands);
 
 describe('normalize', () => {
   it('full-width digits, letters, punctuation and spaces', () => {
@@ -90,7 +95,8 @@ describe('command registry', () => {
     expect(commands.match(['不存在']).kind).toBe('none');
   });
   it('refuses a duplicate name', () => {
-    expect(() => commands.register('出库', { summary: '', usage: '', example: '', parse: () => ({}), run: async () => '' })).toThrow(/twice/);
+    const again = command({ name: '出库', summary: 'x', usage: '', example: '', parse: () => ({}), run: async () => '' });
+    expect(() => buildCommandRegistry(buildUseCases(), [...commandSpecs(), again])).toThrow(/twice/);
   });
 });
 

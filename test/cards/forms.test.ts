@@ -44,8 +44,8 @@ describeDb('card forms', (t) => {
     await addUser(t.db, 'ou_clerk', 'clerk');
     await addUser(t.db, 'ou_viewer', 'viewer');
     const labels = async (openId: string) => buttons((await chat(h, '菜单', openId)).card!).map((b) => b.text);
-    expect(await labels(h.adminOpenId)).toEqual(['入库', '出库', '调拨', '盘点', '查库存', '低库存', '查单据', '红冲', '新建商品', '新建仓库']);
-    expect(await labels('ou_clerk')).toEqual(['入库', '出库', '调拨', '盘点', '查库存', '低库存', '查单据', '新建商品']);
+    expect(await labels(h.adminOpenId)).toEqual(['入库', '多行入库', '出库', '调拨', '盘点', '查库存', '低库存', '查单据', '红冲', '新建商品', '新建仓库']);
+    expect(await labels('ou_clerk')).toEqual(['入库', '多行入库', '出库', '调拨', '盘点', '查库存', '低库存', '查单据', '新建商品']);
     expect(await labels('ou_viewer')).toEqual(['查库存', '低库存', '查单据']);
     expect((await chat(h, 'menu')).card).not.toBeNull();
     // 帮助 is still text.

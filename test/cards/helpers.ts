@@ -10,6 +10,9 @@ import { execRows, type Db } from '../../db/types.js';
 import type { BotApp } from '../helpers/app.js';
 import type { ClickResult, PushOptions, StoredMessage } from '../fake-feishu/index.js';
 import { assertCard } from '../card-schema.js';
+import { buildCardRegistry, type CardRegistry } from '../../bot/cards/index.js';
+import { buildUseCaseRegistry } from '../../src/kernel/use-case-registry.js';
+import { ALL_USE_CASES } from '../../src/use-cases.js';
 
 export type J = Record<string, unknown>;
 
@@ -145,4 +148,11 @@ export async function onHand(db: Db, sku: string, wh?: string): Promise<string> 
         where p.sku = ${sku} ${wh ? sql`and w.name = ${wh}` : sql``}`,
   );
   return r.q;
+}
+
+let registry: CardRegistry | undefined;
+
+/** The app's card registry over every module's use cases (what buildApp builds). */
+export function cardRegistry(): CardRegistry {
+  return (registry ??= buildCardRegistry(buildUseCaseRegistry(ALL_USE_CASES)));
 }

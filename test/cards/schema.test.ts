@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assertCard, cardProblems } from '../card-schema.js';
 import { card, form, input, markdown, submitButton, button, select, table } from '../../bot/cards/card.js';
 import { menuCard, renderForm } from '../../bot/cards/index.js';
+import { cardRegistry } from './helpers.js';
 import { ROLES, type Role } from '../../src/people/roles.js';
 import { can, type Actor } from '../../src/people/roles.js';
 import { createProduct } from '../../src/inventory/products.js';
@@ -10,7 +11,6 @@ import { createWarehouse } from '../../src/inventory/warehouses.js';
 import { postReceipt } from '../../src/inventory/posting.js';
 import { openStocktake } from '../../src/inventory/stocktake.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
-import { FORMS } from '../../bot/cards/forms.js';
 import { stockCard } from '../../bot/cards/views.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
 import { describeDb } from '../helpers/db.js';
@@ -57,7 +57,7 @@ describe('Card JSON 2.0 schema (test/card-schema.ts)', () => {
   it('the menu of every role is valid and shows only what the role may do', () => {
     for (const role of ROLES) {
       const actor: Actor = { userId: 1, openId: 'ou_x', role, name: '张三' };
-      const c = menuCard(actor, '张三');
+      const c = menuCard(cardRegistry().menuFor(actor, new Set()), '张三');
       assertCard(c);
       const labels = JSON.stringify(c);
       expect(labels.includes('"红冲"')).toBe(can(actor, 'stock.reverse'));
@@ -106,9 +106,11 @@ describe('Card JSON 2.0 schema (test/card-schema.ts)', () => {
 describeDb('every form card is valid Card JSON 2.0', (t) => {
   const admin: Actor = { ...SYSTEM_ACTOR, role: 'admin' as Role };
   it('with an empty database, with a few rows (selects) and with many rows (keyword inputs)', async () => {
+    const registry = cardRegistry();
+    const at = { now: new Date('2026-11-25T02:00:00Z'), timeZone: 'Asia/Shanghai' };
     const render = async (selectMax: number) => {
-      for (const name of Object.keys(FORMS)) {
-        const c = await renderForm(name, { conn: t.db, actor: admin, user: null, selectMax });
+      for (const { name } of registry.forms()) {
+        const c = await renderForm(registry, name, { conn: t.db, actor: admin, user: null, selectMax, ...at });
         assertCard(c);
       }
     };
@@ -121,12 +123,12 @@ describeDb('every form card is valid Card JSON 2.0', (t) => {
     await render(20); // 25 products > 20: keyword input
     await render(100); // selects with 25 options and batches
     const [u] = await t.db.insert(users).values({ openId: 'ou_last', role: 'clerk', lastWarehouseId: wh2.id }).returning();
-    const receipt = await renderForm('receipt', { conn: t.db, actor: admin, user: u, selectMax: 100 });
+    const receipt = await renderForm(registry, 'receipt', { conn: t.db, actor: admin, user: u, selectMax: 100, ...at });
     expect(JSON.stringify(receipt)).toContain('"select_static"');
     // The user's last warehouse is preselected.
     const whSelect = JSON.stringify(receipt).match(/"name":"warehouse"[^]*?"initial_option":"(\d+)"/);
     expect(whSelect?.[1]).toBe(String(wh2.id));
-    const big = await renderForm('receipt', { conn: t.db, actor: admin, user: null, selectMax: 20 });
+    const big = await renderForm(registry, 'receipt', { conn: t.db, actor: admin, user: null, selectMax: 20, ...at });
     expect(JSON.stringify(big)).toContain('"product_q"');
   });
 });

@@ -5,15 +5,9 @@
  * (设为 / 减去) and never below 0.
  */
 import { afterEach, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
-import { execRows, type Db } from '../../db/types.js';
 import { describeDb } from '../helpers/db.js';
 import { useBotApp } from '../helpers/app.js';
-import { createProduct } from '../../src/inventory/products.js';
-import { createWarehouse } from '../../src/inventory/warehouses.js';
-import { postReceipt } from '../../src/inventory/posting.js';
 import { openStocktake } from '../../src/inventory/stocktake.js';
-import { verifyInventory } from '../../src/inventory/verify.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
 import { button, buttons, chat, checkAllCards, count, optionValue, submit, tap, textOf, title, type J } from './helpers.js';
 import { batchQtyOf as batchQty, expectClean, seedReagentAndGloves } from '../inventory/helpers.js';

@@ -1,0 +1,309 @@
+/**
+ * 入库 / 生产入库 / 期初, 出库 / 领用, 调拨, 红冲: the chat normalisers of the posting use cases
+ * (src/inventory/use-cases/postings.ts). `parse` turns words into the use case's canonical input
+ * (quantities as written, "2箱"; prices in yuan text, "6.5/箱"; amounts in yuan, "13.00") plus the
+ * chat-only 确认 flag; `run` invokes the use case and echoes what was understood.
+ */
+import type { PostingLine, PostingResult } from '../../src/inventory/documents.js';
+import { DOC_KIND_LABEL, type IssueKind, type ReceiptKind } from '../../src/inventory/moves.js';
+import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
+import type { IssueCanonical, ReceiptCanonical, ReversalCanonical, TransferCanonical } from '../../src/inventory/use-cases/postings.js';
+import { amountFen } from '../../src/kernel/canonical.js';
+import { rememberWarehouse } from '../../src/people/users.js';
+import { formatFen } from '../../src/shared/money.js';
+import { linePriceText, postingTotalText } from '../cards/echo.js';
+import { ambiguousProductReply, settleConfirmedByCommand, unusualEntryReply, type PickerFlow } from '../cards/replies.js';
+import { looksLikePrice, looksLikeUnit, parseArgs, readQty, remarkWords, splitProductAndQty } from '../parse/args.js';
+import { amountYuan, unitPriceYuan } from '../parse/canonical.js';
+import { command, UsageError, type CommandContext, type CommandSpec, type Reply } from './registry.js';
+import { tidyQty } from './render.js';
+
+/** A posting as the use cases return it: cost fields absent for those who may not see costs. */
+export type Posting = CostFiltered<PostingResult>;
+
+/**
+ * A posting's reply: what was understood, line by line — the quantity in base and pack units
+ * ("+48 个（2 箱）"), the unit price per base unit and, when the quantity was written in packs,
+ * per pack, the line amount — then the document total and what is on hand now (cards/echo.ts,
+ * shared with the summary card). Prices and amounts only for those who may see costs.
+ */
+export function renderPosting(r: Posting, verb: string): string {
+  const d = r.document;
+  const head = r.replayed ? `（这条消息已处理过，没有重复记账）\n${verb} ${d.docNo}` : `✅ 已${verb} ${d.docNo}（${d.kindLabel}）`;
+  const lines = r.lines.map((l) => {
+    const batch = l.batchNo ? ` 批次 ${l.batchNo}` : '';
+    // A value-only move (a reversal's correction, valuation.ts): "成本调整 +¥20.00", no quantity.
+    if (l.kind === 'cost_adjustment') return `• ${l.name}（${l.sku}）成本调整${l.valueFen === undefined ? '' : ` ${l.valueFen.startsWith('-') ? '' : '+'}${formatFen(l.valueFen)}`} @${l.warehouseName}${batch}`;
+    const sign = l.qty.startsWith('-') ? '' : '+';
+    const price = l.valueFen === undefined ? '' : `\n  ${linePriceText(l as PostingLine)}`;
+    return `• ${l.name}（${l.sku}）${l.kindLabel} ${sign}${tidyQty(l.qtyText)} @${l.warehouseName}${batch}${price}`;
+  });
+  const total = d.totalValueFen === undefined ? [] : [`合计金额：${postingTotalText(r as PostingResult)}`];
+  const onHand = r.onHand.map((o) => `• ${o.name}：${o.warehouseName} 现有 ${tidyQty(o.qtyText)}${o.totalQty !== o.qty ? `；全部仓库 ${tidyQty(o.totalQtyText)}` : ''}`);
+  return [head, ...lines, ...total, '现有库存：', ...onHand].join('\n');
+}
+
+/** The warehouse the user last posted in (users.last_warehouse_id), in the message's transaction. */
+export async function remember(ctx: CommandContext, warehouseId: number | null | undefined): Promise<void> {
+  if (ctx.actor.userId && warehouseId) await rememberWarehouse(ctx.tx, ctx.actor.userId, warehouseId);
+}
+
+/** What a posting command parsed: the use case's canonical input, and the chat-only 确认. */
+interface PostingCommand<I> {
+  input: I;
+  confirmed: boolean;
+}
+
+/**
+ * The input a pending card action (picker, confirmation: bot/cards/replies.ts) keeps and posts
+ * later: the posting services' form, which differs from the canonical one only in a receipt
+ * line's amount (yuan text → whole fen).
+ */
+function pendingInput(flow: PickerFlow, input: ReceiptCanonical | IssueCanonical | TransferCanonical): { lines: { product: number | string; qty: string }[] } {
+  if (flow !== 'receipt') return input as IssueCanonical;
+  const r = input as ReceiptCanonical;
+  return { ...r, lines: r.lines.map(({ amount, ...l }) => (amount === undefined ? l : { ...l, amountFen: amountFen(amount) })) };
+}
+
+/**
+ * Run a posting command: an ambiguous product answers with the numbered candidates and the
+ * picker card (tapping one completes this very command); an unusual entry (src/inventory/
+ * unusual.ts) is NOT posted unless the command carried 确认 — the answer is the confirmation
+ * card the forms use; a posting remembers the warehouse the user worked in (the form cards
+ * preselect it; chat without @仓库 still uses the default).
+ */
+async function posting(ctx: CommandContext, flow: PickerFlow, cmd: PostingCommand<ReceiptCanonical | IssueCanonical | TransferCanonical>, verb: string): Promise<Reply> {
+  const pending = pendingInput(flow, cmd.input);
+  let r: Posting;
+  try {
+    if (!cmd.confirmed) {
+      const unusual = await unusualEntryReply(ctx, flow, pending, verb);
+      if (unusual) return unusual;
+    }
+    r = await ctx.invoke<Posting>(cmd.input);
+  } catch (e) {
+    const picker = await ambiguousProductReply(ctx, flow, pending, e);
+    if (picker) return picker;
+    throw e;
+  }
+  await remember(ctx, r.document.warehouseId);
+  // The same entry may wait on a confirmation card from the first try: close it (no double post).
+  if (cmd.confirmed) await settleConfirmedByCommand(ctx, flow, pending, r as PostingResult);
+  return renderPosting(r, verb);
+}
+
+function oneWarehouse(at: string[]): string | undefined {
+  if (at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${at.map((x) => '@' + x).join(' ')}`);
+  return at[0];
+}
+
+/** What the chat parser read so far, for a refusal that shows it ("我理解为：商品 螺丝，数量 3盒"). */
+function understood(product: string, qty: string, price?: string): string {
+  return `商品 ${product}，数量 ${qty}${price ? `，单价 ${price}` : ''}`;
+}
+
+const CONFIRM_FLAG = { 确认: ['confirm', '确定'] };
+
+/** THE price rule, as help and usage say it (src/inventory/prices.ts implements it). */
+const PRICE_RULE = '单价按数量所写的单位计（元，最多 6 位小数）：2箱 6.5 = 每箱 ¥6.5；48 0.27 = 每个 ¥0.27；也可写明单位 6.5/箱、0.27/个；「2箱3个」这样的数量请写明单价单位或用 金额=…';
+
+/**
+ * 入库 and its kind-fixed aliases (生产入库, 期初). The price stays per the unit written: the use
+ * case applies the price rule with the product's units (prices.ts receiptLineValue), exactly as
+ * for cards and REST.
+ */
+function parseReceipt(args: string[], fixed?: ReceiptKind): PostingCommand<ReceiptCanonical> {
+  const a = parseArgs(args, {
+    options: { 批次: ['batch', '批号'], 单价: ['price', '价格', 'cost'], 金额: ['amount', '总价'], 备注: ['remark', 'note'], 有效期: ['expires', '到期'] },
+    flags: { 生产: ['production', '生产入库'], 期初: ['opening'], ...CONFIRM_FLAG },
+  });
+  const { product, rest } = splitProductAndQty(a.positional);
+  if (!product) throw new UsageError('缺少商品和数量');
+  const q = readQty(rest);
+  let after = q.rest;
+  let priceText = a.options.get('单价');
+  // A number-looking word after the quantity is the price: checked below, never a remark.
+  if (after.length && (looksLikePrice(after[0]) || /^[-−+]?[¥￥]?\.?\d/.test(after[0]))) {
+    if (priceText) throw new UsageError('单价写了两次');
+    priceText = after[0];
+    after = after.slice(1);
+    if (after[0] === '元' || after[0] === '块钱') after = after.slice(1);
+  }
+  if (after.length) {
+    throw new UsageError(
+      `我理解为：${understood(product, q.qty, priceText)}；「${after.join(' ')}」看不懂。${looksLikeUnit(after[0]) ? '单位请紧跟数量（例如 3盒），单价的单位写成 6.5/箱。' : '备注请写成 备注=…。'}`,
+    );
+  }
+  const line: ReceiptCanonical['lines'][number] = { product, qty: q.qty };
+  if (a.options.get('批次')) line.batchNo = a.options.get('批次');
+  if (a.options.get('有效期')) line.expiresOn = a.options.get('有效期');
+  if (a.options.get('金额')) {
+    if (priceText) throw new UsageError('单价和金额只写一个：单价按数量所写的单位（6.5 或 6.5/箱），金额是这一行的总价（金额=13）');
+    line.amount = amountYuan(a.options.get('金额')!, '金额');
+  } else if (priceText) {
+    // Syntax only here (a clear usage answer); the unit and the amount are the use case's rule.
+    line.unitPrice = unitPriceYuan(priceText, '单价');
+  }
+  if (a.flags.has('生产') && a.flags.has('期初')) throw new UsageError('「生产」和「期初」只能选一个');
+  const flagged = a.flags.has('生产') ? ('production_receipt' as const) : a.flags.has('期初') ? ('opening' as const) : null;
+  if (fixed && flagged && flagged !== fixed) throw new UsageError(`这个命令已经是${DOC_KIND_LABEL[fixed]}，不能再加「${a.flags.has('生产') ? '生产' : '期初'}」`);
+  const warehouse = oneWarehouse(a.at);
+  return {
+    input: {
+      kind: fixed ?? flagged ?? 'purchase_receipt',
+      ...(warehouse !== undefined ? { warehouse } : {}),
+      lines: [line],
+      remark: a.options.get('备注') ?? null,
+    },
+    confirmed: a.flags.has('确认'),
+  };
+}
+
+async function runReceipt(ctx: CommandContext, cmd: PostingCommand<ReceiptCanonical>): Promise<Reply> {
+  const verb = cmd.input.kind === 'production_receipt' ? '生产入库' : cmd.input.kind === 'opening' ? '期初入库' : '入库';
+  return posting(ctx, 'receipt', cmd, verb);
+}
+
+const RECEIPT_USAGE = '<商品> <数量>[单位] [单价[/单位]] [@仓库] [批次=…] [金额=…] [备注=…] [确认]';
+
+/**
+ * 出库 and 领用. A number followed by a unit is the quantity, spaces or not (3 盒 = 3盒); words
+ * after the quantity are the remark only when none looks like a number, a unit or a price.
+ */
+function parseIssue(args: string[], fixed?: IssueKind): PostingCommand<IssueCanonical> {
+  const a = parseArgs(args, {
+    options: { 批次: ['batch', '批号'], 备注: ['remark', 'note'] },
+    flags: { 领用: ['internal', '内部'], ...CONFIRM_FLAG },
+  });
+  const { product, rest } = splitProductAndQty(a.positional);
+  if (!product) throw new UsageError('缺少商品和数量');
+  const q = readQty(rest);
+  const hint = `出库不写单价；备注请写成 备注=…（例如 出库 ${product} ${q.qty} 备注=客户张三）。`;
+  const words = remarkWords(q.rest, understood(product, q.qty), hint);
+  if (words && a.options.has('备注')) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${words}」多余（备注已写在 备注= 里）`);
+  const remark = a.options.get('备注') ?? words;
+  if (remark && remark.length > 200) throw new UsageError('备注太长（最多 200 字）');
+  const warehouse = oneWarehouse(a.at);
+  return {
+    input: {
+      kind: fixed ?? (a.flags.has('领用') ? ('internal_issue' as const) : ('sales_issue' as const)),
+      ...(warehouse !== undefined ? { warehouse } : {}),
+      lines: [{ product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
+      remark,
+    },
+    confirmed: a.flags.has('确认'),
+  };
+}
+
+async function runIssue(ctx: CommandContext, cmd: PostingCommand<IssueCanonical>): Promise<Reply> {
+  return posting(ctx, 'issue', cmd, cmd.input.kind === 'internal_issue' ? '领用' : '出库');
+}
+
+function parseTransfer(args: string[]): PostingCommand<TransferCanonical> {
+  const a = parseArgs(args, { options: { 批次: ['batch'], 备注: ['remark', 'note'] }, flags: CONFIRM_FLAG });
+  const { product, rest } = splitProductAndQty(a.positional);
+  if (!product) throw new UsageError('缺少商品和数量');
+  const q = readQty(rest);
+  if (q.rest.length) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${q.rest.join(' ')}」看不懂。调拨的写法：调拨 <商品> <数量>[单位] @从仓库 @到仓库；备注请写成 备注=…`);
+  if (a.at.length === 0) throw new UsageError('缺少仓库：写成 @从仓库 @到仓库');
+  if (a.at.length > 2) throw new UsageError('最多两个仓库：@从仓库 @到仓库');
+  const [from, to] = a.at.length === 2 ? a.at : [undefined, a.at[0]];
+  return {
+    input: {
+      ...(from !== undefined ? { from } : {}),
+      to,
+      lines: [{ product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
+      remark: a.options.get('备注') ?? null,
+    },
+    confirmed: a.flags.has('确认'),
+  };
+}
+
+const DOC_NO_RE = /^[A-Za-z]{2}\d{8}-\d{1,6}$/;
+
+/** The document number of 单据 / 红冲 (upper case), or UsageError with its shape. */
+export function docNoArg(args: string[]): string {
+  const no = args[0];
+  if (!no) throw new UsageError('缺少单号');
+  if (!DOC_NO_RE.test(no)) throw new UsageError(`「${no.slice(0, 30)}」不是单号，单号形如 CK20261125-0001`);
+  return no.toUpperCase();
+}
+
+export const postingCommands: readonly CommandSpec[] = [
+  command({
+    name: '入库',
+    aliases: ['in', 'receive', 'receipt', '收货', '进货', '采购入库'],
+    useCase: 'inventory.receive',
+    hint: `采购入库 RK；加「生产」为生产入库，加「期初」为期初。${PRICE_RULE}`,
+    usage: `入库 ${RECEIPT_USAGE} [生产|期初]`,
+    example: ['入库 A001 2箱 6.5 @主仓库', '入库 螺丝M6 500 0.35 批次=B2311', '入库 电阻 1000 0.002', '入库 A001 2箱3个 金额=15.6', 'in A001 100 生产'],
+    parse: (args) => parseReceipt(args),
+    run: runReceipt,
+  }),
+  command({
+    name: '生产入库',
+    aliases: ['生产', 'production'],
+    useCase: 'inventory.receive',
+    hint: '生产入库（SC），写法同「入库」',
+    usage: `生产入库 ${RECEIPT_USAGE}`,
+    example: ['生产入库 A001 100', '生产 A001 2箱'],
+    parse: (args) => parseReceipt(args, 'production_receipt'),
+    run: runReceipt,
+  }),
+  command({
+    name: '期初',
+    aliases: ['期初入库', 'opening'],
+    useCase: 'inventory.receive',
+    hint: '期初库存（QC），写法同「入库」',
+    usage: `期初 ${RECEIPT_USAGE}`,
+    example: ['期初 A001 300 0.35', '期初入库 A002 5箱 60'],
+    parse: (args) => parseReceipt(args, 'opening'),
+    run: runReceipt,
+  }),
+  command({
+    name: '出库',
+    aliases: ['out', 'issue', 'ship', '发货', '销售出库'],
+    useCase: 'inventory.issue',
+    hint: '默认销售出库 CK；加「领用」为领用出库 LY。数量后的单位可以空格分开（3 盒）；数量异常时先请你确认，命令后加「确认」直接出库',
+    usage: '出库 <商品> <数量>[单位] [@仓库] [批次=…] [备注…] [领用] [确认]',
+    example: ['出库 A001 5', '出库 螺丝M6 2盒 @二号仓 客户张三', '出库 A001 3 盒 领用', 'out A001 10 批次=B2311'],
+    parse: (args) => parseIssue(args),
+    run: runIssue,
+  }),
+  command({
+    name: '领用',
+    aliases: ['领用出库', '领料', '内部领用'],
+    useCase: 'inventory.issue',
+    hint: '领用出库（LY，内部领用），写法同「出库」',
+    usage: '领用 <商品> <数量>[单位] [@仓库] [批次=…] [备注…] [确认]',
+    example: ['领用 A001 1', '领用 螺丝M6 2盒 维修用'],
+    parse: (args) => parseIssue(args, 'internal_issue'),
+    run: runIssue,
+  }),
+  command({
+    name: '调拨',
+    aliases: ['transfer', 'move', '移库'],
+    useCase: 'inventory.transfer',
+    hint: 'DB 单；数量异常时先请你确认，命令后加「确认」直接调拨',
+    usage: '调拨 <商品> <数量>[单位] @<从仓库> @<到仓库> [批次=…] [备注=…] [确认]',
+    example: ['调拨 A001 10 @主仓库 @二号仓', 'transfer A001 1箱 @主仓库 @门店'],
+    parse: parseTransfer,
+    run: (ctx, cmd) => posting(ctx, 'transfer', cmd, '调拨'),
+  }),
+  command({
+    name: '红冲',
+    aliases: ['reverse', 'void', '冲销'],
+    useCase: 'inventory.reverse',
+    usage: '红冲 <单号> [原因]',
+    example: ['红冲 CK20261125-0001', '红冲 RK20261125-0003 数量录错'],
+    parse(args): ReversalCanonical {
+      const docNo = docNoArg(args);
+      const reason = args.slice(1).join(' ') || null;
+      if (reason && reason.length > 200) throw new UsageError('原因太长（最多 200 字）');
+      return { docNo, reason };
+    },
+    async run(ctx, input) {
+      return renderPosting(await ctx.invoke<Posting>(input), '红冲');
+    },
+  }),
+];
