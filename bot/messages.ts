@@ -41,11 +41,11 @@
  * message's last writes (the remembered warehouse, the reply) are sent ahead so the COMMIT
  * travels with them (uow.awaitAtCommit / uow.queueLast). bench/bot.ts measures it.
  */
-import { claimInboundWithUser } from '../src/outbox/inbox.js';
+import { claimInboundWithUser, inboundResult, storeInboundResult } from '../src/outbox/inbox.js';
 import { feishuUuid } from '../src/outbox/index.js';
 import { envSettingDefaults } from '../src/kernel/invoke.js';
 import { disabledModulesSetting, settingsReader, type SettingsReader } from '../src/kernel/settings.js';
-import { keepAnswer, keptAnswer, noClaim, runUnitOfWork, type Claim, type UnitOfWork } from '../src/kernel/unit-of-work.js';
+import { noClaim, runUnitOfWork, type Claim, type UnitOfWork } from '../src/kernel/unit-of-work.js';
 import { Semaphore } from '../src/shared/semaphore.js';
 import { deferRememberWarehouse, identify, sendRememberedWarehouse, type UserRow } from '../src/people/users.js';
 import { dedupeKeyOf, type EventContext } from './events.js';
@@ -278,14 +278,14 @@ export async function handleMessage(ctx: EventContext): Promise<Record<string, u
       // Dedupe row, the sender's users row and the switched-off modules in one round trip: the
       // settings read is pipelined behind the claim (both issued before either is awaited).
       const [c, off] = await Promise.all([claimInboundWithUser(tx, dedupeKey, ctx.eventType, openId), settings.get(disabledModulesSetting)]);
-      if (!c.claimed) return { fresh: false, replay: { redelivery: redeliveryOf(await keptAnswer(tx, dedupeKey)) } };
+      if (!c.claimed) return { fresh: false, replay: { redelivery: redeliveryOf(await inboundResult(tx, dedupeKey)) } };
       user = c.user;
       disabled = new Set(off);
       return { fresh: true };
     },
     async settle(tx, handled) {
       // Only a command that asked for it (rare: 令牌 新建) pays for this statement.
-      if (handled.redelivery) await keepAnswer(tx, dedupeKey, { redelivery: handled.redelivery });
+      if (handled.redelivery) await storeInboundResult(tx, dedupeKey, { redelivery: handled.redelivery });
     },
   };
   const t0 = Date.now();

@@ -13,7 +13,7 @@ import { attempt } from '../../src/kernel/savepoint.js';
 import type { SettingsReader } from '../../src/kernel/settings.js';
 import type { Logger } from '../../src/log.js';
 import { requirePermission, type Actor } from '../../src/people/roles.js';
-import { SCOPE_MODULES } from '../../src/people/tokens.js';
+import { moduleLabel } from '../../src/kernel/modules.js';
 import { discardRememberedWarehouse } from '../../src/people/users.js';
 import { pgErrorCode } from '../../src/shared/pg.js';
 import { normalizeText, tokenize } from '../parse/normalize.js';
@@ -37,7 +37,7 @@ function groupText(head: string, list: RegisteredCommand[]): string {
 
 /** "「采购」模块未开通，请联系管理员". */
 export function moduleOffText(module: string): string {
-  return `「${SCOPE_MODULES[module] ?? module}」模块未开通，请联系管理员`;
+  return `「${moduleLabel(module)}」模块未开通，请联系管理员`;
 }
 
 /** Errors that must abort the whole transaction so the caller can retry it (not a user error). */

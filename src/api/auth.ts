@@ -3,8 +3,9 @@
  * the user who created it, as the actor. Their role's permissions still apply (checked by the
  * kernel for every use case); the token's scopes narrow them per module.
  */
+import { moduleLabel } from '../kernel/modules.js';
 import type { Database } from '../../db/types.js';
-import { authenticateToken, scopeAllows, SCOPE_MODULES, touchToken, type Access } from '../people/tokens.js';
+import { authenticateToken, scopeAllows, touchToken, type Access } from '../people/tokens.js';
 import type { Actor } from '../people/roles.js';
 import { actorOf } from '../people/users.js';
 import { problem, type Problem } from './problem.js';
@@ -60,7 +61,7 @@ export async function authenticate(
 /** The problem when the token's scopes do not cover `module`:`access`, else null. */
 export function scopeProblem(caller: RestCaller, module: string, access: Access, instance: string): Problem | null {
   if (scopeAllows(caller.scopes, module, access)) return null;
-  const name = SCOPE_MODULES[module] ?? module;
+  const name = moduleLabel(module);
   const need = `${module}:${access}`;
   return problem(
     'insufficient_scope',

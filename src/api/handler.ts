@@ -14,7 +14,7 @@ import { envSettingDefaults, invoke } from '../kernel/invoke.js';
 import { disabledModulesSetting, settingsReader } from '../kernel/settings.js';
 import { runUnitOfWork } from '../kernel/unit-of-work.js';
 import { moduleOf, type AnyUseCase } from '../kernel/use-case.js';
-import { SCOPE_MODULES } from '../people/tokens.js';
+import { moduleLabel } from '../kernel/modules.js';
 import { jsonSafe } from '../shared/json.js';
 import { authenticate, scopeProblem, type RestCaller } from './auth.js';
 import { IDEMPOTENCY_KEY, IdempotencyKeyReused, requestHash, restClaim, restKey, type StoredResponse } from './idempotency.js';
@@ -81,7 +81,7 @@ async function checkModule(p: PipelineDeps, u: AnyUseCase, instance: string): Pr
   const settings = settingsReader(p.deps.database.db, envSettingDefaults(p.deps));
   const off = await settings.get(disabledModulesSetting);
   const mod = moduleOf(u);
-  if (off.includes(mod)) throw new Stop(problem('module_disabled', `模块「${SCOPE_MODULES[mod] ?? mod}」未开通，这个接口暂不可用。需要时请联系管理员开通。`, instance));
+  if (off.includes(mod)) throw new Stop(problem('module_disabled', `模块「${moduleLabel(mod)}」未开通，这个接口暂不可用。需要时请联系管理员开通。`, instance));
 }
 
 async function run(c: Context, p: PipelineDeps, u: AnyUseCase, caller: RestCaller, instance: string, headers: Record<string, string>): Promise<Response> {

@@ -13,7 +13,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { RegistryError, type UseCaseRegistry } from '../kernel/use-case-registry.js';
 import { moduleOf, type AnyUseCase } from '../kernel/use-case.js';
-import { SCOPE_MODULES } from '../people/tokens.js';
+import { moduleLabel } from '../kernel/modules.js';
 import { problemSchema } from './problem.js';
 import { isStrictObject, objectShape } from './request-input.js';
 import { accessOf, bodyMethod, pathParams, successStatus } from './routes.js';
@@ -101,7 +101,7 @@ function generate(list: readonly AnyUseCase[], modules: readonly string[], versi
     info: { title: '进销存助手 REST API', version, description: DESCRIPTION },
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],
-    tags: modules.map((m) => ({ name: m, description: SCOPE_MODULES[m] ?? m })),
+    tags: modules.map((m) => ({ name: m, description: moduleLabel(m) })),
   });
 }
 

@@ -19,8 +19,6 @@
  * round trip; their answers are checked right after COMMIT, before the unit reports success. A
  * part of the work that may fail on its own runs under src/kernel/savepoint.ts attempt.
  */
-import { eq } from 'drizzle-orm';
-import { processedEvents } from '../../db/schema.js';
 import type { Tx } from '../../db/types.js';
 import type { AppDeps } from '../deps.js';
 import { enqueueForKick, enqueueForKickAhead, kickQueued, type OutboxItem, type QueuedOutbox } from '../outbox/index.js';
@@ -121,18 +119,3 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 
 /** A unit without a key of its own (the key is inside the work, e.g. a posting's idempotency key). */
 export const noClaim: Claim<never> = { claim: async () => ({ fresh: true }) };
-
-/**
- * The answer kept with a processed_events key (src/outbox/inbox.ts claims them), for a Claim
- * whose replay must say more than "already done": null when the key has none (or is unknown).
- * Only what may be shown again belongs there — never a shown-once secret.
- */
-export async function keptAnswer(tx: Tx, key: string): Promise<unknown> {
-  const [row] = await tx.select({ result: processedEvents.result }).from(processedEvents).where(eq(processedEvents.key, key));
-  return row?.result ?? null;
-}
-
-/** Keep `answer` (JSON) with a processed_events key claimed in this transaction (a Claim's settle). */
-export async function keepAnswer(tx: Tx, key: string, answer: unknown): Promise<void> {
-  await tx.update(processedEvents).set({ result: answer }).where(eq(processedEvents.key, key));
-}

@@ -4,6 +4,7 @@
  * per request when a module is switched off (never rebuilt).
  */
 import { PERMISSIONS, type Permission } from '../people/roles.js';
+import { MODULE_LABELS } from './modules.js';
 import { moduleOf, type AnyUseCase } from './use-case.js';
 
 const ID = /^[a-z][a-z0-9]*(?:\.[a-z][a-z0-9-]*)+$/;
@@ -29,7 +30,7 @@ export interface UseCaseRegistry {
 }
 
 /**
- * Build and validate. Refuses: a malformed id, an id twice, a permission not in
+ * Build and validate. Refuses: a malformed id, an id twice, a module not in MODULE_LABELS, a permission not in
  * src/people/roles.ts PERMISSIONS, an empty label or summary, a REST path that is malformed or
  * bound twice (same method and path).
  */
@@ -40,6 +41,7 @@ export function buildUseCaseRegistry(list: readonly AnyUseCase[], permissions: r
   for (const u of list) {
     if (!ID.test(u.id)) throw new RegistryError(`use case id "${u.id}" must look like "module.action" (lower case)`);
     if (byId.has(u.id)) throw new RegistryError(`use case "${u.id}" defined twice`);
+    if (!(moduleOf(u) in MODULE_LABELS)) throw new RegistryError(`use case "${u.id}": module "${moduleOf(u)}" is not declared in src/kernel/modules.ts`);
     if (!known.has(u.permission)) throw new RegistryError(`use case "${u.id}" needs unknown permission "${u.permission}"`);
     if (!u.label.trim() || !u.summary.trim()) throw new RegistryError(`use case "${u.id}" needs a label and a summary`);
     if (u.rest) {

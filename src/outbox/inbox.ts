@@ -52,8 +52,18 @@ export async function claimInboundKeepingResult(conn: Conn, key: string, kind: s
     sql`insert into processed_events (key, kind, result) values (${key}, ${kind}, ${jsonText(initial)}::jsonb) on conflict (key) do nothing returning key`,
   );
   if (inserted.length) return { claimed: true };
-  const [row] = await execRows<{ result: unknown }>(conn, sql`select result from processed_events where key = ${key}`);
-  return { claimed: false, result: typeof row?.result === 'string' ? JSON.parse(row.result) : (row?.result ?? null) };
+  return { claimed: false, result: await inboundResult(conn, key) };
+}
+
+/**
+ * The answer kept with a key (null when it has none, or the key is unknown), for a Claim whose
+ * replay must say more than "already done". Only what may be shown again belongs there —
+ * never a shown-once secret.
+ */
+export async function inboundResult(conn: Conn, key: string): Promise<unknown> {
+  // As text, parsed here: the same on both drivers, whatever JSON value (object, string) it holds.
+  const [row] = await execRows<{ result: string | null }>(conn, sql`select result::text as result from processed_events where key = ${key}`);
+  return row?.result == null ? null : JSON.parse(row.result);
 }
 
 /** Store the answer of a claimed key (same transaction as the effect). */

@@ -12,6 +12,7 @@
  *   (same idempotency key) answers "already created" with `secret: null`. Adapters that keep a
  *   result for replays store `forReplay(result)`, never the result itself.
  */
+import { MODULE_LABELS } from '../kernel/modules.js';
 import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiTokens, auditLog, users } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
@@ -28,14 +29,10 @@ const PREFIX_LENGTH = 8;
  * The modules a scope can name, with the Chinese names admins type. Every module that binds
  * use cases to REST must be listed here (test/api checks the registry against it).
  */
-export const SCOPE_MODULES: Readonly<Record<string, string>> = Object.freeze({
-  inventory: '库存',
-  people: '人员',
-  purchasing: '采购',
-  sales: '销售',
-  finance: '财务',
-  reports: '报表',
-});
+export const SCOPE_MODULES: Readonly<Record<string, string>> = Object.freeze(
+  // Tokens are managed in chat only (a token must not mint tokens): no scope for them.
+  Object.fromEntries(Object.entries(MODULE_LABELS).filter(([m]) => m !== 'tokens')),
+);
 
 const MODULE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   ...Object.fromEntries(Object.entries(SCOPE_MODULES).flatMap(([m, zh]) => [[m, m], [zh, m]])),

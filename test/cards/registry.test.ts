@@ -14,7 +14,7 @@ import type { Actor } from '../../src/people/roles.js';
 import { cardRegistry } from './helpers.js';
 
 const make = defineUseCase({
-  id: 'demo.make',
+  id: 'purchasing.make',
   kind: 'write',
   permission: 'stock.receive',
   label: '制作',
@@ -26,30 +26,30 @@ const make = defineUseCase({
   }),
   run: async () => ({}),
 });
-const peek = defineUseCase({ id: 'other.peek', kind: 'read', permission: 'stock.view', label: '查看', summary: '测试用', input: z.strictObject({}), run: async () => ({}) });
+const peek = defineUseCase({ id: 'sales.peek', kind: 'read', permission: 'stock.view', label: '查看', summary: '测试用', input: z.strictObject({}), run: async () => ({}) });
 const useCases = buildUseCaseRegistry([make, peek]);
 
 const view = () => card('x', 'blue', []);
 const form = (over: Partial<CardForm> = {}): CardForm => ({
   name: 'make',
   title: '制作',
-  useCase: 'demo.make',
+  useCase: 'purchasing.make',
   fields: { to: { path: 'to', read: read.text }, qty: { path: 'lines.qty', read: read.text }, note: { path: 'lines.note', read: read.opt } },
   load: async () => ({}),
   view,
   ...over,
 });
-const action = (over: Partial<CardAction> = {}): CardAction => ({ name: 'make.submit', useCase: 'demo.make', run: async () => ({}), ...over });
+const action = (over: Partial<CardAction> = {}): CardAction => ({ name: 'make.submit', useCase: 'purchasing.make', run: async () => ({}), ...over });
 const flow = (over: Partial<CardFlow> = {}): CardFlow => ({
   name: 'make',
-  useCase: 'demo.make',
+  useCase: 'purchasing.make',
   productRef: () => 1,
   setProduct: () => {},
   qty: () => '1',
   summary: async () => ({ card: view() }),
   ...over,
 });
-const mod = (m: Partial<CardModule>): CardModule => ({ module: 'demo', ...m });
+const mod = (m: Partial<CardModule>): CardModule => ({ module: 'purchasing', ...m });
 const build = (...modules: CardModule[]) => buildCardRegistry(useCases, modules);
 
 describe('buildCardRegistry', () => {
@@ -59,7 +59,7 @@ describe('buildCardRegistry', () => {
     expect(r.action('make.submit')?.name).toBe('make.submit');
     expect(r.flow('make')?.name).toBe('make');
     // Permission and module come from the use case, the label names it in refusals.
-    expect(r.access(r.action('make.submit')!)).toEqual({ permission: 'stock.receive', label: '制作', module: 'demo' });
+    expect(r.access(r.action('make.submit')!)).toEqual({ permission: 'stock.receive', label: '制作', module: 'purchasing' });
     const app = cardRegistry();
     expect(app.forms().length).toBeGreaterThan(5);
     expect(buildCardRegistry(app.useCases, CARD_MODULES).menu().map((m) => m.label)).toContain('多行入库');
@@ -69,19 +69,19 @@ describe('buildCardRegistry', () => {
     ['an action name twice', () => build(mod({ actions: [action()] }), mod({ module: 'x', actions: [action()] })), /card action "make.submit" defined twice/],
     ['a form name twice', () => build(mod({ forms: [form(), form()] })), /card form "make" defined twice/],
     ['a flow name twice', () => build(mod({ flows: [flow(), flow()] })), /card flow "make" defined twice/],
-    ['an action pointing at an unknown use case', () => build(mod({ actions: [action({ useCase: 'demo.nothing' })] })), /card action "make.submit" points at unknown use case "demo.nothing"/],
-    ['a form pointing at an unknown use case', () => build(mod({ forms: [form({ useCase: 'demo.nothing' })] })), /card form "make" points at unknown use case "demo.nothing"/],
-    ['a flow pointing at an unknown use case', () => build(mod({ flows: [flow({ useCase: 'demo.nothing' })] })), /card flow "make" points at unknown use case/],
+    ['an action pointing at an unknown use case', () => build(mod({ actions: [action({ useCase: 'purchasing.nothing' })] })), /card action "make.submit" points at unknown use case "purchasing.nothing"/],
+    ['a form pointing at an unknown use case', () => build(mod({ forms: [form({ useCase: 'purchasing.nothing' })] })), /card form "make" points at unknown use case "purchasing.nothing"/],
+    ['a flow pointing at an unknown use case', () => build(mod({ flows: [flow({ useCase: 'purchasing.nothing' })] })), /card flow "make" points at unknown use case/],
     [
       'a form field the schema does not know',
       () => build(mod({ forms: [form({ fields: { ...form().fields, colour: { path: 'lines.colour', read: read.opt } } })] })),
-      /field "colour" → "lines\.colour", a key use case "demo\.make" does not know/,
+      /field "colour" → "lines\.colour", a key use case "purchasing\.make" does not know/,
     ],
     ['a form field on an unknown top-level key', () => build(mod({ forms: [form({ fields: { ...form().fields, when: { path: 'when', read: read.opt } } })] })), /field "when" → "when"/],
     [
       'a required key without a field',
       () => build(mod({ forms: [form({ fields: { qty: { path: 'lines.qty', read: read.text } } })] })),
-      /use case "demo\.make" requires "to" and no field fills it/,
+      /use case "purchasing\.make" requires "to" and no field fills it/,
     ],
     [
       'a required line key without a field',
@@ -110,15 +110,15 @@ describe('buildCardRegistry', () => {
   it('the menu is filtered per request: by permission, and by the modules switched off', () => {
     const r = build(
       mod({ forms: [form()], menu: [{ form: 'make', label: '制作' }] }),
-      mod({ module: 'other', actions: [action({ name: 'peek', useCase: 'other.peek' })], menu: [{ action: 'peek', label: '查看' }] }),
+      mod({ module: 'sales', actions: [action({ name: 'peek', useCase: 'sales.peek' })], menu: [{ action: 'peek', label: '查看' }] }),
     );
     const clerk: Actor = { userId: 2, openId: 'ou_c', name: null, role: 'clerk' };
     const viewer: Actor = { userId: 3, openId: 'ou_v', name: null, role: 'viewer' };
     const labels = (a: Actor, off: string[] = []) => r.menuFor(a, new Set(off)).map((m) => m.label);
     expect(labels(clerk)).toEqual(['制作', '查看']);
     expect(labels(viewer)).toEqual(['查看']);
-    expect(labels(clerk, ['demo'])).toEqual(['查看']);
-    expect(labels(clerk, ['demo', 'other'])).toEqual([]);
+    expect(labels(clerk, ['purchasing'])).toEqual(['查看']);
+    expect(labels(clerk, ['purchasing', 'sales'])).toEqual([]);
     expect(r.menuFor(clerk, new Set())[0].value).toEqual({ a: 'open', f: 'make' });
   });
 });

@@ -8,7 +8,7 @@ import type { Permission } from '../../src/people/roles.js';
 
 const uc = (over: Partial<AnyUseCase> = {}): AnyUseCase =>
   defineUseCase({
-    id: 'demo.thing',
+    id: 'inventory.demo-thing',
     kind: 'write',
     permission: 'stock.view',
     label: '示例',
@@ -31,9 +31,10 @@ describe('use-case registry', () => {
   it.each([
     ['a duplicate id', [uc(), uc()], /defined twice/],
     ['a malformed id', [uc({ id: 'Demo Thing' })], /module\.action/],
+    ['an undeclared module', [uc({ id: 'demo.thing' })], /not declared/],
     ['an unknown permission', [uc({ permission: 'stock.fly' as Permission })], /unknown permission/],
     ['an empty label', [uc({ label: ' ' })], /label/],
-    ['a REST route bound twice', [uc({ rest: { method: 'post', path: '/things' } }), uc({ id: 'demo.other', rest: { method: 'post', path: '/things' } })], /bound twice/],
+    ['a REST route bound twice', [uc({ rest: { method: 'post', path: '/things' } }), uc({ id: 'inventory.demo-other', rest: { method: 'post', path: '/things' } })], /bound twice/],
     ['a malformed REST path', [uc({ rest: { method: 'post', path: 'things' } })], /malformed/],
     ['a read bound to POST', [uc({ kind: 'read', rest: { method: 'post', path: '/things' } })], /GET/],
   ])('refuses %s', (_what, list, message) => {

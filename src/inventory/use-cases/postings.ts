@@ -1,7 +1,8 @@
 /**
  * Stock postings as use cases: 入库 (receipt), 出库 (issue), 调拨 (transfer), 红冲 (reversal).
  * Canonical input (src/kernel/canonical.ts) → the posting services' input; the services keep
- * THE rules (units, the price rule, FIFO, valuation) and parse again.
+ * THE rules (units, the price rule, FIFO, valuation) and parse again. Results leave without
+ * cost fields for actors lacking cost.view (a 销售 posting an issue sees no COGS).
  */
 import { z } from 'zod';
 import { amountFen, isoTime, note, qtyText, refOf, timeOf, yuanPrice, yuanAmount } from '../../kernel/canonical.js';
@@ -9,7 +10,8 @@ import { defineUseCase, type UseCaseContext } from '../../kernel/use-case.js';
 import { ISSUE_KINDS, RECEIPT_KINDS } from '../moves.js';
 import { postIssue, postReceipt, postTransfer } from '../posting.js';
 import { reverseDocument } from '../reversal.js';
-import { postingResultSchema } from './results.js';
+import { costFiltered } from './cost-visibility.js';
+import { documentResultSchema } from './results.js';
 
 export const productRef = refOf('商品', '12 或 "A001" 或 "螺丝M3"');
 export const warehouseRef = refOf('仓库', '1 或 "WH01" 或 "主仓库"');
@@ -71,10 +73,10 @@ export const receiveStock = defineUseCase({
   label: '入库',
   summary: '入库（采购、生产、期初）：按单价或金额计入库存成本',
   input: receiptInput,
-  output: postingResultSchema,
+  output: documentResultSchema,
   rest: { method: 'post', path: '/receipts' },
-  run: (ctx, i) =>
-    postReceipt(ctx.conn, ctx.actor, {
+  run: async (ctx, i) =>
+    costFiltered(ctx.actor, await postReceipt(ctx.conn, ctx.actor, {
       kind: i.kind,
       warehouse: i.warehouse,
       lines: i.lines.map((l) => ({
@@ -88,7 +90,7 @@ export const receiveStock = defineUseCase({
       idempotencyKey: ctx.idempotencyKey,
       businessTime: at(ctx, i.businessTime),
       remark: i.remark,
-    }),
+    })),
 });
 
 export const issueStock = defineUseCase({
@@ -98,17 +100,17 @@ export const issueStock = defineUseCase({
   label: '出库',
   summary: '出库（销售、领用）：不指定批次时按先进先出扣减',
   input: issueInput,
-  output: postingResultSchema,
+  output: documentResultSchema,
   rest: { method: 'post', path: '/issues' },
-  run: (ctx, i) =>
-    postIssue(ctx.conn, ctx.actor, {
+  run: async (ctx, i) =>
+    costFiltered(ctx.actor, await postIssue(ctx.conn, ctx.actor, {
       kind: i.kind,
       warehouse: i.warehouse,
       lines: i.lines,
       idempotencyKey: ctx.idempotencyKey,
       businessTime: at(ctx, i.businessTime),
       remark: i.remark,
-    }),
+    })),
 });
 
 export const transferStock = defineUseCase({
@@ -118,17 +120,17 @@ export const transferStock = defineUseCase({
   label: '调拨',
   summary: '仓库之间调拨：一张单据，调出与调入同时记账',
   input: transferInput,
-  output: postingResultSchema,
+  output: documentResultSchema,
   rest: { method: 'post', path: '/transfers' },
-  run: (ctx, i) =>
-    postTransfer(ctx.conn, ctx.actor, {
+  run: async (ctx, i) =>
+    costFiltered(ctx.actor, await postTransfer(ctx.conn, ctx.actor, {
       from: i.from,
       to: i.to,
       lines: i.lines,
       idempotencyKey: ctx.idempotencyKey,
       businessTime: at(ctx, i.businessTime),
       remark: i.remark,
-    }),
+    })),
 });
 
 export const reverseStockDocument = defineUseCase({
@@ -138,7 +140,8 @@ export const reverseStockDocument = defineUseCase({
   label: '红冲',
   summary: '红冲一张已过账的单据（唯一的更正方式）：生成反向单据',
   input: reversalInput,
-  output: postingResultSchema,
+  output: documentResultSchema,
   rest: { method: 'post', path: '/documents/{docNo}/reversal' },
-  run: (ctx, i) => reverseDocument(ctx.conn, ctx.actor, { docNo: i.docNo, reason: i.reason, idempotencyKey: ctx.idempotencyKey, businessTime: at(ctx, i.businessTime) }),
+  run: async (ctx, i) =>
+    costFiltered(ctx.actor, await reverseDocument(ctx.conn, ctx.actor, { docNo: i.docNo, reason: i.reason, idempotencyKey: ctx.idempotencyKey, businessTime: at(ctx, i.businessTime) })),
 });

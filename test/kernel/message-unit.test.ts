@@ -12,9 +12,9 @@ import { execRows, type Tx } from '../../db/types.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppDeps } from '../../src/deps.js';
 import { attempt } from '../../src/kernel/savepoint.js';
-import { keepAnswer, keptAnswer, runUnitOfWork, type Claim } from '../../src/kernel/unit-of-work.js';
+import { runUnitOfWork, type Claim } from '../../src/kernel/unit-of-work.js';
 import { silentLogger } from '../../src/log.js';
-import { claimInbound } from '../../src/outbox/inbox.js';
+import { claimInbound, inboundResult, storeInboundResult } from '../../src/outbox/inbox.js';
 import { sendAhead } from '../../src/shared/prepared.js';
 import { describeDb } from '../helpers/db.js';
 
@@ -36,9 +36,9 @@ describeDb('message unit of work', (t) => {
   const inbox = (key: string): Claim<string> => ({
     async claim(tx) {
       if (await claimInbound(tx, key, 'test')) return { fresh: true };
-      return { fresh: false, replay: String((await keptAnswer(tx, key)) ?? '') };
+      return { fresh: false, replay: String((await inboundResult(tx, key)) ?? '') };
     },
-    settle: (tx, value) => keepAnswer(tx, key, value),
+    settle: (tx, value) => storeInboundResult(tx, key, value),
   });
 
   it('attempt: a failure undoes only its own writes and rethrows the same error; a success keeps them', async () => {
