@@ -19,7 +19,7 @@ import { sql } from 'drizzle-orm';
 import { openPostgres } from '../db/postgres.js';
 import { migrate } from '../db/migrate.js';
 import { execRows } from '../db/types.js';
-import { buildApp } from '../src/app.js';
+import { buildFullApp } from '../bot/app.js';
 import { loadConfig } from '../src/config.js';
 import type { AppDeps } from '../src/deps.js';
 import { silentLogger } from '../src/log.js';
@@ -90,7 +90,7 @@ export async function benchBot(url: string): Promise<object> {
     },
   };
   configureOutbox(deps, { baseDelayMs: 50, maxDelayMs: 1000, kick: process.env.BENCH_KICK !== '0', concurrency: Number(process.env.BENCH_SEND_CONCURRENCY ?? 8) });
-  const app = buildApp(deps);
+  const app = buildFullApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

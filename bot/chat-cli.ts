@@ -25,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { openPglite } from '../db/pglite.js';
 import { migrate } from '../db/migrate.js';
-import { buildApp } from '../src/app.js';
+import { buildFullApp } from './app.js';
 import { loadConfig } from '../src/config.js';
 import type { AppDeps } from '../src/deps.js';
 import type { Logger } from '../src/log.js';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     defer: deferred.defer,
   };
   configureOutbox(deps, { baseDelayMs: 100, maxDelayMs: 2000 });
-  const app = buildApp(deps);
+  const app = buildFullApp(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

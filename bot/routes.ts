@@ -7,15 +7,13 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../src/deps.js';
-import type { UseCaseRegistry } from '../src/kernel/use-case-registry.js';
 import { readInbound, eventIdOf, eventTypeOf, type SecuritySettings } from './security.js';
-import { buildBotRegistries } from './registries.js';
+import type { BotRegistries } from './registries.js';
 
 const warnedOpen = new WeakSet<AppDeps>();
 
 /** The Feishu routes of one app. Throws RegistryError when the chat or card definitions contradict each other. */
-export function feishuRoutes(deps: AppDeps, useCases: UseCaseRegistry): Hono {
-  const registries = buildBotRegistries(useCases);
+export function feishuRoutes(deps: AppDeps, registries: BotRegistries): Hono {
   const app = new Hono();
   const settings: SecuritySettings = {
     encryptKey: deps.config.FEISHU_ENCRYPT_KEY,

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig, missingFeishuSettings, type Config } from './config.js';
 import { openDatabase } from '../db/open.js';
 import { DataDirLockedError } from '../db/pglite.js';
-import { buildApp } from './app.js';
+import { buildFullApp } from '../bot/app.js';
 import type { AppDeps, Readiness } from './deps.js';
 import type { Logger } from './log.js';
 import { migrateUntilReady } from './startup.js';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     defer: deferred.defer,
   };
   // Registries are built (and validated) before listening: a broken definition stops the start.
-  const app = buildApp(deps);
+  const app = buildFullApp(deps);
   const jobs = buildJobs();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
   await new Promise<void>((res, rej) => {

@@ -8,6 +8,7 @@
  * closes it once the response and any deferred work (outbox delivery) are done.
  */
 import { buildApp } from './app.js';
+import { prepareFullApp } from '../bot/app.js';
 import { loadConfig, type Config } from './config.js';
 import { openPostgres } from '../db/postgres.js';
 import { migrate } from '../db/migrate.js';
@@ -83,6 +84,8 @@ function misconfigured(e: unknown): Response {
 
 /** Built once per isolate (validated: a broken job list fails the first request loudly). */
 const jobs = buildJobs();
+/** The app's registries, built and validated once per isolate; per request only the routes are mounted. */
+const prepared = prepareFullApp();
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
@@ -101,7 +104,7 @@ export default {
           headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '5' },
         });
       }
-      return await buildApp(r.deps).fetch(request, env, ctx);
+      return await buildApp(r.deps, prepared).fetch(request, env, ctx);
     } finally {
       r.finish();
     }

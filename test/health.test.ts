@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { buildFullApp } from '../bot/app.js';
 import type { AppDeps, Readiness } from '../src/deps.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger, type Logger } from '../src/log.js';
 import { loadConfig } from '../src/config.js';
 import { openPostgres } from '../db/postgres.js';
 import { migrateUntilReady } from '../src/startup.js';
@@ -25,7 +25,7 @@ function depsFor(database: Database, readiness: Readiness): AppDeps {
 describeDb('GET /healthz', (t) => {
   it('is 503 "starting" until migrations ran, then 200 with the backend name', async () => {
     const readiness: Readiness = { ready: false, reason: 'migrations not finished' };
-    const app = buildApp(depsFor(t.database, readiness));
+    const app = buildFullApp(depsFor(t.database, readiness));
     const before = await app.request('/healthz');
     expect(before.status).toBe(503);
     expect(await before.json()).toMatchObject({ status: 'starting', db: t.backend });
@@ -54,13 +54,17 @@ if (process.env.TEST_DATABASE_URL) {
       viaProxy.pathname = new URL(target.url!).pathname;
       await proxy.down();
 
-      // Start while the database is down: not ready, and says why.
+      // Start while the database is down: not ready, and says why — once the first attempt
+      // failed (it logs a warning after recording the reason).
       const database = openPostgres(viaProxy.toString(), { max: 2, connectTimeout: 1 });
       cleanups.push(() => database.close());
       const readiness: Readiness = { ready: false };
-      const app = buildApp(depsFor(database, readiness));
-      const migrated = migrateUntilReady(database, readiness, silentLogger, { maxDelayMs: 200 });
-      await new Promise((r) => setTimeout(r, 300));
+      const app = buildFullApp(depsFor(database, readiness));
+      let firstFailure!: () => void;
+      const failedOnce = new Promise<void>((r) => (firstFailure = r));
+      const logger: Logger = { ...silentLogger, warn: () => firstFailure(), child: () => logger };
+      const migrated = migrateUntilReady(database, readiness, logger, { maxDelayMs: 200 });
+      await failedOnce;
       const starting = await app.request('/healthz');
       expect(starting.status).toBe(503);
       expect(((await starting.json()) as { reason: string }).reason).toMatch(/migrations pending/);
@@ -70,22 +74,16 @@ if (process.env.TEST_DATABASE_URL) {
       await migrated;
       expect((await app.request('/healthz')).status).toBe(200);
 
-      // It goes away again: 503 with a reason, quickly (no hang).
+      // It goes away again: 503 with a reason (an answer at all: the ping is bounded, no hang).
       await proxy.down();
-      const t0 = Date.now();
       const down = await app.request('/healthz');
       expect(down.status).toBe(503);
       expect(((await down.json()) as { reason: string }).reason).toMatch(/database unreachable/);
-      expect(Date.now() - t0).toBeLessThan(5000);
 
-      // And back: recovers without a restart.
+      // And back: recovers without a restart (the pool reconnects on a later ask); a health
+      // check that never turns green again fails on the test's timeout.
       await proxy.up();
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        status = (await app.request('/healthz')).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(status).toBe(200);
+      while ((await app.request('/healthz')).status !== 200) await new Promise((r) => setTimeout(r, 50));
     });
   });
 }

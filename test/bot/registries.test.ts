@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildBotRegistries, buildCommandRegistry, commandSpecs } from '../../bot/registries.js';
 import { command, type CommandSpec } from '../../bot/commands/registry.js';
-import { buildApp, buildUseCases } from '../../src/app.js';
+import { buildUseCases } from '../../src/app.js';
+import { buildFullApp } from '../../bot/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppDeps } from '../../src/deps.js';
 import { buildUseCaseRegistry, RegistryError } from '../../src/kernel/use-case-registry.js';
@@ -65,7 +66,7 @@ describe('chat registries', () => {
 
   it('buildApp fails when the chat definitions contradict the use cases (start fails, nothing is served)', () => {
     const deps = { config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger } as unknown as AppDeps;
-    expect(() => buildApp(deps, { useCases: ALL_USE_CASES.filter((u) => u.id !== 'people.grant-role') })).toThrow(RegistryError);
-    expect(() => buildApp(deps)).not.toThrow();
+    expect(() => buildFullApp(deps, { useCases: ALL_USE_CASES.filter((u) => u.id !== 'people.grant-role') })).toThrow(RegistryError);
+    expect(() => buildFullApp(deps)).not.toThrow();
   });
 });

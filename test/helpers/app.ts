@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { buildApp } from '../../src/app.js';
+import { buildFullApp } from '../../bot/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { AppDeps } from '../../src/deps.js';
 import { silentLogger, type Logger } from '../../src/log.js';
@@ -121,7 +121,7 @@ export async function startBotApp(database: Database, o: BotAppOptions = {}): Pr
     defer: deferred.defer,
   };
   configureOutbox(deps, { baseDelayMs: 20, maxDelayMs: 300, ...(o.outbox ?? {}) });
-  const app = buildApp(deps);
+  const app = buildFullApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
