@@ -78,7 +78,7 @@ export const updateProductUseCase = defineUseCase({
   kind: 'write',
   permission: 'product.manage',
   label: '修改商品',
-  summary: '修改商品档案：只改所写的字段；有库存时改包装需要 confirm',
+  summary: '修改商品档案：只改所写的字段；有库存时改包装需要确认',
   input: productUpdateInput,
   output: productSchema,
   rest: { method: 'patch', path: '/products/{product}' },

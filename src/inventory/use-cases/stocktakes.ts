@@ -18,7 +18,7 @@ export const openStocktakeUseCase = defineUseCase({
   kind: 'write',
   permission: 'stock.count',
   label: '开始盘点',
-  summary: '为一个仓库开始盘点（全部商品或指定商品）；complete = 全盘',
+  summary: '为一个仓库开始盘点（全部商品或指定商品），可声明全盘',
   input: z.strictObject({
     warehouse: warehouseRef.optional(),
     products: z.array(productRef).max(2000).optional().describe('盘点范围；不填为整个仓库'),
@@ -34,7 +34,7 @@ export const countStocktakeUseCase = defineUseCase({
   kind: 'write',
   permission: 'stock.count',
   label: '盘点录入',
-  summary: '录入实盘数量：累加（add）、设为（set）或减（subtract）',
+  summary: '录入实盘数量：累加、改为或减去',
   input: z.strictObject({
     stocktake: stocktakeRef,
     product: productRef,
@@ -54,7 +54,7 @@ export const completeStocktakeUseCase = defineUseCase({
   kind: 'write',
   permission: 'stock.count',
   label: '盘点完成',
-  summary: '声明盘点完成（一个商品，或不写商品 = 全盘）；complete=false 撤回',
+  summary: '声明盘点完成（一个商品，或整单全盘），也可撤回',
   input: z.strictObject({
     stocktake: stocktakeRef,
     product: productRef.optional(),
@@ -70,7 +70,7 @@ export const postStocktakeUseCase = defineUseCase({
   kind: 'write',
   permission: 'stock.count',
   label: '盘点过账',
-  summary: '按实盘过账：生成盘盈盘亏单据；盘点开始后有出入库的需要 force',
+  summary: '按实盘过账，生成盘盈盘亏单据；盘点期间有出入库的需要强制过账',
   input: z.strictObject({
     stocktake: stocktakeRef,
     force: z.boolean().default(false).describe('盘点开始后有出入库，仍照常过账'),

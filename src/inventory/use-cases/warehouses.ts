@@ -9,7 +9,7 @@ export const createWarehouseUseCase = defineUseCase({
   kind: 'write',
   permission: 'warehouse.manage',
   label: '新增仓库',
-  summary: '新建仓库；第一个仓库（或 makeDefault）成为默认仓库',
+  summary: '新建仓库；第一个仓库（或指定为默认的）成为默认仓库',
   input: z.strictObject({
     name: z.string().trim().min(1, '请填写仓库名称').max(100),
     code: z.string().trim().min(1).max(32).optional().describe('仓库编码；不填则自动生成 WH01、WH02…'),
