@@ -27,12 +27,19 @@ function alive(pid: number): boolean {
  * The PGlite template: initdb and the migrations run once per run, here; every test database
  * starts from this dumped data directory (test/helpers/db.ts), which is several times faster
  * than an initdb per test file on a 2-core machine.
+ *
+ * The copies only ever use the `postgres` database, so template0 and template1 are dropped
+ * first: half the files to unpack, and each copy opens in about 70 % of the time.
  */
 async function pgliteTemplate(): Promise<string> {
   const pg = new PGlite();
   try {
     await pg.waitReady;
     await migrate(drizzle(pg) as unknown as Parameters<typeof migrate>[0]);
+    await pg.exec(`update pg_database set datistemplate = false, datallowconn = true where datname in ('template0', 'template1')`);
+    await pg.exec('drop database template0');
+    await pg.exec('drop database template1');
+    await pg.exec('checkpoint');
     const dump = await pg.dumpDataDir('none');
     const file = join(tmpdir(), `${TEST_DB_PREFIX}${process.pid}_pglite.tar`);
     writeFileSync(file, Buffer.from(await dump.arrayBuffer()));

@@ -28,7 +28,7 @@ describe('npm start (src/server.ts)', () => {
   it('serves /healthz on the embedded database, logs where data lives and what Feishu needs, stops cleanly', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
     const p = await start({ DATA_DIR: dir });
-    const h = await waitForHealth(p.port, 45_000);
+    const h = await waitForHealth(p, 45_000);
     expect(h.body).toMatchObject({ status: 'ok', db: 'pglite' });
     expect(h.body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(existsSync(dir)).toBe(true);
@@ -43,7 +43,7 @@ describe('npm start (src/server.ts)', () => {
 
     // Restart on the same directory: data is still there, migrations are not re-applied.
     const again = await start({ DATA_DIR: dir });
-    await waitForHealth(again.port, 45_000);
+    await waitForHealth(again, 45_000);
     expect(again.output()).toMatch(/"applied":\[\]/);
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
@@ -52,12 +52,12 @@ describe('npm start (src/server.ts)', () => {
   it('comes back after being killed (SIGKILL) with its data intact', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
     const p = await start({ DATA_DIR: dir });
-    await waitForHealth(p.port, 45_000);
+    await waitForHealth(p, 45_000);
     p.child.kill('SIGKILL');
     await p.exited;
     expect(existsSync(join(dir, 'pglite.lock'))).toBe(true); // stale: its pid is gone
     const again = await start({ DATA_DIR: dir });
-    const h = await waitForHealth(again.port, 45_000);
+    const h = await waitForHealth(again, 45_000);
     expect(h.body.status).toBe('ok');
     expect(again.output()).toMatch(/"applied":\[\]/);
   });
@@ -65,13 +65,13 @@ describe('npm start (src/server.ts)', () => {
   it('refuses a second process on the same data directory with a clear message', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
     const first = await start({ DATA_DIR: dir });
-    await waitForHealth(first.port, 45_000);
+    await waitForHealth(first, 45_000);
     const second = await start({ DATA_DIR: dir });
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain('正被另一个进程');
     expect(second.output()).toContain('single-process');
     // The first one is unharmed.
-    expect((await waitForHealth(first.port, 10_000)).body.status).toBe('ok');
+    expect((await waitForHealth(first, 10_000)).body.status).toBe('ok');
   });
 
   it.each([
@@ -87,7 +87,7 @@ describe('npm start (src/server.ts)', () => {
   // Registered only when a Postgres is available (CI always has one).
   if (process.env.TEST_DATABASE_URL) it('uses Postgres when DATABASE_URL is set', async () => {
     const p = await start({ DATABASE_URL: process.env.TEST_DATABASE_URL! });
-    const h = await waitForHealth(p.port, 45_000);
+    const h = await waitForHealth(p, 45_000);
     expect(h.body).toMatchObject({ status: 'ok', db: 'postgres' });
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

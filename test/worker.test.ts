@@ -38,10 +38,14 @@ if (process.env.TEST_DATABASE_URL) {
     let child: ChildProcess | undefined;
     let closeDb: (() => Promise<void>) | undefined;
     afterAll(async () => {
-      if (child && child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => setTimeout(r, 500));
-        if (child.exitCode === null) child.kill('SIGKILL');
+      const c = child;
+      if (c && c.exitCode === null && c.signalCode === null) {
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        // wrangler normally stops at once; one that hangs is killed rather than left behind.
+        const stuck = setTimeout(() => c.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(stuck);
       }
       await closeDb?.();
     });
@@ -68,9 +72,11 @@ if (process.env.TEST_DATABASE_URL) {
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
 
+      // Until /healthz answers 200, or wrangler gives up (exits, or says the runtime failed to
+      // start — it then keeps running): fail at once with its output, not at the timeout.
+      const gaveUp = () => child!.exitCode !== null || /failed to start/i.test(out);
       let health: { status: number; body: any } | undefined;
-      const t0 = Date.now();
-      while (Date.now() - t0 < 60_000) {
+      while (!gaveUp()) {
         try {
           const r = await fetch(`http://127.0.0.1:${port}/healthz`);
           health = { status: r.status, body: await r.json() };

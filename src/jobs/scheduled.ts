@@ -48,7 +48,9 @@ export function buildJobRegistry(jobs: readonly ScheduledJob[]): JobRegistry {
   return { all: () => all, expressions: () => expressions };
 }
 
-const instanceId = `${Date.now().toString(36)}-${globalThis.crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`;
+// Made on first use: Workers refuse random values at module load (outside a request).
+let instance: string | undefined;
+const instanceId = (): string => (instance ??= `${Date.now().toString(36)}-${globalThis.crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`);
 
 /** Run the jobs of `jobs` whose expression is `cron`, for the slot of `at`. Failures are logged, never thrown. */
 export async function runScheduled(deps: AppDeps, jobs: JobRegistry, cron: string, at: Date): Promise<void> {
@@ -63,7 +65,7 @@ export async function runScheduled(deps: AppDeps, jobs: JobRegistry, cron: strin
         deps,
         {
           async claim(tx) {
-            return (await claimCronRun(tx, job.name, slot, instanceId)) ? { fresh: true } : { fresh: false, replay: undefined };
+            return (await claimCronRun(tx, job.name, slot, instanceId())) ? { fresh: true } : { fresh: false, replay: undefined };
           },
           settle: (tx) => finishCronRun(tx, job.name, slot),
         },

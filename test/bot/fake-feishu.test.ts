@@ -74,7 +74,7 @@ describe('fake feishu: messages through the SDK', () => {
     await expect(client.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_1', msg_type: 'interactive', content: JSON.stringify(huge) } })).rejects.toMatchObject({ response: { status: 400 } });
   });
 
-  it('fault injection: status codes with rate-limit headers, latency, dropped connections', async () => {
+  it('fault injection: status codes with rate-limit headers, dropped connections, held calls', async () => {
     fake.failNext(1, { status: 400, code: 99991400 });
     const e = await client.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_a', msg_type: 'text', content: '{"text":"a"}' } }).catch((x) => x);
     expect(e.response.status).toBe(400);
@@ -83,11 +83,13 @@ describe('fake feishu: messages through the SDK', () => {
     fake.dropNext(1);
     const d = await client.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_a', msg_type: 'text', content: '{"text":"a"}' } }).catch((x) => x);
     expect(d.response).toBeUndefined();
-    fake.setLatency(150);
-    const t0 = Date.now();
-    await client.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_a', msg_type: 'text', content: '{"text":"a"}' } });
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-    fake.setLatency(0);
+    // A slow Feishu: the call waits, unprocessed, until the test lets it through.
+    const slow = fake.hold('/im/v1/messages');
+    const pending = client.im.v1.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_a', msg_type: 'text', content: '{"text":"slow"}' } });
+    await fake.waitFor(() => slow.held() === 1);
+    expect(fake.sent.some((x) => x.content.includes('slow'))).toBe(false);
+    slow.release();
+    await expect(pending).resolves.toMatchObject({ code: 0 });
   });
 });
 

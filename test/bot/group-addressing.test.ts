@@ -92,7 +92,7 @@ describeDb('group addressing (bot identity from bot/v3/info, and when that call 
     expect(await h.say('帮助')).toContain('命令');
     expect(botInfoCalls(h)).toBe(0);
     forgetBotIdentity(h.deps.feishu!);
-    configureBotIdentity(h.deps.feishu!, { baseDelayMs: 0 });
+    configureBotIdentity(h.deps.feishu!, { baseDelayMs: 0, timeoutMs: 600_000 });
 
     h.fake.failNext(2, { status: 500, path: '/bot/v3/info' });
     const addressed = await h.send('@_user_1 帮助', { ...group, mentions: [h.fake.botMention('@_user_1')], expectReply: false });

@@ -6,8 +6,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { describeDb } from '../helpers/db.js';
-import { useBotApp } from '../helpers/app.js';
-import { configureCards, DEFAULT_CARD_SETTINGS } from '../../bot/cards/index.js';
+import { TEST_CARD_SETTINGS, useBotApp } from '../helpers/app.js';
+import { configureCards } from '../../bot/cards/index.js';
 import { createProduct } from '../../src/inventory/products.js';
 import { createWarehouse } from '../../src/inventory/warehouses.js';
 import { postReceipt, postIssue } from '../../src/inventory/posting.js';
@@ -20,7 +20,7 @@ describeDb('card flows', (t) => {
   const h = useBotApp(t);
   afterEach(() => {
     checkAllCards(h);
-    configureCards(h.deps, DEFAULT_CARD_SETTINGS);
+    configureCards(h.deps, TEST_CARD_SETTINGS);
   });
 
   async function openForm(label: string, openId = h.adminOpenId): Promise<{ messageId: string; card: J }> {
@@ -190,7 +190,6 @@ describeDb('card flows', (t) => {
     expect(textOf(rep.now)).toMatch(/过账将在后台完成/);
     const sentBefore = h.fake.sent.length;
     const post = await tap(h, f.messageId, button(rep.now, '过账'));
-    expect(post.ms).toBeLessThan(3000);
     expect(title(post.now)).toBe('处理中…');
     expect(post.toast?.content).toMatch(/正在后台过账/);
     // A second tap right away: 处理中 while it runs (or the result if already done), never a second posting.
@@ -233,8 +232,8 @@ describeDb('card flows', (t) => {
     });
     await isLocked;
     const sentBefore = h.fake.sent.length;
+    // Answered while the key row is still locked (release() comes after): it did not wait for the database.
     const r = await tap(h, f.messageId, submit(f.card), { form: { product: optionValue(f.card, 'product', 'A001'), qty: '2' } });
-    expect(r.ms).toBeLessThan(3000);
     expect(title(r.now)).toBe('处理中…');
     expect(r.toast?.type).toBe('info');
     release();

@@ -73,10 +73,13 @@ export interface PostResult {
   ms: number;
 }
 
-/** POST raw bytes with headers; never throws on HTTP status (timeouts reject). */
-export async function postRaw(url: string, raw: string, headers: Record<string, string>, timeoutMs = 3000): Promise<PostResult> {
+/**
+ * POST raw bytes with headers; never throws on HTTP status. With `timeoutMs` an answer that takes
+ * longer rejects (Feishu's deadlines); without, it waits for the answer however long the machine takes.
+ */
+export async function postRaw(url: string, raw: string, headers: Record<string, string>, timeoutMs?: number): Promise<PostResult> {
   const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', body: raw, headers, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, { method: 'POST', body: raw, headers, signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let body: unknown = undefined;
   try {

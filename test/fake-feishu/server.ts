@@ -6,7 +6,9 @@
  *   const fake = await startFakeFeishu({ encryptKey, verificationToken });
  *   const r = await fake.sendText(`${appUrl}/feishu/events`, { openId: 'ou_a', text: '库存' });
  *   const [reply] = await fake.waitForReplies(r.messageId);
- *   fake.failNext(2, { status: 429 }); fake.setLatency(500); fake.dropNext(1);
+ *   fake.failNext(2, { status: 429 }); fake.dropNext(1); fake.loseAnswerNext(1, '/reply');
+ *   const slow = fake.hold('/reply'); …; slow.release();  // "Feishu is slow", without a delay
+ *   fake.advanceClock(1000);                               // a rate-limit window passes, at once
  *   // a group message that @mentions the bot (its open_id is what GET /open-apis/bot/v3/info says):
  *   await fake.sendText(url, { chatType: 'group', text: '@_user_1 库存', mentions: [fake.botMention('@_user_1')] });
  */
@@ -32,7 +34,25 @@ export interface FakeFeishuOptions {
   botName?: string;
   /** bot.activate_status (2 = enabled for the tenant, the default). */
   botActivateStatus?: number;
+  /**
+   * Enforce Feishu's answer deadlines on the app (default true, as Feishu does — the terminal
+   * chat and the bench rely on it): 3 s for events and card callbacks (a late callback fails
+   * with 200341, a late event counts as undelivered), 1 s for url_verification. Tests turn it
+   * off: a test must not pass or fail with the machine's speed, so the fake then waits for the
+   * answer (the test's timeout bounds it), and "answers before X" is proven by order (hold(),
+   * a held transaction), not by a stopwatch. A call's own `timeoutMs` applies either way.
+   * An object sets other limits (ms), for tests of the deadlines themselves.
+   */
+  deadlines?: boolean | Partial<Deadlines>;
 }
+
+/** How long Feishu waits for the app's answer (ms). */
+export interface Deadlines {
+  event: number;
+  callback: number;
+  urlVerification: number;
+}
+const FEISHU_DEADLINES: Deadlines = { event: 3000, callback: 3000, urlVerification: 1000 };
 
 export interface StoredMessage {
   message_id: string;
@@ -103,6 +123,7 @@ export interface PushOptions {
   security?: EventSecurity;
   sign?: boolean;
   eventId?: string;
+  /** Give up on the app's answer after this long (default: Feishu's deadline, or never with `deadlines: false`). */
   timeoutMs?: number;
   /** Extra/override headers (forgeries). */
   headers?: Record<string, string>;
@@ -235,14 +256,20 @@ export class FakeFeishu {
   private readonly cardTokens = new Map<string, CardToken>();
   private faults: (Fault & { remaining: number })[] = [];
   private drops: { remaining: number; path?: RegExp | string }[] = [];
-  private delays: { remaining: number; ms: number; path?: RegExp | string }[] = [];
   private latencyMs = 0;
   private rateLimitQps = 0;
   private readonly sendTimes = new Map<string, number[]>();
   private latencyPath?: RegExp | string;
   private tokenTtl: number;
+  /** null: deadlines off. */
+  private readonly deadlines: Deadlines | null;
   private server?: ServerType;
   private waiters = new Set<() => void>();
+  /** Added to the real clock: advanceClock moves Feishu's time (rate-limit windows, token expiry). */
+  private clockOffsetMs = 0;
+  private frozenAt?: number;
+  private holds: { path?: RegExp | string; released: Promise<void>; release: () => void; held: number }[] = [];
+  private loseAnswers: { remaining: number; path?: RegExp | string }[] = [];
 
   constructor(o: FakeFeishuOptions = {}) {
     this.appId = o.appId ?? 'cli_fake_app';
@@ -254,6 +281,8 @@ export class FakeFeishu {
     this.botOpenId = o.botOpenId ?? 'ou_fakebot' + randomHex(12);
     this.botName = o.botName ?? '进销存助手';
     this.botActivateStatus = o.botActivateStatus ?? 2;
+    const d = o.deadlines ?? true;
+    this.deadlines = d === false ? null : { ...FEISHU_DEADLINES, ...(d === true ? {} : d) };
   }
 
   /** A mention of this app's bot under placeholder `key`, for TextMessageSpec.mentions. */
@@ -272,10 +301,6 @@ export class FakeFeishu {
     this.latencyMs = ms;
     this.latencyPath = path;
   }
-  /** The next n matching API calls are processed only after `ms` (the client may time out meanwhile). */
-  delayNext(n: number, ms: number, path?: RegExp | string): void {
-    this.delays.push({ remaining: n, ms, path });
-  }
   /** The next n matching API calls have their TCP connection destroyed without an answer. */
   dropNext(n: number, path?: RegExp | string): void {
     this.drops.push({ remaining: n, path });
@@ -288,7 +313,7 @@ export class FakeFeishu {
   /** True when a send to `target` now exceeds the rate limit (and records it otherwise). */
   private limited(target: string): boolean {
     if (!this.rateLimitQps) return false;
-    const now = Date.now();
+    const now = this.now();
     const list = (this.sendTimes.get(target) ?? []).filter((t) => now - t < 1000);
     if (list.length >= this.rateLimitQps) {
       this.sendTimes.set(target, list);
@@ -298,6 +323,49 @@ export class FakeFeishu {
     this.sendTimes.set(target, list);
     return false;
   }
+  /**
+   * Matching API calls wait — received and recorded, not yet processed — until release() is
+   * called: "Feishu is slow" as an event a test controls instead of a delay it must outlast.
+   * `held()` counts the calls waiting (or ever held, once released).
+   */
+  hold(path?: RegExp | string): { release(): void; held(): number } {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const entry = {
+      path,
+      released,
+      held: 0,
+      release: () => {
+        this.holds = this.holds.filter((h) => h !== entry);
+        release();
+      },
+    };
+    this.holds.push(entry);
+    return { release: entry.release, held: () => entry.held };
+  }
+  /**
+   * The next n matching API calls are processed (the message IS sent) but their answer never
+   * arrives: the connection is cut after the work, as when a response is lost on the way back.
+   */
+  loseAnswerNext(n: number, path?: RegExp | string): void {
+    this.loseAnswers.push({ remaining: n, path });
+  }
+  /** Feishu's clock (ms): the real one plus what advanceClock added, or where freezeClock stopped it. */
+  now(): number {
+    return this.frozenAt ?? Date.now() + this.clockOffsetMs;
+  }
+  /**
+   * Stop Feishu's clock: a rate-limit window then lasts until advanceClock moves past it, however
+   * slowly the machine runs. clearFaults() lets it run again.
+   */
+  freezeClock(): void {
+    this.frozenAt = this.now();
+  }
+  /** Move Feishu's clock forward (rate-limit windows pass, tokens expire) without waiting. */
+  advanceClock(ms: number): void {
+    if (this.frozenAt !== undefined) this.frozenAt += ms;
+    this.clockOffsetMs += ms;
+  }
   /** Invalidate every issued tenant token (the next call gets 99991663). */
   expireTokens(): void {
     this.tokens.clear();
@@ -305,7 +373,10 @@ export class FakeFeishu {
   clearFaults(): void {
     this.faults = [];
     this.drops = [];
-    this.delays = [];
+    this.loseAnswers = [];
+    // Held calls are released, never left hanging into the next test.
+    for (const h of [...this.holds]) h.release();
+    this.frozenAt = undefined;
     this.latencyMs = 0;
     this.rateLimitQps = 0;
   }
@@ -354,6 +425,10 @@ export class FakeFeishu {
       this.waiters.add(check);
     });
   }
+  /** Resolve when no API call is in progress (every request answered, refused or cut). */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    await this.waitFor(() => this.requests.every((r) => r.status !== 0), timeoutMs);
+  }
   /** Wait until at least `n` replies to `parentId` exist; returns their texts. */
   async waitForReplies(parentId: string, n = 1, timeoutMs = 5000): Promise<string[]> {
     const list = await this.waitFor(() => {
@@ -397,7 +472,7 @@ export class FakeFeishu {
   }
 
   private issueMessage(p: { msgType: string; content: string; chatId: string; parentId?: string; rootId?: string; receiveId?: string; uuid?: string }): StoredMessage {
-    const now = String(Date.now());
+    const now = String(this.now());
     const m: StoredMessage = {
       message_id: 'om_' + randomHex(16),
       ...(p.parentId ? { parent_id: p.parentId, root_id: p.rootId ?? p.parentId } : {}),
@@ -445,7 +520,7 @@ export class FakeFeishu {
 
     app.use('/open-apis/*', async (c, next) => {
       const path = c.req.path;
-      const rec: RequestRecord = { method: c.req.method, path, status: 0, at: Date.now() };
+      const rec: RequestRecord = { method: c.req.method, path, status: 0, at: this.now() };
       this.requests.push(rec);
       const drop = this.drops.find((d) => d.remaining > 0 && this.matches(path, d.path));
       if (drop) {
@@ -454,10 +529,11 @@ export class FakeFeishu {
         c.env.incoming.socket.destroy();
         return new Response(null, { status: 444 });
       }
-      const delay = this.delays.find((d) => d.remaining > 0 && this.matches(path, d.path));
-      if (delay) {
-        delay.remaining--;
-        await new Promise((r) => setTimeout(r, delay.ms));
+      const hold = this.holds.find((h) => this.matches(path, h.path));
+      if (hold) {
+        hold.held++;
+        this.notify();
+        await hold.released;
       }
       if (this.latencyMs > 0 && (this.latencyPath === undefined ? !path.includes('/auth/') : this.matches(path, this.latencyPath))) {
         await new Promise((r) => setTimeout(r, this.latencyMs));
@@ -479,13 +555,20 @@ export class FakeFeishu {
         }
         const token = auth.replace(/^Bearer\s+/, '');
         const exp = this.tokens.get(token);
-        if (!exp || exp < Date.now()) {
+        if (!exp || exp < this.now()) {
           rec.status = 400;
           return fail(c, 400, 99991663, 'Invalid access token for authorization');
         }
       }
+      const lose = this.loseAnswers.find((l) => l.remaining > 0 && this.matches(path, l.path));
+      if (lose) lose.remaining--;
       await next();
       rec.status = c.res.status;
+      if (lose) {
+        // Done on Feishu's side; the answer is lost on the way back.
+        rec.status = -1;
+        c.env.incoming.socket.destroy();
+      }
       this.notify();
     });
 
@@ -494,7 +577,7 @@ export class FakeFeishu {
       const b = (await c.req.json().catch(() => ({}))) as { app_id?: string; app_secret?: string };
       if (b.app_id !== this.appId || b.app_secret !== this.appSecret) return fail(c, 400, 10014, 'app secret invalid');
       const token = 't-' + randomHex(16);
-      this.tokens.set(token, Date.now() + this.tokenTtl * 1000);
+      this.tokens.set(token, this.now() + this.tokenTtl * 1000);
       return c.json({ code: 0, msg: 'ok', tenant_access_token: token, expire: this.tokenTtl });
     });
 
@@ -524,7 +607,7 @@ export class FakeFeishu {
       if (this.limited(chatId)) return fail(c, 400, 99991400, 'request trigger frequency limit', { 'x-ogw-ratelimit-limit': String(this.rateLimitQps), 'x-ogw-ratelimit-reset': '1' });
       const m = this.issueMessage({ msgType: b.msg_type as string, content: b.content as string, chatId, receiveId: b.receive_id as string, uuid: b.uuid as string | undefined });
       if (uuidKey) this.uuids.set(uuidKey, m.message_id);
-      this.sent.push({ op: 'create', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: Date.now() });
+      this.sent.push({ op: 'create', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: this.now() });
       return ok(c, this.publicMessage(m));
     });
 
@@ -547,7 +630,7 @@ export class FakeFeishu {
         uuid: b.uuid as string | undefined,
       });
       if (uuidKey) this.uuids.set(uuidKey, m.message_id);
-      this.sent.push({ op: 'reply', message_id: m.message_id, parent_id: parent.message_id, msg_type: m.msg_type, content: m.body.content, at: Date.now() });
+      this.sent.push({ op: 'reply', message_id: m.message_id, parent_id: parent.message_id, msg_type: m.msg_type, content: m.body.content, at: this.now() });
       return ok(c, this.publicMessage(m));
     });
 
@@ -561,8 +644,8 @@ export class FakeFeishu {
       if (err) return fail(c, 400, err.code, err.msg);
       m.body.content = b.content;
       m.updated = true;
-      m.update_time = String(Date.now());
-      this.sent.push({ op: 'patch', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: Date.now() });
+      m.update_time = String(this.now());
+      this.sent.push({ op: 'patch', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: this.now() });
       return ok(c, {});
     });
 
@@ -577,8 +660,8 @@ export class FakeFeishu {
       m.msg_type = b.msg_type as string;
       m.body.content = b.content as string;
       m.updated = true;
-      m.update_time = String(Date.now());
-      this.sent.push({ op: 'update', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: Date.now() });
+      m.update_time = String(this.now());
+      this.sent.push({ op: 'update', message_id: m.message_id, msg_type: m.msg_type, content: m.body.content, at: this.now() });
       return ok(c, this.publicMessage(m));
     });
 
@@ -622,7 +705,7 @@ export class FakeFeishu {
       if (!b || typeof b.token !== 'string' || !b.token.startsWith('c-')) return c.json({ code: 300020, msg: 'token format invalid' });
       const t = this.cardTokens.get(b.token);
       if (!t) return c.json({ code: 300020, msg: 'token invalid' });
-      if (t.expiresAt < Date.now()) return c.json({ code: 300030, msg: 'token expired' });
+      if (t.expiresAt < this.now()) return c.json({ code: 300030, msg: 'token expired' });
       if (t.uses >= 2) return c.json({ code: 300040, msg: 'token used too many times' });
       if (t.respondedAt === null) return c.json({ code: 300050, msg: 'update called before the callback was answered' });
       if (!b.card || typeof b.card !== 'object') return c.json({ code: 10002, msg: 'bad card' });
@@ -634,8 +717,8 @@ export class FakeFeishu {
       t.uses++;
       m.body.content = content;
       m.updated = true;
-      m.update_time = String(Date.now());
-      this.sent.push({ op: 'card_update', message_id: m.message_id, msg_type: m.msg_type, content, at: Date.now() });
+      m.update_time = String(this.now());
+      this.sent.push({ op: 'card_update', message_id: m.message_id, msg_type: m.msg_type, content, at: this.now() });
       return c.json({ code: 0, msg: 'ok' });
     });
 
@@ -740,10 +823,11 @@ export class FakeFeishu {
       if (d) await new Promise((r) => setTimeout(r, d));
       attempts++;
       const w = wire(env, sec, { sign: o.sign });
+      const timeoutMs = o.timeoutMs ?? this.deadlines?.event;
       try {
-        last = await postRaw(url, w.raw, { ...w.headers, ...(o.headers ?? {}) }, o.timeoutMs ?? 3000);
+        last = await postRaw(url, w.raw, { ...w.headers, ...(o.headers ?? {}) }, timeoutMs);
       } catch (e) {
-        last = { status: 0, body: undefined, text: String((e as Error).message), ms: o.timeoutMs ?? 3000 };
+        last = { status: 0, body: undefined, text: String((e as Error).message), ms: timeoutMs ?? 0 };
       }
       if (last.status === 200) break;
     }
@@ -753,7 +837,7 @@ export class FakeFeishu {
   /** Store a user's message (as if sent in Feishu) without pushing an event: something to reply to. */
   seedUserMessage(s: { openId?: string; text?: string; chatId?: string } = {}): StoredMessage {
     const openId = s.openId ?? 'ou_test_user';
-    const now = String(Date.now());
+    const now = String(this.now());
     const m: StoredMessage = {
       message_id: 'om_' + randomHex(16),
       msg_type: 'text',
@@ -778,7 +862,7 @@ export class FakeFeishu {
     const messageId = s.messageId ?? 'om_' + randomHex(16);
     const messageType = s.messageType ?? 'text';
     const content = s.content ?? JSON.stringify({ text: s.text ?? '' });
-    const now = String(Date.now());
+    const now = String(this.now());
     if (messageType === 'text') {
       // Feishu writes one placeholder per mention into the text; a key that is not there is a broken test.
       for (const m of s.mentions ?? []) {
@@ -837,7 +921,7 @@ export class FakeFeishu {
     const body = { challenge, token: o.token ?? this.verificationToken ?? '', type: 'url_verification' };
     const encrypt = (o.encrypted ?? Boolean(this.encryptKey)) ? this.encryptKey : undefined;
     const w = wire(body, { encryptKey: encrypt }, { sign: false });
-    const r = await postRaw(url, w.raw, w.headers, o.timeoutMs ?? 1000);
+    const r = await postRaw(url, w.raw, w.headers, o.timeoutMs ?? this.deadlines?.urlVerification);
     const okResp = r.status === 200 && (r.body as { challenge?: string } | undefined)?.challenge === challenge;
     return { ...r, challenge, ok: okResp };
   }
@@ -855,7 +939,7 @@ export class FakeFeishu {
   ): Promise<ClickResult> {
     const msg = this.messages.get(a.messageId);
     const token = 'c-' + randomBytes(20).toString('hex');
-    this.cardTokens.set(token, { messageId: a.messageId, uses: 0, expiresAt: Date.now() + 30 * 60_000, respondedAt: null });
+    this.cardTokens.set(token, { messageId: a.messageId, uses: 0, expiresAt: this.now() + 30 * 60_000, respondedAt: null });
     const event = {
       operator: { tenant_key: this.tenantKey, user_id: a.operatorOpenId.slice(3, 11), open_id: a.operatorOpenId, union_id: `on_${a.operatorOpenId.slice(3)}` },
       token,
@@ -869,16 +953,17 @@ export class FakeFeishu {
       tenantKey: this.tenantKey,
       verificationToken: sec.verificationToken,
       eventId: o.eventId,
-      createTime: String(Date.now() * 1000),
+      createTime: String(this.now() * 1000),
     });
     const w = wire(env, sec, { sign: o.sign });
+    const deadline = o.timeoutMs ?? this.deadlines?.callback;
     let r: PostResult;
     try {
-      r = await postRaw(url, w.raw, { ...w.headers, ...(o.headers ?? {}) }, o.timeoutMs ?? 3000);
+      r = await postRaw(url, w.raw, { ...w.headers, ...(o.headers ?? {}) }, deadline);
     } catch {
-      throw new CardCallbackError(200341, 'callback not answered within 3 s');
+      throw new CardCallbackError(200341, `callback not answered within ${deadline} ms`);
     }
-    if (r.ms > 3000) throw new CardCallbackError(200341, 'callback not answered within 3 s');
+    if (deadline !== undefined && r.ms > deadline) throw new CardCallbackError(200341, `callback not answered within ${deadline} ms`);
     if (r.status !== 200) throw new CardCallbackError(200671, `callback returned HTTP ${r.status}`);
     const body = r.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CardCallbackError(200672, `bad response body: ${r.text.slice(0, 200)}`);
@@ -906,13 +991,13 @@ export class FakeFeishu {
           if (originalSchema === '2.0' && newSchema !== '2.0') throw new CardCallbackError(200830, 'cannot turn a 2.0 card into a 1.0 card');
           msg.body.content = content;
           msg.updated = true;
-          msg.update_time = String(Date.now());
-          this.sent.push({ op: 'card_callback', message_id: msg.message_id, msg_type: 'interactive', content, at: Date.now() });
+          msg.update_time = String(this.now());
+          this.sent.push({ op: 'card_callback', message_id: msg.message_id, msg_type: 'interactive', content, at: this.now() });
         }
       }
     }
     const t = this.cardTokens.get(token);
-    if (t) t.respondedAt = Date.now();
+    if (t) t.respondedAt = this.now();
     this.notify();
     return { ...r, token, eventId: env.header.event_id, toast, card };
   }

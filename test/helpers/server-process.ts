@@ -40,19 +40,26 @@ export function startServer(env: Record<string, string>, port: number): ServerPr
   return { child, port, output: () => out, exited };
 }
 
-export async function waitForHealth(port: number, timeoutMs: number): Promise<{ status: number; body: any; ms: number }> {
+/**
+ * Poll GET /healthz of `p` until it answers 200. Fails at once, with the process output, when
+ * the process exits first; `timeoutMs` only bounds a process that keeps running unhealthy.
+ */
+export async function waitForHealth(p: ServerProcess, timeoutMs: number): Promise<{ status: number; body: any }> {
   const t0 = Date.now();
   let last: unknown;
+  let exited = false;
+  void p.exited.then(() => (exited = true));
   while (Date.now() - t0 < timeoutMs) {
+    if (exited) throw new Error(`the server exited (code ${p.child.exitCode}) before /healthz was 200:\n${p.output()}`);
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const r = await fetch(`http://127.0.0.1:${p.port}/healthz`);
       const body = await r.json();
-      if (r.status === 200) return { status: r.status, body, ms: Date.now() - t0 };
+      if (r.status === 200) return { status: r.status, body };
       last = body;
     } catch (e) {
       last = e;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`healthz not 200 within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  throw new Error(`healthz not 200 within ${timeoutMs} ms: ${JSON.stringify(last)}\n${p.output()}`);
 }

@@ -298,8 +298,53 @@ class Model {
   ensureBatch(p: number, b: string) { if (!this.batchOrder[p].includes(b)) this.batchOrder[p].push(b); }
 }
 
+/**
+ * How many random sequences a run tries, on top of the replayed examples: FUZZ_RUNS when set
+ * (`npm run fuzz` sets a large number, CI a short fuzz), else a handful that keeps `npm test`
+ * fast and still crosses every kind of operation. FUZZ_SEED replays the seed a failure printed.
+ */
+function fuzzSettings(env: NodeJS.ProcessEnv): { runs: number; seed?: number } {
+  const runs = env.FUZZ_RUNS === undefined || env.FUZZ_RUNS === '' ? 10 : Number(env.FUZZ_RUNS);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`FUZZ_RUNS 应为正整数 / FUZZ_RUNS must be a positive integer, got "${env.FUZZ_RUNS}"`);
+  const seed = env.FUZZ_SEED ? Number(env.FUZZ_SEED) : undefined;
+  if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`FUZZ_SEED 应为整数 / FUZZ_SEED must be an integer, got "${env.FUZZ_SEED}"`);
+  return { runs, seed };
+}
+const FUZZ = fuzzSettings(process.env);
+// Replayed on every run before the random ones: one sequence through all three issue
+// paths (so the coverage assertion below never depends on chance), then sequences that
+// once failed (found by earlier random runs).
+const REPLAYED: [Op[]][] = [
+  [
+    [
+      { t: 'receive', p: 0, w: 0, qty: 20, cost: '100', batch: 0 },
+      { t: 'receive', p: 0, w: 0, qty: 10, cost: '12.345', batch: 0 },
+      { t: 'issue', p: 0, w: 0, qty: 3, path: 'fast' },
+      { t: 'issue', p: 0, w: 0, qty: 3, path: 'engine' },
+      { t: 'issue', p: 0, w: 0, qty: 3, path: 'twoLines' },
+      { t: 'adjust', p: 0, mode: 'receipt', cost: '101', total: 0, doc: 0 },
+      { t: 'adjust', p: 0, mode: 'receipt', cost: '102', total: 0, doc: 0 },
+    ] as Op[],
+  ],
+  [
+    [
+      { t: 'issue', p: 1, w: 0, qty: 7, path: 'fast' },
+      { t: 'drip', p: 2, w: 0, qty: 11, cost: '0.1', path: 'fast' },
+      { t: 'transfer', p: 1, from: 1, qty: 4 },
+      { t: 'adjust', p: 2, mode: 'avg', cost: '0.3', total: 4658, doc: 47 },
+      { t: 'receive', p: 1, w: 1, qty: 8, cost: '12.345', batch: 1 },
+      { t: 'adjust', p: 1, mode: 'avg', cost: '0.3', total: 5468, doc: 23 },
+      { t: 'scenario', p: 1, w: 0, q1: 5, c1: '305', q2: 6, c2: '99.999', k: 2, second: false },
+      { t: 'reverse', doc: 17, receiptsOnly: false },
+      { t: 'issue', p: 1, w: 0, qty: 6, path: 'twoLines' },
+      { t: 'receive', p: 2, w: 1, qty: 16, cost: '313', batch: 1 },
+    ] as Op[],
+  ],
+];
+
 describeDb('inventory property: random sequences agree with a reference model', (t) => {
-  it('quantities, values, averages and cost ranges agree; both posting paths; invariants hold', async () => {
+  // The work grows with the number of sequences (~0.5 s each on a quiet machine): so does the bound.
+  it('quantities, values, averages and cost ranges agree; both posting paths; invariants hold', { timeout: 60_000 + FUZZ.runs * 5_000 }, async () => {
     const paths = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 6, maxLength: 20, size: 'max' }), async (ops) => {
@@ -577,40 +622,11 @@ describeDb('inventory property: random sequences agree with a reference model', 
           }
         }
       }),
-      // ~25 × 13 operations: about 20 s on PGlite
       {
-        numRuns: 25,
+        numRuns: REPLAYED.length + FUZZ.runs, // fast-check counts the examples in numRuns
+        seed: FUZZ.seed,
         endOnFailure: true,
-        // Replayed on every run before the random ones: one sequence through all three issue
-        // paths (so the coverage assertion below never depends on chance), then sequences that
-        // once failed (found by earlier random runs).
-        examples: [
-          [
-            [
-              { t: 'receive', p: 0, w: 0, qty: 20, cost: '100', batch: 0 },
-              { t: 'receive', p: 0, w: 0, qty: 10, cost: '12.345', batch: 0 },
-              { t: 'issue', p: 0, w: 0, qty: 3, path: 'fast' },
-              { t: 'issue', p: 0, w: 0, qty: 3, path: 'engine' },
-              { t: 'issue', p: 0, w: 0, qty: 3, path: 'twoLines' },
-              { t: 'adjust', p: 0, mode: 'receipt', cost: '101', total: 0, doc: 0 },
-              { t: 'adjust', p: 0, mode: 'receipt', cost: '102', total: 0, doc: 0 },
-            ] as Op[],
-          ],
-          [
-            [
-              { t: 'issue', p: 1, w: 0, qty: 7, path: 'fast' },
-              { t: 'drip', p: 2, w: 0, qty: 11, cost: '0.1', path: 'fast' },
-              { t: 'transfer', p: 1, from: 1, qty: 4 },
-              { t: 'adjust', p: 2, mode: 'avg', cost: '0.3', total: 4658, doc: 47 },
-              { t: 'receive', p: 1, w: 1, qty: 8, cost: '12.345', batch: 1 },
-              { t: 'adjust', p: 1, mode: 'avg', cost: '0.3', total: 5468, doc: 23 },
-              { t: 'scenario', p: 1, w: 0, q1: 5, c1: '305', q2: 6, c2: '99.999', k: 2, second: false },
-              { t: 'reverse', doc: 17, receiptsOnly: false },
-              { t: 'issue', p: 1, w: 0, qty: 6, path: 'twoLines' },
-              { t: 'receive', p: 2, w: 1, qty: 16, cost: '313', batch: 1 },
-            ] as Op[],
-          ],
-        ],
+        examples: REPLAYED,
       },
     );
     // every path ran at least once over the runs
