@@ -219,7 +219,8 @@ export async function fastIssue(db: Conn, actor: Actor, f: FastIssue): Promise<P
     spec: r.spec,
     baseUnit: r.base_unit!,
     packUnit: r.pack_unit,
-    packFactor: r.pack_factor,
+    // Canonical text like every other output ("5", not numeric's "5.000000").
+    packFactor: r.pack_factor == null ? null : qtyText(r.pack_factor),
     batchTracked: false,
     purchasePriceFen: null,
     archived: false,

@@ -572,21 +572,24 @@ export async function postStocktake(db: Conn, actor: Actor, input: PostStocktake
       const watch = complete && !st.productIds ? null : inPlay.concat(st.productIds ?? []);
       const moved = await movedSince(tx, st, watch);
       if (moved.length && !data.force) throw movedMessage(st, moved);
+      // Lines are numbered by the products that change, from 1 (a product without variance has no line).
       let lineNo = 0;
       for (const pid of inPlay) {
-        lineNo++;
         const p = infos.get(pid)!;
+        const movesBefore = ledger.moves.length;
+        const line = lineNo + 1;
         const book = new Map(ledger.rows(pid, st.warehouseId).map((r) => [r.batchNo, r.qty]));
         for (const t of batchTargets(book, counted.get(pid), productComplete(st, complete, pid))) {
           if (t.target === null) continue;
           const diff = t.target.minus(t.book);
           if (diff.greaterThan(0)) {
             const value = receiptValue(diff, gainCost(p, ledger.valuation(pid).avgCost));
-            ledger.receive(lineNo, 'stocktake_gain', pid, st.warehouseId, t.batchNo, diff, value);
+            ledger.receive(line, 'stocktake_gain', pid, st.warehouseId, t.batchNo, diff, value);
           } else if (diff.lessThan(0)) {
-            ledger.issue(lineNo, 'stocktake_loss', pid, st.warehouseId, diff.negated(), t.batchNo);
+            ledger.issue(line, 'stocktake_loss', pid, st.warehouseId, diff.negated(), t.batchNo);
           }
         }
+        if (ledger.moves.length > movesBefore) lineNo = line;
       }
     },
     async after(tx, doc) {
