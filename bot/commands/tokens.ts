@@ -23,9 +23,9 @@ function when(t: Date | string | null, timeZone: string): string {
   return t === null ? '—' : new Date(t).toLocaleString('zh-CN', { timeZone, hour12: false });
 }
 
-function tokenLine(t: TokenView, i: number, timeZone: string): string {
+function tokenLine(t: TokenView, timeZone: string): string {
   const state = t.revokedAt ? `已撤销（${when(t.revokedAt, timeZone)}）` : `最近使用 ${when(t.lastUsedAt, timeZone)}`;
-  return `${i + 1}. ${t.name}（编号 ${t.id}，${t.prefix}）· ${t.scopeText} · 代表 ${t.userName ?? `用户 #${t.userId}`} · 创建于 ${when(t.createdAt, timeZone)} · ${state}`;
+  return `#${t.id} ${t.name}（${t.prefix}）· ${t.scopeText} · 代表 ${t.userName ?? `用户 #${t.userId}`} · 创建于 ${when(t.createdAt, timeZone)} · ${state}`;
 }
 
 export const tokenCommands: readonly CommandSpec[] = [
@@ -73,7 +73,7 @@ export const tokenCommands: readonly CommandSpec[] = [
     async run(ctx, input) {
       const { items } = await ctx.invoke<{ items: TokenView[] }>(input);
       if (!items.length) return '还没有令牌。新建请发：令牌 新建 erp 库存:写';
-      return ['API 令牌（只显示开头几位）：', ...items.map((t, i) => tokenLine(t, i, ctx.deps.config.APP_TIMEZONE))].join('\n');
+      return ['API 令牌（只显示开头几位）：', ...items.map((t) => tokenLine(t, ctx.deps.config.APP_TIMEZONE))].join('\n');
     },
   }),
   command({

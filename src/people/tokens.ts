@@ -66,7 +66,7 @@ function scopeHelp(): string {
   const zh = Object.entries(SCOPE_MODULES)
     .map(([m, name]) => `${name}（${m}）`)
     .join('、');
-  return `范围写成「模块:read」或「模块:write」（写包含读），模块可用：${zh}，或 *（全部模块）；也可以写中文，例如 库存:读、库存:写、全部:读。`;
+  return `范围写成「模块:读」或「模块:写」（写包含读），例如 库存:读、库存:写、全部:读；模块可用：${zh}，或 全部 / *（全部模块）；英文也可以，例如 inventory:read、*:read。`;
 }
 
 /**
@@ -78,18 +78,22 @@ function scopeHelp(): string {
 export function parseScopes(items: readonly string[]): string[] {
   const parts = items.flatMap((s) => s.split(/[,，、;；\s]+/)).filter(Boolean);
   const bad: string[] = [];
+  const moduleOnly = new Set<string>();
   const level = new Map<string, Access>();
   for (const raw of parts) {
     const m = raw.trim().match(/^([^:：]+)[:：](.+)$/);
     const mod = m ? MODULE_ALIASES[m[1].trim().toLowerCase()] ?? MODULE_ALIASES[m[1].trim()] : undefined;
     const access = m ? ACCESS_ALIASES[m[2].trim().toLowerCase()] ?? ACCESS_ALIASES[m[2].trim()] : undefined;
     if (!mod || !access) {
+      // A module named without its access ("库存"): say the two ways it can be written.
+      const alone = MODULE_ALIASES[raw.trim().toLowerCase()] ?? MODULE_ALIASES[raw.trim()];
       bad.push(raw);
+      if (alone) moduleOnly.add(raw);
       continue;
     }
     if (access === 'write' || !level.has(mod)) level.set(mod, access);
   }
-  if (bad.length) throw new DomainError('invalid_input', `不认识的范围：${bad.map((b) => `「${b}」`).join('、')}。${scopeHelp()}`, { invalid: bad, valid: validScopes() });
+  if (bad.length) throw new DomainError('invalid_input', `不认识的范围：${bad.map((b) => (moduleOnly.has(b) ? `「${b}」（要写成「${b}:读」或「${b}:写」）` : `「${b}」`)).join('、')}。${scopeHelp()}`, { invalid: bad, valid: validScopes() });
   if (level.size === 0) throw new DomainError('invalid_input', `请至少写一个范围。${scopeHelp()}`, { valid: validScopes() });
   const all = level.get('*');
   const out: string[] = [];
@@ -204,9 +208,10 @@ function checkName(raw: string): string {
   return name;
 }
 
+/** The acting user as admins know them: the name, else the open_id (a user without a name yet). */
 async function userNameOf(conn: Conn, id: number): Promise<string | null> {
-  const [u] = await conn.select({ name: users.name }).from(users).where(eq(users.id, id));
-  return u?.name ?? null;
+  const [u] = await conn.select({ name: users.name, openId: users.openId }).from(users).where(eq(users.id, id));
+  return u?.name ?? u?.openId ?? null;
 }
 
 /**
@@ -267,7 +272,7 @@ export async function createToken(conn: Conn, actor: Actor, input: CreateTokenIn
 export async function listTokens(conn: Conn, actor: Actor, opts: { includeRevoked?: boolean } = {}): Promise<TokenView[]> {
   requirePermission(actor, 'user.manage', '查看令牌');
   const rows = await conn
-    .select({ t: apiTokens, userName: users.name })
+    .select({ t: apiTokens, userName: sql<string | null>`coalesce(${users.name}, ${users.openId})` })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(opts.includeRevoked ? undefined : isNull(apiTokens.revokedAt))
@@ -292,7 +297,10 @@ export async function revokeToken(conn: Conn, actor: Actor, ref: number | string
     if (!rows.length) {
       const prefix = text.startsWith(TOKEN_PREFIX) ? text.slice(TOKEN_PREFIX.length) : text;
       if (prefix.length >= 4 && prefix.length <= PREFIX_LENGTH) {
-        rows = await conn.select().from(apiTokens).where(and(sql`${apiTokens.prefix} like ${prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`, isNull(apiTokens.revokedAt)));
+        const like = sql`${apiTokens.prefix} like ${prefix.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`;
+        rows = await conn.select().from(apiTokens).where(and(like, isNull(apiTokens.revokedAt)));
+        // Only revoked ones match: say so (below) rather than "not found".
+        if (!rows.length) rows = await conn.select().from(apiTokens).where(like).orderBy(desc(apiTokens.revokedAt)).limit(1);
       }
     }
     if (!rows.length) rows = await conn.select().from(apiTokens).where(eq(apiTokens.name, text)).orderBy(desc(apiTokens.revokedAt)).limit(1);

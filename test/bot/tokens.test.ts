@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { execRows, type Db } from '../../db/types.js';
 import { authenticateToken, hashToken } from '../../src/people/tokens.js';
 import { describeDb } from '../helpers/db.js';
-import { useBotApp, type BotApp } from '../helpers/app.js';
+import { ADMIN_OPEN_ID, useBotApp, type BotApp } from '../helpers/app.js';
 
 const TOKEN = /jxc_[A-Za-z0-9_-]{43}/;
 
@@ -103,7 +103,9 @@ describeDb('令牌 (REST API tokens) in chat', (t) => {
     expect(none).toContain('缺少范围');
     expect(none).toContain('库存:读');
     expect(none).toContain('用法：令牌 新建 <名称> <范围…>');
-    await new Promise((res) => setTimeout(res, 150));
+    // A module without its access: the two ways to write it.
+    expect(await h.say('令牌 新建 erp 库存')).toContain('「库存」（要写成「库存:读」或「库存:写」）');
+    await h.fake.idle();
     expect(h.fake.repliesTo(bad.messageId)).toHaveLength(1);
     expect(await tokenCount(t.db)).toBe(0);
   });
@@ -116,12 +118,17 @@ describeDb('令牌 (REST API tokens) in chat', (t) => {
     expect(list).toContain(token.slice(0, 12));
     expect(list).toContain('库存：只读');
     expect(list).not.toContain(token);
+    // Numbered by the token's own id, acting as the admin (no name yet: the open_id).
+    expect(list).toMatch(/^#\d+ erp（/m);
+    expect(list).toContain(`代表 ${ADMIN_OPEN_ID}`);
 
     expect(await h.say('令牌 撤销 erp')).toContain('已撤销令牌「erp」');
     expect((await authenticateToken(t.db, token)).kind).toBe('revoked');
     expect(await h.say('令牌 列表')).toContain('还没有令牌');
     expect(await h.say('令牌 列表 全部')).toContain('已撤销');
     expect(await h.say('令牌 撤销 erp')).toMatch(/已经撤销|找不到/);
+    // By its prefix too: "already revoked", not "not found".
+    expect(await h.say(`令牌 撤销 ${token.slice(0, 12)}`)).toContain('已经撤销过了');
   });
 });
 
