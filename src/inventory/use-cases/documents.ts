@@ -27,7 +27,7 @@ export const documentsUseCase = defineUseCase({
   kind: 'read',
   permission: 'stock.view',
   label: '单据列表',
-  summary: '已过账单据（表头），可按类型、时间、仓库筛选，游标翻页',
+  summary: '已过账单据（表头），可按类型、时间、仓库筛选',
   input: z.strictObject({
     kind: z.enum(DOC_KINDS, { error: `类型只能是 ${DOC_KINDS.join('、')}` }).optional().describe('单据类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),

@@ -16,7 +16,7 @@ export const balancesUseCase = defineUseCase({
   kind: 'read',
   permission: 'stock.view',
   label: '库存明细',
-  summary: '库存余额（商品 × 仓库 × 批次），可按商品、仓库、批次筛选，游标翻页',
+  summary: '库存余额（商品 × 仓库 × 批次），可按商品、仓库、批次筛选',
   input: z.strictObject({
     product: productRef.optional(),
     warehouse: warehouseRef.optional(),
@@ -34,7 +34,7 @@ export const movesUseCase = defineUseCase({
   kind: 'read',
   permission: 'stock.view',
   label: '出入库流水',
-  summary: '库存流水（按记账顺序），可按商品、仓库、单号、类型、时间筛选，游标翻页',
+  summary: '库存流水（按记账顺序），可按商品、仓库、单号、类型、时间筛选',
   input: z.strictObject({
     product: productRef.optional(),
     warehouse: warehouseRef.optional(),

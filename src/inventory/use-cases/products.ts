@@ -115,7 +115,7 @@ export const listProductsUseCase = defineUseCase({
   kind: 'read',
   permission: 'stock.view',
   label: '商品列表',
-  summary: '商品列表：按名称/拼音/编码/条码搜索，按分类筛选，游标翻页',
+  summary: '商品列表：按名称/拼音/编码/条码搜索，按分类筛选',
   input: z.strictObject({
     q: z.string().trim().max(100).optional().describe('搜索：名称、型号、规格、拼音或首字母；编码和条码精确匹配'),
     category: z.string().trim().min(1).max(100).optional().describe('分类（精确匹配）'),
