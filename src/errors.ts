@@ -53,3 +53,59 @@ export function errorReference(): string {
 export function unexpectedErrorText(ref: string, what?: string): string {
   return `${what ? `处理「${what}」时` : ''}出错了（参考编号 ${ref}），没有保存任何改动。请把编号发给管理员。`;
 }
+
+// ───────────── the way out, as data ─────────────
+
+/**
+ * How the user gets past a refusal, as data (`details.fix`), so each adapter can say it in its
+ * own terms: chat names a command (「在命令后加「确认」」, 「商品 修改 彩带 小数位=4」), REST
+ * names a field ("confirm": true, PATCH /products/CD01 {"qtyDecimals": 4}).
+ * - confirm: send the same input again, confirmed (`confirm: true`; chat: the word 确认).
+ * - product_setting: change a product's field first (`field` as in the canonical product input).
+ * - cost_adjustment: correct the product's stock value first with a 成本调整 (inventory.cost-adjust).
+ */
+export type DomainFix =
+  | { kind: 'confirm' }
+  | { kind: 'product_setting'; product: { sku: string; name: string }; field: 'qtyDecimals'; value: number }
+  | { kind: 'cost_adjustment'; product: { sku: string } };
+
+/** An adapter's words for a fix: the sentence that ends the message (with its own 。). */
+export type FixWording = (fix: DomainFix) => string;
+
+/**
+ * The default words: the use cases' canonical input (field names, what REST and the OpenAPI
+ * document speak). A DomainError built with `domainErrorWithFix` ends with these; other
+ * adapters swap them for their own (`wordFix`).
+ */
+export const INPUT_FIX_WORDING: FixWording = (fix) => {
+  switch (fix.kind) {
+    case 'confirm':
+      return '确认无误请在请求里加 "confirm": true 再提交一次。';
+    case 'product_setting':
+      return `请先修改商品的 ${fix.field}：PATCH /products/${fix.product.sku} {"${fix.field}": ${fix.value}}。`;
+    case 'cost_adjustment':
+      return `请先用成本调整修正：POST /cost-adjustments {"product": "${fix.product.sku}", "unitPrice": "<正确单价>"}（数量为 0 时调整为 0），再重试。`;
+  }
+};
+
+/**
+ * A DomainError whose message is `what` followed by the fix in INPUT_FIX_WORDING; `details.fix`
+ * carries the fix for adapters that word it otherwise (see wordFix).
+ */
+export function domainErrorWithFix(code: DomainErrorCode, what: string, fix: DomainFix, details: Record<string, unknown> = {}): DomainError {
+  return new DomainError(code, what + INPUT_FIX_WORDING(fix), { ...details, fix });
+}
+
+const isFix = (f: unknown): f is DomainFix => typeof f === 'object' && f !== null && typeof (f as { kind?: unknown }).kind === 'string';
+
+/**
+ * `e`'s message with its fix said in `wording` instead of the default words. Works on a
+ * message a wrapper prefixed (「第 2 行：…」): only the default ending is replaced. A message
+ * without `details.fix`, or not ending with the default words, comes back unchanged.
+ */
+export function wordFix(e: DomainError, wording: FixWording): string {
+  const fix = e.details?.fix;
+  if (!isFix(fix)) return e.message;
+  const dflt = INPUT_FIX_WORDING(fix);
+  return e.message.endsWith(dflt) ? e.message.slice(0, -dflt.length) + wording(fix) : e.message;
+}

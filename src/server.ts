@@ -3,6 +3,7 @@
  * with DATABASE_URL), applies migrations, runs background jobs, and shuts down cleanly on
  * SIGINT/SIGTERM (server closed, jobs stopped, database closed, lock file released).
  */
+import { answerClientError } from './api/client-error.js';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { resolve } from 'node:path';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   const app = buildFullApp(deps);
   const jobs = buildJobs();
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' });
+  // Requests Node's HTTP parser refuses (raw UTF-8 in a URL…) get a problem+json, not a bare 400.
+  server.on('clientError', answerClientError);
   await new Promise<void>((res, rej) => {
     server.once('listening', () => res());
     server.once('error', (e: NodeJS.ErrnoException) =>

@@ -19,6 +19,7 @@
  * The effect's idempotency key is Pending.key (`card:<form key>`, or the chat message's) through
  * the whole chain (form → picker → confirm), a second guard behind card_tokens.
  */
+import { z } from 'zod';
 import { issueCardToken, peekCardToken, isCardTokenExpired, type CardToken } from '../../src/interaction/card-tokens.js';
 import { spendCardToken } from '../../src/interaction/spend-card-token.js';
 import type { UnitOfWork } from '../../src/kernel/unit-of-work.js';
@@ -117,10 +118,22 @@ export async function proceed(c: ActionContext, key: string, p: Pending): Promis
   return stage(c, key, (uow) => commitIn(uow, c, p));
 }
 
+/**
+ * What the flow's use case gets. A flow that inspects (the unusual-entry rule) has asked its
+ * question by the time it commits — nothing to ask, or the user tapped 确认 — so a use case
+ * taking `confirm` (inventory.receive / issue / transfer) gets `confirm: true` and does not ask
+ * again. Added here, not stored with the Pending: cards issued before use cases asked keep working.
+ */
+function flowInput(c: ActionContext, flow: CardFlow, p: Pending): unknown {
+  if (!flow.inspect || !flow.useCase) return p.input;
+  const schema = c.registry.useCases.require(flow.useCase).input;
+  return schema instanceof z.ZodObject && 'confirm' in schema.shape ? { ...(p.input as object), confirm: true } : p.input;
+}
+
 /** The effect of a pending flow inside the key's unit of work: its use case (or own run), then its summary card. */
 async function commitIn(uow: UnitOfWork, c: ActionContext, p: Pending): Promise<FlowAnswer> {
   const flow = flowOf(c, p);
-  const result = flow.useCase ? await invokeIn(uow, c, flow.useCase, p.input, p.key) : await flow.run!(uow, c, p);
+  const result = flow.useCase ? await invokeIn(uow, c, flow.useCase, flowInput(c, flow, p), p.key) : await flow.run!(uow, c, p);
   return flow.summary(uow, c, result, p);
 }
 

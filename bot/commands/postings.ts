@@ -80,7 +80,8 @@ async function posting(ctx: CommandContext, flow: PickerFlow, cmd: PostingComman
       const unusual = await unusualEntryReply(ctx, flow, pending, verb);
       if (unusual) return unusual;
     }
-    r = await ctx.invoke<Posting>(cmd.input);
+    // Asked above (or 确认 was typed): the use case need not ask the rule again.
+    r = await ctx.invoke<Posting>({ ...cmd.input, confirm: true });
   } catch (e) {
     const picker = await ambiguousProductReply(ctx, flow, pending, e);
     if (picker) return picker;

@@ -1,5 +1,5 @@
 /** Shared text rendering for command replies (and the error answer of cards). */
-import { errorReference, isDomainError, unexpectedErrorText, type DomainError } from '../../src/errors.js';
+import { errorReference, isDomainError, unexpectedErrorText, wordFix, type DomainError, type FixWording } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { domainErrorFromDb, pgConstraint, pgErrorCode } from '../../src/shared/pg.js';
 
@@ -14,7 +14,7 @@ import { domainErrorFromDb, pgConstraint, pgErrorCode } from '../../src/shared/p
  * Never "请稍后再试" without a reference: a retry does not fix a bug.
  */
 export function explainError(e: unknown, logger: Logger, what?: string): { message: string; domain: DomainError | null; ref?: string } {
-  if (isDomainError(e)) return { message: e.message, domain: e };
+  if (isDomainError(e)) return { message: chatMessage(e), domain: e };
   const mapped = domainErrorFromDb(e);
   if (mapped) {
     logger.warn({ pgCode: pgErrorCode(e), constraint: pgConstraint(e), err: { message: (e as Error).message }, what }, 'database constraint answered as a domain error');
@@ -29,6 +29,24 @@ export function explainError(e: unknown, logger: Logger, what?: string): { messa
   );
   return { message: unexpectedErrorText(ref, what), domain: null, ref };
 }
+
+/**
+ * A fix (src/errors.ts DomainFix) in chat words: what to type. Cards share them (their users
+ * are in the same chat and type the same commands).
+ */
+export const CHAT_FIX_WORDING: FixWording = (fix) => {
+  switch (fix.kind) {
+    case 'confirm':
+      return '确认无误请在命令后加「确认」。';
+    case 'product_setting':
+      return `请先设置：商品 修改 ${fix.product.name} 小数位=${fix.value}。`;
+    case 'cost_adjustment':
+      return `请先发「成本调整 ${fix.product.sku} <正确单价>」修正（数量为 0 时调整为 0），再重试。`;
+  }
+};
+
+/** A domain error's message as chat and cards show it: its fix, if any, in chat words. */
+export const chatMessage = (e: DomainError): string => wordFix(e, CHAT_FIX_WORDING);
 
 interface Candidate {
   id?: number;
@@ -52,7 +70,7 @@ export function renderDomainError(e: DomainError): string {
     const msg = /候选|哪一个|哪个/.test(e.message) ? e.message : `${e.message}\n找到多个，请指明是哪一个：`;
     return `${msg}\n${lines.join('\n')}${hint}`;
   }
-  return e.message;
+  return chatMessage(e);
 }
 
 /** "-5 个（-5 个）" → "-5 个": the pack-unit hint only when it says something new. */

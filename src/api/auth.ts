@@ -21,7 +21,7 @@ export interface RestCaller {
 const CHALLENGE = 'Bearer realm="jxc-assistant"';
 
 /** Headers of a 401 (RFC 6750: tell the client which scheme and why). */
-export const unauthorizedHeaders = (error?: 'invalid_token'): Record<string, string> => ({
+export const unauthorizedHeaders = (error?: 'invalid_token' | 'invalid_request'): Record<string, string> => ({
   'WWW-Authenticate': error ? `${CHALLENGE}, error="${error}"` : CHALLENGE,
 });
 
@@ -38,11 +38,14 @@ export async function authenticate(
 ): Promise<{ ok: true; caller: RestCaller } | { ok: false; problem: Problem; headers: Record<string, string> }> {
   const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!m) {
-    return {
-      ok: false,
-      problem: problem('unauthorized', '缺少令牌：请在请求头写 Authorization: Bearer jxc_…（令牌由管理员在飞书里发「令牌 新建 <名称> <范围>」创建）。', instance),
-      headers: unauthorizedHeaders(),
-    };
+    const given = header?.trim() ?? '';
+    // A header that is there but not "Bearer <token>": say what the format is, not "missing".
+    const detail = !given
+      ? '缺少令牌：请在请求头写 Authorization: Bearer jxc_…（令牌由管理员在飞书里发「令牌 新建 <名称> <范围>」创建）。'
+      : /^jxc_/i.test(given)
+        ? 'Authorization 请求头少了「Bearer 」：格式是 Authorization: Bearer jxc_…（Bearer、一个空格，再接令牌）。'
+        : `Authorization 请求头格式不对（收到「${given.split(/\s+/)[0].slice(0, 20)} …」）：只支持令牌，格式是 Authorization: Bearer jxc_…`;
+    return { ok: false, problem: problem('unauthorized', detail, instance), headers: unauthorizedHeaders(given ? 'invalid_request' : undefined) };
   }
   const auth = await authenticateToken(database.db, m[1]);
   if (auth.kind === 'invalid') {

@@ -56,8 +56,11 @@ export async function requestHash(method: string, path: string, body: unknown): 
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** An Idempotency-Key is 1–200 printable ASCII characters (a UUID is the usual choice). */
-export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
+/**
+ * An Idempotency-Key is 1–200 visible ASCII characters, no spaces (a UUID is the usual
+ * choice): it travels in a header, where anything else is mangled by some client or proxy.
+ */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** The unit-of-work key of a REST write. */
 export const restKey = (tokenId: number, idempotencyKey: string) => `rest:${tokenId}:${idempotencyKey}`;

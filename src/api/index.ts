@@ -17,7 +17,7 @@ import { envSettingDefaults } from '../kernel/invoke.js';
 import { disabledModulesSetting, settingsReader } from '../kernel/settings.js';
 import type { UseCaseRegistry } from '../kernel/use-case-registry.js';
 import { apiDocumentOf } from './openapi.js';
-import { internalError, useCaseHandler } from './handler.js';
+import { canonicalPath, internalError, requestTokenIds, useCaseHandler } from './handler.js';
 import { problem, problemResponse } from './problem.js';
 import { DEFAULT_RATE_LIMIT, tokenBuckets, type RateLimiter } from './rate-limit.js';
 import { honoPath, pathMatcher } from './routes.js';
@@ -30,6 +30,13 @@ export interface ApiOptions {
    */
   rateLimiter?: RateLimiter;
 }
+
+/**
+ * The reference page's script, pinned: the @scalar/api-reference release built on the same
+ * @scalar/types (0.6.10) as the installed @scalar/hono-api-reference 0.9.48 (→ @scalar/core
+ * 0.3.45). An unpinned CDN URL would load whatever is newest. Bump the two together.
+ */
+export const SCALAR_CDN = 'https://cdn.jsdelivr.net/npm/@scalar/api-reference@1.46.4';
 
 /** Buckets outlive a Workers request: module scope is the isolate. */
 const isolateLimiter = tokenBuckets(DEFAULT_RATE_LIMIT);
@@ -56,10 +63,24 @@ export function apiRoutes(deps: AppDeps, useCases: UseCaseRegistry, opts: ApiOpt
   // The reference page finds the document next to it, wherever /api is mounted.
   app.get(
     '/docs',
-    Scalar((c) => ({ url: c.req.path.replace(/\/docs\/?$/, '/v1/openapi.json'), pageTitle: '进销存助手 REST API' })),
+    Scalar((c) => ({ url: c.req.path.replace(/\/docs\/?$/, '/v1/openapi.json'), pageTitle: '进销存助手 REST API', cdn: SCALAR_CDN })),
   );
 
-  for (const u of bound) app.on(u.rest!.method.toUpperCase(), `/v1${honoPath(u.rest!.path)}`, useCaseHandler(p, u));
+  // One request log line per call (the token's id, never the token), after everything else ran.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info(
+      { method: c.req.method, path: canonicalPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started), tokenId: requestTokenIds.get(c.req.raw) ?? null },
+      'api request',
+    );
+  });
+
+  // With and without a trailing slash: `/products/` is `/products` (clients differ in how they join URLs).
+  for (const u of bound) {
+    const path = `/v1${honoPath(u.rest!.path)}`;
+    app.on(u.rest!.method.toUpperCase(), [path, `${path}/`], useCaseHandler(p, u));
+  }
 
   const matchers = bound.map((u) => ({ method: u.rest!.method.toUpperCase(), re: pathMatcher(`/v1${u.rest!.path}`) }));
   app.all('/v1/*', (c) => {
@@ -71,5 +92,10 @@ export function apiRoutes(deps: AppDeps, useCases: UseCaseRegistry, opts: ApiOpt
     }
     return problemResponse(problem('route_not_found', `没有这个接口：${c.req.method} ${c.req.path}。接口列表见 API 文档（/api/docs）。`, c.req.path));
   });
+  // Everything under /api answers problem+json, also outside /v1 and when something throws.
+  app.all('*', (c) =>
+    problemResponse(problem('route_not_found', `没有这个接口：${c.req.method} ${c.req.path}。REST 接口在 /api/v1 下，文档见 /api/docs。`, c.req.path)),
+  );
+  app.onError((e, c) => internalError(deps, e, c.req.path, undefined));
   return app;
 }

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { DomainError, DomainErrorCode } from '../errors.js';
-import { FIELD_LABEL } from '../kernel/validate.js';
+import { inputErrors, type InputError } from '../kernel/validate.js';
 import { jsonSafe } from '../shared/json.js';
 
 /** Codes of errors the REST adapter raises itself (besides DomainError codes). */
@@ -22,9 +22,11 @@ export type ApiErrorCode =
   | 'insufficient_scope'
   | 'module_disabled'
   | 'malformed_json'
+  | 'malformed_request'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'missing_idempotency_key'
+  | 'invalid_idempotency_key'
   | 'idempotency_key_reused'
   | 'rate_limited'
   | 'route_not_found'
@@ -48,9 +50,11 @@ const STATUS: Record<ProblemCode, number> = {
   insufficient_scope: 403,
   module_disabled: 404,
   malformed_json: 400,
+  malformed_request: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   missing_idempotency_key: 400,
+  invalid_idempotency_key: 400,
   idempotency_key_reused: 422,
   rate_limited: 429,
   route_not_found: 404,
@@ -73,9 +77,11 @@ const TITLE: Record<ProblemCode, string> = {
   insufficient_scope: '令牌范围不够',
   module_disabled: '模块未开通',
   malformed_json: '请求体不是有效的 JSON',
+  malformed_request: '请求无法解析',
   unsupported_media_type: '请求体类型不支持',
   payload_too_large: '请求体太大',
   missing_idempotency_key: '缺少 Idempotency-Key',
+  invalid_idempotency_key: 'Idempotency-Key 不合规',
   idempotency_key_reused: 'Idempotency-Key 已用于另一个请求',
   rate_limited: '请求太频繁',
   route_not_found: '没有这个接口',
@@ -95,7 +101,7 @@ export const problemSchema = z
     title: z.string().describe('简短标题'),
     status: z.number().int().describe('HTTP 状态码'),
     detail: z.string().describe('中文说明：哪里不对、应该怎么写'),
-    code: z.string().describe('稳定的错误代码，例如 invalid_input、insufficient_stock'),
+    code: z.enum(Object.keys(STATUS) as [ProblemCode, ...ProblemCode[]]).describe('稳定的错误代码（按它判断，不要按 detail 的文字）'),
     instance: z.string().describe('出错的请求路径'),
     errors: z
       .array(z.object({ path: z.string().describe('字段路径，例如 lines.0.qty'), message: z.string().describe('中文说明') }))
@@ -119,38 +125,8 @@ export function problem(code: ProblemCode, detail: string, instance: string, ext
   return { type: problemType(code), title: TITLE[code], status: STATUS[code], detail, code, instance, ...extra };
 }
 
-const HAS_CJK = /[\u3400-\u9fff]/;
 // Keys that may carry cost or money figures: not every REST caller may see cost (cost.view).
 const COSTLY = /fen|cost|price|value|amount/i;
-
-/** "lines.0.qty" → 「数量」 (第 1 行); an issue in Chinese for the `errors` list. */
-function issueMessage(i: z.core.$ZodIssue): string {
-  const key = [...i.path].reverse().find((p): p is string => typeof p === 'string');
-  const label = key ? (FIELD_LABEL[key] ?? key) : null;
-  const at = i.path.findIndex((p) => p === 'lines');
-  const row = at >= 0 && typeof i.path[at + 1] === 'number' ? `第 ${(i.path[at + 1] as number) + 1} 行` : '';
-  const field = label ? `${row}「${label}」` : '';
-  if (HAS_CJK.test(i.message)) return `${field}${i.message}`;
-  const lim = i as { maximum?: unknown; minimum?: unknown; origin?: string; keys?: string[]; errors?: z.core.$ZodIssue[][] };
-  switch (i.code) {
-    case 'unrecognized_keys':
-      return `${field}没有这些字段：${(lim.keys ?? []).join('、')}（请对照 API 文档的字段名）`;
-    case 'invalid_union': {
-      const inner = (lim.errors ?? []).flat().find((s) => HAS_CJK.test(s.message));
-      return `${field}${inner ? inner.message : '格式不对'}`;
-    }
-    case 'too_big':
-      return `${field}${lim.origin === 'string' ? `太长（最多 ${String(lim.maximum)} 个字）` : lim.origin === 'array' ? `太多（最多 ${String(lim.maximum)} 项）` : `太大（最多 ${String(lim.maximum)}）`}`;
-    case 'too_small':
-      return `${field}${lim.origin === 'string' ? '不能为空' : lim.origin === 'array' ? `至少 ${String(lim.minimum)} 项` : `太小（至少 ${String(lim.minimum)}）`}`;
-    case 'invalid_type':
-      return `${field}必填或类型不对（${i.expected === 'number' ? '应为数字' : i.expected === 'string' ? '应为文本' : i.expected === 'boolean' ? '应为 true 或 false' : i.expected === 'array' ? '应为列表' : i.expected === 'object' ? '应为对象' : '类型不对'}）`;
-    case 'invalid_value':
-      return `${field}不是可选的值`;
-    default:
-      return `${field}格式不对`;
-  }
-}
 
 function candidateView(c: unknown): Record<string, unknown> {
   const o = (c ?? {}) as Record<string, unknown>;
@@ -160,17 +136,18 @@ function candidateView(c: unknown): Record<string, unknown> {
 
 function safeDetails(d: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!d) return undefined;
-  const out = Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'issues' && k !== 'candidates' && !COSTLY.test(k)));
+  const out = Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'issues' && k !== 'errors' && k !== 'candidates' && !COSTLY.test(k)));
   return Object.keys(out).length ? (jsonSafe(out) as Record<string, unknown>) : undefined;
 }
 
 /** A DomainError as a problem: the Chinese message is the detail; see the file comment for extensions. */
 export function domainProblem(e: DomainError, instance: string): Problem {
   const p = problem(e.code, e.message, instance);
+  // `errors` are the very messages `detail` was made of (kernel inputErrors), never a second wording.
+  const errors = e.details?.errors;
   const issues = e.details?.issues;
-  if (e.code === 'invalid_input' && Array.isArray(issues)) {
-    p.errors = (issues as z.core.$ZodIssue[]).map((i) => ({ path: i.path.map(String).join('.'), message: issueMessage(i) }));
-  }
+  if (e.code === 'invalid_input' && Array.isArray(errors)) p.errors = errors as InputError[];
+  else if (e.code === 'invalid_input' && Array.isArray(issues)) p.errors = inputErrors(issues as z.core.$ZodIssue[]);
   const candidates = e.details?.candidates;
   if (Array.isArray(candidates)) p.candidates = candidates.map(candidateView);
   const details = safeDetails(e.details);

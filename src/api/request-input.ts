@@ -115,3 +115,32 @@ export function fromTextParams(schema: z.ZodType, params: Record<string, string[
   }
   return out;
 }
+
+/** A field that takes an id or a text reference (kernel refOf: integer | text). */
+function isReference(s: z.ZodType): boolean {
+  const d = defOf(unwrap(s));
+  if (d.type !== 'union') return false;
+  const kinds = (d.options as z.ZodType[]).map((o) => defOf(unwrap(o)).type);
+  return kinds.includes('number') && kinds.includes('string');
+}
+
+/** Whether `value` (JSON, read along `schema`) holds a reference written as text anywhere. */
+function hasTextReference(schema: z.ZodType, value: unknown): boolean {
+  if (isReference(schema)) return typeof value === 'string';
+  const d = defOf(unwrap(schema));
+  if (d.type === 'array' && Array.isArray(value)) return value.some((v) => hasTextReference(d.element as z.ZodType, v));
+  if (d.type === 'object' && value && typeof value === 'object' && !Array.isArray(value)) {
+    const shape = d.shape as Record<string, z.ZodType>;
+    return Object.entries(value).some(([k, v]) => Object.hasOwn(shape, k) && hasTextReference(shape[k], v));
+  }
+  return false;
+}
+
+/**
+ * How the use case reads the request's text references (kernel ReferenceMode): always exactly;
+ * digits may also be an id ('exact-or-id') only when no text reference came in the JSON body —
+ * in a URL an id can only be text, in JSON it is a number, so "5" there is a code and nothing else.
+ */
+export function referenceModeOf(schema: z.ZodType, body: Record<string, unknown> | null): 'exact' | 'exact-or-id' {
+  return body && hasTextReference(schema, body) ? 'exact' : 'exact-or-id';
+}

@@ -61,6 +61,7 @@ import { toInfo } from './resolve.js';
 import { costAdjustmentInputSchema, parseInput, type CostAdjustmentInput } from './schemas.js';
 import { formatQty } from './units.js';
 import { resolveWarehouse } from './warehouses.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
 import { businessTimeOr } from './business-time.js';
 
 export interface CostAdjustmentSide {
@@ -100,7 +101,7 @@ const avgOf = (qty: Dec, value: bigint): string | null => (qty.greaterThan(0) ? 
  * negative result), not_found (product / receipt), conflict (nothing on hand, receipt reversed
  * or wholly issued, a several-product receipt without the product), forbidden.
  */
-export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentInput): Promise<CostAdjustmentResult> {
+export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentInput, opts: ReferenceOptions = {}): Promise<CostAdjustmentResult> {
   const data = parseInput(costAdjustmentInputSchema, input);
   requirePermission(actor, DOC_PERMISSION.cost_adjustment, '成本调整');
   const replay = await findReplay(db, data.idempotencyKey, 'cost_adjustment');
@@ -125,7 +126,7 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
     const skus = [...new Map(mv.map((m) => [m.product_id, m.sku])).entries()];
     let pid: number;
     if (productRef !== undefined) {
-      const p = await resolveProduct(db, productRef, { includeArchived: true });
+      const p = await resolveProduct(db, productRef, { includeArchived: true, references: opts.references });
       if (!skus.some(([id]) => id === p.id)) throw new DomainError('invalid_input', `入库单「${d.doc_no}」里没有商品「${p.name}」（${p.sku}）。这张单的商品：${skus.map(([, s]) => s).join('、')}。`, { docNo: d.doc_no });
       pid = p.id;
     } else if (skus.length === 1) pid = skus[0][0];
@@ -148,7 +149,7 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
       correctedCost: last ? new Dec(last.unit_cost) : null,
     };
   }
-  const product = await resolveProduct(db, productRef!, { includeArchived: typeof productRef === 'number' });
+  const product = await resolveProduct(db, productRef!, { includeArchived: typeof productRef === 'number', references: opts.references });
   const info = toInfo(product);
   const pid = product.id;
   const held = await execRows<{ warehouse_id: number; name: string }>(

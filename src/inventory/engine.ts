@@ -22,7 +22,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
-import { DomainError, isDomainError } from '../errors.js';
+import { DomainError, domainErrorWithFix, isDomainError } from '../errors.js';
 import type { Actor } from '../people/roles.js';
 import { auditJson } from '../audit/index.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
@@ -112,10 +112,11 @@ function checkValuationRules(ledger: Ledger, before: Map<number, Valuation>): vo
     const p = ledger.product(pid);
     const was = before.get(pid);
     const wasText = was ? `（本次之前：数量 ${formatQty(p, was.qty)}，金额 ${formatFen(was.valueFen)}）` : '';
-    throw new DomainError(
+    // The way out (a 成本调整) as data: chat names the command, REST the request.
+    throw domainErrorWithFix(
       'conflict',
-      `${productLabel(p)} 的库存金额不符合估值规则：过账后数量 ${formatQty(p, v.qty)}，金额 ${formatFen(v.valueFen)}${wasText}。` +
-        `这通常是旧数据里的错误金额，请先发「成本调整 ${p.sku} <正确单价>」修正（数量为 0 时调整为 0），再重试。`,
+      `${productLabel(p)} 的库存金额不符合估值规则：过账后数量 ${formatQty(p, v.qty)}，金额 ${formatFen(v.valueFen)}${wasText}。这通常是旧数据里的错误金额，`,
+      { kind: 'cost_adjustment', product: { sku: p.sku } },
       { productId: pid, sku: p.sku, breach, qty: v.qty.toFixed(), valueFen: v.valueFen.toString() },
     );
   }

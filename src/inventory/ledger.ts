@@ -123,13 +123,32 @@ export class Ledger {
     this.valuationTouched.add(productId);
   }
 
-  insufficient(productId: number, warehouseId: number, requested: Dec, available: Dec, batchNo?: string): DomainError {
+  /**
+   * What earlier lines of this document take out of a product's stock in a warehouse (and
+   * batch): the part of the on-hand the refused line can no longer have. Base units, ≥ 0.
+   */
+  private takenBefore(lineNo: number, productId: number, warehouseId: number, batchNo?: string): Dec {
+    return this.moves
+      .filter((m) => m.lineNo < lineNo && m.productId === productId && m.warehouseId === warehouseId && m.qty.isNegative() && (batchNo === undefined || m.batchNo === batchNo))
+      .reduce((s, m) => s.minus(m.qty), ZERO);
+  }
+
+  /**
+   * The insufficient_stock refusal. With `lineNo` (1-based line of the document): a line after
+   * the first is named (「第 2 行：」), and what earlier lines of the same document already took
+   * is said (「（本单前面的行已占用 150 个）」, details.takenByEarlierLines), since `available` is
+   * what is left after them — not what the stock list shows.
+   */
+  insufficient(productId: number, warehouseId: number, requested: Dec, available: Dec, batchNo?: string, lineNo?: number): DomainError {
     const p = this.product(productId);
     const wh = this.warehouseNames.get(warehouseId) ?? `#${warehouseId}`;
     const where = batchNo ? `「${wh}」批次「${batchNo}」` : `「${wh}」`;
+    const taken = lineNo === undefined ? ZERO : this.takenBefore(lineNo, productId, warehouseId, batchNo);
+    const line = lineNo !== undefined && (lineNo > 1 || taken.greaterThan(0)) ? `第 ${lineNo} 行：` : '';
+    const before = taken.greaterThan(0) ? `（本单前面的行已占用 ${formatQty(p, taken)}）` : '';
     return new DomainError(
       'insufficient_stock',
-      `库存不足：${productLabel(p)} 在${where}可用 ${formatQty(p, available)}，本次需要 ${formatQty(p, requested)}。请减少数量，或先入库/调拨后再试。`,
+      `${line}库存不足：${productLabel(p)} 在${where}可用 ${formatQty(p, available)}${before}，本次需要 ${formatQty(p, requested)}。请减少数量，或先入库/调拨后再试。`,
       {
         productId,
         sku: p.sku,
@@ -140,6 +159,7 @@ export class Ledger {
         requested: requested.toFixed(),
         baseUnit: p.baseUnit,
         packUnit: p.packUnit,
+        ...(lineNo !== undefined ? { line: lineNo, takenByEarlierLines: taken.toFixed() } : {}),
       },
     );
   }
@@ -152,16 +172,16 @@ export class Ledger {
   }
 
   /** Which batches an outgoing qty comes from: the named one, or FIFO. Throws insufficient_stock. */
-  private pick(productId: number, warehouseId: number, qty: Dec, batchNo?: string): { row: BalanceRow; qty: Dec }[] {
+  private pick(lineNo: number, productId: number, warehouseId: number, qty: Dec, batchNo?: string): { row: BalanceRow; qty: Dec }[] {
     const rows = this.rows(productId, warehouseId);
     if (batchNo !== undefined) {
       const row = rows.find((r) => r.batchNo === batchNo);
       const avail = row?.qty ?? ZERO;
-      if (!row || avail.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, avail, batchNo);
+      if (!row || avail.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, avail, batchNo, lineNo);
       return [{ row, qty }];
     }
     const total = rows.reduce((s, r) => s.plus(r.qty), ZERO);
-    if (total.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, total);
+    if (total.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, total, undefined, lineNo);
     const out: { row: BalanceRow; qty: Dec }[] = [];
     let left = qty;
     for (const row of rows) {
@@ -176,7 +196,7 @@ export class Ledger {
 
   /** Issue `qty` (> 0) at the moving average; the value leaves the valuation (COGS). */
   issue(lineNo: number, kind: MoveKind, productId: number, warehouseId: number, qty: Dec, batchNo?: string): void {
-    for (const part of this.pick(productId, warehouseId, qty, batchNo)) {
+    for (const part of this.pick(lineNo, productId, warehouseId, qty, batchNo)) {
       const v = this.valuation(productId);
       const value = issueValue(v, part.qty);
       this.push({ lineNo, kind, productId, warehouseId, batchId: part.row.batchId, qty: part.qty.negated(), unitCost: v.avgCost, valueFen: -value, reversesMoveId: null }, part.row);
@@ -192,7 +212,7 @@ export class Ledger {
     const v = this.valuation(productId);
     let q = v.qty;
     let value = v.valueFen;
-    for (const part of this.pick(productId, from, qty, batchNo)) {
+    for (const part of this.pick(lineNo, productId, from, qty, batchNo)) {
       // No cost range: a leg's share is informational (the product's valuation does not change).
       const legValue = issueValue({ qty: q, valueFen: value, avgCost: v.avgCost }, part.qty);
       // Running remainder so that transferring everything moves exactly the whole value.
@@ -213,7 +233,7 @@ export class Ledger {
     if (!row) throw new RetryTransaction('reversal row not locked');
     const qty = original.qty.negated();
     if (row.qty.plus(qty).isNegative()) {
-      throw this.insufficient(original.productId, original.warehouseId, qty.negated(), row.qty, row.batchNo || undefined);
+      throw this.insufficient(original.productId, original.warehouseId, qty.negated(), row.qty, row.batchNo || undefined, lineNo);
     }
     this.push({ lineNo, kind: 'reversal', productId: original.productId, warehouseId: original.warehouseId, batchId: original.batchId, qty, unitCost: original.unitCost, valueFen: -original.valueFen, reversesMoveId: original.id }, row);
     if (original.kind !== 'transfer_out' && original.kind !== 'transfer_in') {

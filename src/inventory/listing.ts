@@ -19,6 +19,7 @@ import { DOC_KIND_LABEL, MOVE_KIND_LABEL, type DocKind, type MoveKind } from './
 import { resolveProduct } from './products.js';
 import { formatQty } from './units.js';
 import { resolveWarehouse } from './warehouses.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const iso = (v: string | Date) => (v instanceof Date ? v : new Date(v)).toISOString();
@@ -82,12 +83,12 @@ export interface BalanceItem {
  * primary key, so a page is an index range. Needs stock.view. Errors: not_found (product or
  * warehouse), invalid_input (a bad cursor).
  */
-export async function listBalances(conn: Conn, actor: Actor, f: BalanceFilter): Promise<Page<BalanceItem>> {
+export async function listBalances(conn: Conn, actor: Actor, f: BalanceFilter, opts: ReferenceOptions = {}): Promise<Page<BalanceItem>> {
   requirePermission(actor, 'stock.view');
   const after = decodeCursor(f.cursor, 'balances', 3);
   const conds: SQL[] = [];
-  if (f.product !== undefined) conds.push(sql`b.product_id = ${(await resolveProduct(conn, f.product, { includeArchived: true })).id}::int`);
-  if (f.warehouse !== undefined) conds.push(sql`b.warehouse_id = ${(await resolveWarehouse(conn, f.warehouse, { includeArchived: true })).id}::int`);
+  if (f.product !== undefined) conds.push(sql`b.product_id = ${(await resolveProduct(conn, f.product, { includeArchived: true, references: opts.references })).id}::int`);
+  if (f.warehouse !== undefined) conds.push(sql`b.warehouse_id = ${(await resolveWarehouse(conn, f.warehouse, { includeArchived: true, references: opts.references })).id}::int`);
   if (f.batch !== undefined) conds.push(sql`b.batch_id in (select id from batches where batch_no = ${f.batch})`);
   if (f.nonzero) conds.push(sql`b.qty <> 0`);
   if (after) conds.push(sql`(b.product_id, b.warehouse_id, b.batch_id) > (${after[0]}::int, ${after[1]}::int, ${after[2]}::int)`);
@@ -199,12 +200,12 @@ export interface MoveItem {
  * Ledger moves, ordered by id (posting order). Needs stock.view. Errors: not_found (product,
  * warehouse), invalid_input (a bad cursor).
  */
-export async function listMoves(conn: Conn, actor: Actor, f: MoveFilter): Promise<Page<MoveItem>> {
+export async function listMoves(conn: Conn, actor: Actor, f: MoveFilter, opts: ReferenceOptions = {}): Promise<Page<MoveItem>> {
   requirePermission(actor, 'stock.view');
   const after = decodeCursor(f.cursor, 'moves', 1);
   const conds: SQL[] = [];
-  if (f.product !== undefined) conds.push(sql`m.product_id = ${(await resolveProduct(conn, f.product, { includeArchived: true })).id}::int`);
-  if (f.warehouse !== undefined) conds.push(sql`m.warehouse_id = ${(await resolveWarehouse(conn, f.warehouse, { includeArchived: true })).id}::int`);
+  if (f.product !== undefined) conds.push(sql`m.product_id = ${(await resolveProduct(conn, f.product, { includeArchived: true, references: opts.references })).id}::int`);
+  if (f.warehouse !== undefined) conds.push(sql`m.warehouse_id = ${(await resolveWarehouse(conn, f.warehouse, { includeArchived: true, references: opts.references })).id}::int`);
   if (f.docNo !== undefined) conds.push(sql`m.document_id = (select id from documents where doc_no = ${f.docNo.trim().toUpperCase()})`);
   if (f.kind !== undefined) conds.push(sql`m.kind = ${f.kind}`);
   if (f.from !== undefined) conds.push(fromCond(sql`m.business_time`, f.from, f.timeZone));
@@ -279,7 +280,7 @@ export interface DocumentFilter extends PageRequest {
  * Posted document headers (no lines: one document with its lines is getDocument), ordered by
  * id. Needs stock.view. Errors: not_found (warehouse), invalid_input (a bad cursor).
  */
-export async function listDocuments(conn: Conn, actor: Actor, f: DocumentFilter): Promise<Page<DocumentView>> {
+export async function listDocuments(conn: Conn, actor: Actor, f: DocumentFilter, opts: ReferenceOptions = {}): Promise<Page<DocumentView>> {
   requirePermission(actor, 'stock.view');
   const after = decodeCursor(f.cursor, 'documents', 1);
   const conds: SQL[] = [];
@@ -287,7 +288,7 @@ export async function listDocuments(conn: Conn, actor: Actor, f: DocumentFilter)
   if (f.from !== undefined) conds.push(fromCond(sql`d.business_time`, f.from, f.timeZone));
   if (f.to !== undefined) conds.push(toCond(sql`d.business_time`, f.to, f.timeZone));
   if (f.warehouse !== undefined) {
-    const w = (await resolveWarehouse(conn, f.warehouse, { includeArchived: true })).id;
+    const w = (await resolveWarehouse(conn, f.warehouse, { includeArchived: true, references: opts.references })).id;
     conds.push(sql`(d.warehouse_id = ${w}::int or d.to_warehouse_id = ${w}::int)`);
   }
   if (after) conds.push(sql`d.id > ${after[0]}::int`);

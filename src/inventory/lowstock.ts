@@ -11,6 +11,7 @@ import { Dec, qtyText } from '../shared/decimal.js';
 import { lowStockSchema, parseInput } from './schemas.js';
 import { formatQty } from './units.js';
 import { resolveWarehouse } from './warehouses.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
 
 export interface LowStockLine {
   productId: number;
@@ -64,10 +65,10 @@ function line(r: Row): LowStockLine {
   };
 }
 
-export async function lowStock(db: Conn, actor: Actor, input: { warehouse?: number | string } = {}): Promise<LowStockReport> {
+export async function lowStock(db: Conn, actor: Actor, input: { warehouse?: number | string } = {}, opts: ReferenceOptions = {}): Promise<LowStockReport> {
   requirePermission(actor, 'stock.view');
   const data = parseInput(lowStockSchema, input);
-  const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse);
+  const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse, opts);
   const cols = sql`p.id as product_id, p.sku, p.name, p.base_unit, p.pack_unit, p.pack_factor::text as pack_factor, p.safety_stock::text as safety_stock,
     p.lead_time_days, p.preferred_supplier_id`;
   const perWarehouse = await execRows<Row>(

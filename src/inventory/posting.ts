@@ -19,6 +19,7 @@ import { parseQuantity } from './units.js';
 import { receiptValue } from './valuation.js';
 import { fastIssue, plainQty } from './fastissue.js';
 import { resolveWarehouse } from './warehouses.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
 import type { Ledger, ProductInfo } from './ledger.js';
 import { receiptLineValue } from './prices.js';
 import { businessTimeOr } from './business-time.js';
@@ -68,14 +69,14 @@ function batchFor(p: ProductInfo, batchNo: string | undefined, fallback: string 
  * Batch-tracked products without a batch number get the business day as batch (20261125).
  * The moves keep the quantity as written and the entered price per base unit.
  */
-export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput): Promise<PostingResult> {
+export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput, opts: ReferenceOptions = {}): Promise<PostingResult> {
   const data = parseInput(receiptInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   const replay = await findReplay(db, data.idempotencyKey, data.kind);
   if (replay) return replay;
   const businessTime = await businessTimeOr(db, data.businessTime);
-  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor });
-  const prods = await resolveProducts(db, data.lines.map((l) => l.product));
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor, references: opts.references });
+  const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
   const lines = data.lines.map((l, i) => {
     const p = prods[i];
     const v = receiptLineValue(p, l.qty, { unitPrice: l.unitPrice, unitCostFen: l.unitCostFen, amountFen: l.amountFen });
@@ -106,7 +107,7 @@ export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput): 
 }
 
 /** Post an issue (sales or internal). Lines without a batch are picked FIFO by receipt date. */
-export async function postIssue(db: Conn, actor: Actor, input: IssueInput): Promise<PostingResult> {
+export async function postIssue(db: Conn, actor: Actor, input: IssueInput, opts: ReferenceOptions = {}): Promise<PostingResult> {
   const data = parseInput(issueInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   // The most frequent posting takes the one-statement path (fastissue.ts) when it can: one line
@@ -132,8 +133,8 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput): Prom
   }
   const replay = await findReplay(db, data.idempotencyKey, data.kind);
   if (replay) return replay;
-  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor });
-  const prods = await resolveProducts(db, data.lines.map((l) => l.product));
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor, references: opts.references });
+  const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
   const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   return post(db, actor, {
     kind: data.kind,
@@ -157,14 +158,14 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput): Prom
  * Transfer between warehouses: one DB document; per batch an out leg and an in leg with the
  * same value, so the product's total qty and value never change.
  */
-export async function postTransfer(db: Conn, actor: Actor, input: TransferInput): Promise<PostingResult> {
+export async function postTransfer(db: Conn, actor: Actor, input: TransferInput, opts: ReferenceOptions = {}): Promise<PostingResult> {
   const data = parseInput(transferInputSchema, input);
   requirePermission(actor, DOC_PERMISSION.transfer);
   const replay = await findReplay(db, data.idempotencyKey, 'transfer');
   if (replay) return replay;
   const businessTime = await businessTimeOr(db, data.businessTime);
-  const from = await resolveWarehouse(db, data.from, { createDefault: true, actor });
-  const to = await resolveWarehouse(db, data.to);
+  const from = await resolveWarehouse(db, data.from, { createDefault: true, actor, references: opts.references });
+  const to = await resolveWarehouse(db, data.to, opts);
   if (from.id === to.id) {
     // One warehouse given: it is the destination, and the source defaulted to the same one.
     // Saying "the same warehouse" would blame a choice the user never made.
@@ -177,7 +178,7 @@ export async function postTransfer(db: Conn, actor: Actor, input: TransferInput)
     }
     throw new DomainError('invalid_input', `调出和调入仓库相同（${from.name}），请选择不同的仓库。`);
   }
-  const prods = await resolveProducts(db, data.lines.map((l) => l.product));
+  const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
   const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
   // Destination rows for every batch the source holds (FIFO may pick any of them).
   const ensure: EnsureRow[] = [];

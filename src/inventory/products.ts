@@ -9,11 +9,12 @@ import { products, stockMoves, stockValuations } from '../../db/schema.js';
 import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
+import type { ReferenceMode, ReferenceOptions } from '../kernel/use-case.js';
 import { writeAudit } from '../audit/index.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { buildSearchText, searchTerms } from './search.js';
-import { formatQty, qtyDecimalsOf } from './units.js';
+import { baseUnitChangeAdvice, formatQty, qtyDecimalsOf } from './units.js';
 import { archiveProductSchema, createProductSchema, parseInput, updateProductSchema, type CreateProductInput, type UpdateProductInput } from './schemas.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -202,8 +203,9 @@ async function refuseUnitChangeWithHistory(tx: Tx, before: ProductRow, changes: 
       'conflict',
       `「${before.name}」已有出入库记录（${onHand}数量、单价和平均成本都按「${before.baseUnit}」计），不能把基本单位改成「${changes.baseUnit}」：` +
         `账上的数量会被当成「${changes.baseUnit}」。没有保存任何改动。\n` +
-        `• 只想按「${changes.baseUnit}」录入：设置包装，例如 商品 修改 ${before.sku} 包装=${changes.baseUnit}:100（1 ${changes.baseUnit} = 100 ${before.baseUnit}）；\n` +
-        `• 确要换基本单位：新建商品（例如 商品 新增 ${before.sku}-2 ${before.name} 单位=${changes.baseUnit}），把旧商品的库存出库或盘点清零后不再使用。`,
+        // The way out depends on how the two units relate (units.ts): a smaller unit is written
+        // as decimals of the base unit, a larger one becomes a pack with its real factor.
+        baseUnitChangeAdvice({ ...before, sku: before.sku }, changes.baseUnit!),
       { baseUnit: before.baseUnit, requested: changes.baseUnit },
     );
   }
@@ -241,10 +243,10 @@ async function requirePackConfirmation(tx: Tx, before: ProductRow, next: Product
   );
 }
 
-export async function updateProduct(db: Conn, actor: Actor, input: UpdateProductInput): Promise<ProductView> {
+export async function updateProduct(db: Conn, actor: Actor, input: UpdateProductInput, opts: ReferenceOptions = {}): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
   const { product: ref, changes, confirm } = parseInput(updateProductSchema, input);
-  const target = await resolveProduct(db, ref);
+  const target = await resolveProduct(db, ref, opts);
   try {
     return await db.transaction(async (tx) => {
       const [before] = await tx.select().from(products).where(eq(products.id, target.id)).for('update');
@@ -277,10 +279,10 @@ export async function updateProduct(db: Conn, actor: Actor, input: UpdateProduct
   }
 }
 
-export async function archiveProduct(db: Conn, actor: Actor, input: { product: number | string }): Promise<ProductView> {
+export async function archiveProduct(db: Conn, actor: Actor, input: { product: number | string }, opts: ReferenceOptions = {}): Promise<ProductView> {
   requirePermission(actor, 'product.manage');
   const { product: ref } = parseInput(archiveProductSchema, input);
-  const target = await resolveProduct(db, ref);
+  const target = await resolveProduct(db, ref, opts);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(products).where(eq(products.id, target.id)).for('update');
     const [val] = await tx.select().from(stockValuations).where(eq(stockValuations.productId, before.id));
@@ -319,32 +321,51 @@ function candidateList(list: ProductView[]): string {
     .join('\n');
 }
 
+/** Largest id a Postgres integer holds: a bigger number is a barcode or a typo, never a row. */
+export const MAX_ID = 2_147_483_647;
+
+/** Digits that may be an id (an all-digit code is tried first by the exact modes). */
+export const idOfDigits = (text: string): number | null => (/^\d{1,10}$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_ID ? Number(text) : null);
+
+/** Options of resolveProduct: archived products too (reads of history); how text is read. */
+export interface ResolveProductOptions extends ReferenceOptions {
+  includeArchived?: boolean;
+}
+
+async function productById(conn: Conn, id: number, opts: ResolveProductOptions): Promise<ProductView> {
+  const [p] = id >= 1 && id <= MAX_ID ? await conn.select().from(products).where(eq(products.id, id)) : [];
+  if (!p) throw new DomainError('not_found', `找不到商品 #${id}。${id > MAX_ID ? '条码、编码请写成文本（加引号）。' : ''}`, { product: id });
+  if (p.archivedAt && !opts.includeArchived) throw new DomainError('conflict', `商品「${p.name}」已停用。`, { productId: p.id });
+  return productView(p);
+}
+
 /**
  * What the user meant by `ref`: an id; else exact SKU (case-insensitive), barcode, exact name;
- * else a fuzzy match. Several candidates → DomainError('ambiguous') with `details.candidates`:
- * we never guess which product stock moves for.
+ * else (mode 'search', the default) a fuzzy match. Several candidates → DomainError('ambiguous')
+ * with `details.candidates`: we never guess which product stock moves for. In the exact modes
+ * (REST, see ReferenceMode) nothing fuzzy is taken: not_found carries the near matches as
+ * `details.candidates`, and 'exact-or-id' reads unmatched digits as an id.
  */
-export async function resolveProduct(conn: Conn, ref: number | string, opts: { includeArchived?: boolean } = {}): Promise<ProductView> {
+export async function resolveProduct(conn: Conn, ref: number | string, opts: ResolveProductOptions = {}): Promise<ProductView> {
   const active = opts.includeArchived ? sql`true` : sql`${products.archivedAt} is null`;
-  if (typeof ref === 'number') {
-    const [p] = await conn.select().from(products).where(eq(products.id, ref));
-    if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。`, { product: ref });
-    if (p.archivedAt && !opts.includeArchived) throw new DomainError('conflict', `商品「${p.name}」已停用。`, { productId: p.id });
-    return productView(p);
-  }
+  if (typeof ref === 'number') return productById(conn, ref, opts);
   const text = ref.trim();
   if (!text) throw new DomainError('invalid_input', '请填写商品（SKU、条码或名称）。');
+  const mode = opts.references ?? 'search';
   const exact = await conn
     .select()
     .from(products)
-    .where(and(active, sql`(lower(${products.sku}) = lower(${text}) or ${products.barcode} = ${text} or ${products.name} = ${text})`))
+    .where(and(active, sql`(lower(${products.sku}) = lower(${text}) or ${products.barcode} = ${text} or lower(${products.name}) = lower(${text}))`))
+    .orderBy(products.id)
     .limit(20);
   const bySku = exact.filter((p) => p.sku.toLowerCase() === text.toLowerCase());
   if (bySku.length === 1) return productView(bySku[0]);
   const byBarcode = exact.filter((p) => p.barcode === text);
   if (byBarcode.length === 1) return productView(byBarcode[0]);
-  const byName = exact.filter((p) => p.name === text).map(productView);
+  // Chat keeps its case-sensitive name rule; the exact modes accept any letter case.
+  const byName = exact.filter((p) => (mode === 'search' ? p.name === text : p.name.toLowerCase() === text.toLowerCase())).map(productView);
   if (byName.length === 1) return byName[0];
+  if (mode !== 'search') return resolveExactly(conn, text, mode, bySku.length > 1 ? bySku.map(productView) : byName, opts);
   const candidates = byName.length > 1 ? byName : await searchProducts(conn, text);
   if (candidates.length === 1) return candidates[0];
   if (candidates.length === 0) {
@@ -354,5 +375,25 @@ export async function resolveProduct(conn: Conn, ref: number | string, opts: { i
     'ambiguous',
     `「${text}」对应 ${candidates.length} 个商品，请说明是哪一个（用 SKU 或更完整的名称）：\n${candidateList(candidates)}`,
     { query: text, candidates },
+  );
+}
+
+/** The exact modes after no single exact match: ambiguous, an id from digits, or not_found with near matches. */
+async function resolveExactly(conn: Conn, text: string, mode: ReferenceMode, several: ProductView[], opts: ResolveProductOptions): Promise<ProductView> {
+  if (several.length > 1) {
+    throw new DomainError(
+      'ambiguous',
+      `「${text}」完全匹配 ${several.length} 个商品，请改用 id 或 SKU：\n${candidateList(several)}`,
+      { query: text, candidates: several },
+    );
+  }
+  const id = mode === 'exact-or-id' ? idOfDigits(text) : null;
+  if (id !== null) return productById(conn, id, opts);
+  const near = await searchProducts(conn, text, 10);
+  throw new DomainError(
+    'not_found',
+    `找不到编码、条码或名称正好是「${text}」的商品。接口只接受精确的引用：id（整数）、SKU、条码或完整名称，不做模糊匹配。` +
+      (near.length ? `相近的商品（见 candidates）：\n${candidateList(near)}` : '新商品请先建档。'),
+    { query: text, candidates: near },
   );
 }

@@ -17,6 +17,7 @@ import { resolveProduct, type ProductView } from './products.js';
 import { parseInput, stockQuerySchema, stockSummarySchema } from './schemas.js';
 import { formatQty } from './units.js';
 import { resolveWarehouse } from './warehouses.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
 
 export interface StockRow {
   warehouseId: number;
@@ -41,11 +42,11 @@ export interface ProductStock {
   avgCost: string;
 }
 
-export async function getStock(db: Conn, actor: Actor, input: { product: number | string; warehouse?: number | string }): Promise<ProductStock> {
+export async function getStock(db: Conn, actor: Actor, input: { product: number | string; warehouse?: number | string }, opts: ReferenceOptions = {}): Promise<ProductStock> {
   requirePermission(actor, 'stock.view');
   const data = parseInput(stockQuerySchema, input);
-  const product = await resolveProduct(db, data.product, { includeArchived: typeof data.product === 'number' });
-  const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse);
+  const product = await resolveProduct(db, data.product, { includeArchived: typeof data.product === 'number', references: opts.references });
+  const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse, opts);
   const rows = await execRows<{ warehouse_id: number; warehouse_name: string; batch_no: string; received_at: string | Date; qty: string }>(
     db,
     sql`select b.warehouse_id, w.name as warehouse_name, bt.batch_no, bt.received_at, b.qty::text as qty
@@ -109,10 +110,10 @@ export interface StockSummaryLine {
  * exact value, allocated by qty over all its rows exactly as getStock does) or overall (value =
  * the valuation's exact value). totalValueFen = Σ lines.
  */
-export async function stockSummary(db: Conn, actor: Actor, input: { warehouse?: number | string } = {}): Promise<{ lines: StockSummaryLine[]; totalValueFen: string }> {
+export async function stockSummary(db: Conn, actor: Actor, input: { warehouse?: number | string } = {}, opts: ReferenceOptions = {}): Promise<{ lines: StockSummaryLine[]; totalValueFen: string }> {
   requirePermission(actor, 'stock.view');
   const data = parseInput(stockSummarySchema, input);
-  const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse);
+  const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse, opts);
   const rows = wh
     ? await execRows<{ id: number; sku: string; name: string; base_unit: string; pack_unit: string | null; pack_factor: string | null; qty: string; avg: string; value: string | null }>(
         db,

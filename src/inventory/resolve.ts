@@ -4,7 +4,8 @@ import { products } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import type { ProductInfo } from './ledger.js';
-import { resolveProduct, type ProductView } from './products.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
+import { MAX_ID, resolveProduct, type ProductView } from './products.js';
 
 export function toInfo(p: ProductView | typeof products.$inferSelect): ProductInfo {
   const row = p as Record<string, unknown>;
@@ -25,9 +26,13 @@ export function toInfo(p: ProductView | typeof products.$inferSelect): ProductIn
   };
 }
 
-/** Resolve each ref (ids in one query; text through resolveProduct). Archived → refused. */
-export async function resolveProducts(conn: Conn, refs: (number | string)[]): Promise<ProductInfo[]> {
-  const ids = [...new Set(refs.filter((r): r is number => typeof r === 'number'))];
+/**
+ * Resolve each ref (ids in one query; text through resolveProduct, read as `opts.references`
+ * says). Archived → refused (conflict); unknown → not_found; see resolveProduct for the rest.
+ */
+export async function resolveProducts(conn: Conn, refs: (number | string)[], opts: ReferenceOptions = {}): Promise<ProductInfo[]> {
+  // An id beyond a Postgres integer cannot exist (and would fail the query): not_found below.
+  const ids = [...new Set(refs.filter((r): r is number => typeof r === 'number' && r >= 1 && r <= MAX_ID))];
   const byId = new Map<number, ProductInfo>();
   if (ids.length) {
     const rows = await conn.select().from(products).where(inArray(products.id, ids));
@@ -38,13 +43,13 @@ export async function resolveProducts(conn: Conn, refs: (number | string)[]): Pr
   for (const ref of refs) {
     if (typeof ref === 'number') {
       const p = byId.get(ref);
-      if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。`, { product: ref });
+      if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。${ref > MAX_ID ? '条码、编码请写成文本（加引号）。' : ''}`, { product: ref });
       if (p.archived) throw new DomainError('conflict', `商品「${p.name}」已停用，不能再出入库。`, { productId: p.id });
       out.push(p);
     } else {
       let p = byText.get(ref);
       if (!p) {
-        p = toInfo(await resolveProduct(conn, ref));
+        p = toInfo(await resolveProduct(conn, ref, opts));
         byText.set(ref, p);
       }
       out.push(p);

@@ -51,6 +51,7 @@ import {
 import { formatQty, parseQuantity } from './units.js';
 import { applyMove, emptyValuation, enteredCostRange, issueValue, receiptValue, type Valuation } from './valuation.js';
 import { resolveWarehouse } from './warehouses.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
 import type { ProductInfo } from './ledger.js';
 import { businessTimeOr } from './business-time.js';
 
@@ -166,11 +167,11 @@ const STOCKTAKE_LOCK = 0x4a5354;
  * clock), `opts.timeZone` decides that day (default APP_TIMEZONE). Errors: conflict (the
  * warehouse already has an open count).
  */
-export async function openStocktake(db: Conn, actor: Actor, input: OpenStocktakeInput, opts: { now?: Date; timeZone?: string } = {}): Promise<StocktakeView> {
+export async function openStocktake(db: Conn, actor: Actor, input: OpenStocktakeInput, opts: { now?: Date; timeZone?: string } & ReferenceOptions = {}): Promise<StocktakeView> {
   const data = parseInput(openStocktakeSchema, input);
   requirePermission(actor, 'stock.count');
-  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor });
-  const productIds = data.products?.length ? [...new Set((await resolveProducts(db, data.products)).map((p) => p.id))].sort((a, b) => a - b) : null;
+  const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor, references: opts.references });
+  const productIds = data.products?.length ? [...new Set((await resolveProducts(db, data.products, opts)).map((p) => p.id))].sort((a, b) => a - b) : null;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${STOCKTAKE_LOCK}, ${wh.id})`);
     const [open] = await tx.select().from(stocktakes).where(and(eq(stocktakes.warehouseId, wh.id), eq(stocktakes.status, 'open')));
@@ -217,12 +218,12 @@ export interface RecordCountResult {
  * The stocktake row is locked, so concurrent entries of one count are serialised and the
  * "never below 0" check holds.
  */
-export async function recordCount(db: Conn, actor: Actor, input: RecordCountInput): Promise<RecordCountResult> {
+export async function recordCount(db: Conn, actor: Actor, input: RecordCountInput, opts: ReferenceOptions = {}): Promise<RecordCountResult> {
   const data = parseInput(recordCountSchema, input);
   requirePermission(actor, 'stock.count');
   const st0 = await loadStocktake(db, data.stocktake);
   requireOpen(st0);
-  const [p] = await resolveProducts(db, [data.product]);
+  const [p] = await resolveProducts(db, [data.product], opts);
   if (!inScope(st0, p.id)) {
     throw new DomainError('invalid_input', `${productLabel(p)} 不在盘点单 ${st0.docNo} 的范围内。`, { productId: p.id });
   }
@@ -312,10 +313,11 @@ export async function setStocktakeComplete(
   db: Conn,
   actor: Actor,
   input: StocktakeCompleteInput,
+  opts: ReferenceOptions = {},
 ): Promise<{ stocktake: StocktakeView; product: { id: number; sku: string; name: string } | null; complete: boolean }> {
   const data = parseInput(stocktakeCompleteSchema, input);
   requirePermission(actor, 'stock.count');
-  const p = data.product === undefined ? null : (await resolveProducts(db, [data.product]))[0];
+  const p = data.product === undefined ? null : (await resolveProducts(db, [data.product], opts))[0];
   return db.transaction(async (tx) => {
     const st = await loadStocktake(tx, data.stocktake, true);
     requireOpen(st);

@@ -8,11 +8,13 @@
  * as whole: a fraction of a 根 or 卷 is more likely a typo than a need, and the refusal says
  * how to allow it. parseQuantity applies the rule, so chat, cards and services refuse alike.
  */
-import { DomainError } from '../errors.js';
+import { DomainError, domainErrorWithFix } from '../errors.js';
 import { Dec, NumberCommaError, fitsQtyScale, qtyText, stripThousands } from '../shared/decimal.js';
 
 export interface UnitInfo {
   name: string;
+  /** Product code, when known: the precision refusal's fix names it (REST: PATCH /products/{sku}). */
+  sku?: string;
   baseUnit: string;
   packUnit: string | null;
   /** Base units per pack unit, numeric text. */
@@ -137,16 +139,29 @@ export function parseQuantity(product: UnitInfo, input: string | number, opts: {
   if (!fitsQtyScale(total)) throw bad('小数位太多（最多 6 位）');
   if (total.greaterThanOrEqualTo('1e14')) throw bad('太大');
   const dp = qtyDecimalsOf(product);
-  if (total.decimalPlaces() > dp) {
-    const rule = dp === 0 ? '数量必须是整数' : `数量最多 ${dp} 位小数`;
-    const shown = parts.length === 1 && parts[0].unit && parts[0].unit !== product.baseUnit ? `（${text} = ${qtyText(total)} ${product.baseUnit}）` : '';
-    throw new DomainError(
-      'invalid_input',
-      `「${product.name}」按 ${product.baseUnit} 计，${rule}：「${text}」${shown}不行。请写成 ${dp === 0 ? '2' : '1.5'}${product.baseUnit}${product.packUnit ? ` 或 1${product.packUnit}` : ''}；确需${dp === 0 ? '小数' : '更多小数位'}请先设置：商品 修改 ${product.name} 小数位=2。`,
-      { input: text, baseUnit: product.baseUnit, qtyDecimals: dp },
-    );
-  }
+  if (total.decimalPlaces() > dp) throw tooManyDecimals(product, text, parts, total, dp);
   return qtyText(total);
+}
+
+/**
+ * The refusal of a quantity finer than the product allows, with an example made from what was
+ * typed (2.5555 米 under 3 places → 2.555米, cut, never rounded up past what was meant; a cut
+ * to 0 shows the smallest allowed step instead) and the places the input needs (4 here; never
+ * more than 6, the storage scale) as the fix: a product setting (details.fix, each adapter
+ * words it: chat 「商品 修改 彩带 小数位=4」).
+ */
+function tooManyDecimals(product: UnitInfo, text: string, parts: QtyPart[], total: Dec, dp: number): DomainError {
+  const rule = dp === 0 ? '数量必须是整数' : `数量最多 ${dp} 位小数`;
+  const shown = parts.length === 1 && parts[0].unit && parts[0].unit !== product.baseUnit ? `（${text} = ${qtyText(total)} ${product.baseUnit}）` : '';
+  const cut = total.toDecimalPlaces(dp, Dec.ROUND_DOWN);
+  const example = cut.isZero() ? total.toDecimalPlaces(dp, Dec.ROUND_UP) : cut;
+  const needs = Math.min(Math.max(total.decimalPlaces(), dp + 1), 6);
+  return domainErrorWithFix(
+    'invalid_input',
+    `「${product.name}」按 ${product.baseUnit} 计，${rule}：「${text}」${shown}不行。请写成 ${qtyText(example)}${product.baseUnit}；确需${dp === 0 ? '小数' : '更多小数位'}`,
+    { kind: 'product_setting', product: { sku: product.sku ?? product.name, name: product.name }, field: 'qtyDecimals', value: needs },
+    { input: text, baseUnit: product.baseUnit, qtyDecimals: dp, needsDecimals: needs },
+  );
 }
 
 /** "30 个（1 箱 6 个）", "0.5 个", "48 个（2 箱）" — base unit always, pack unit when the product has one. */
@@ -165,4 +180,53 @@ export function formatQty(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'pac
     return `${base}（${s}）`;
   }
   return `${base}（约 ${q.dividedBy(f).toDecimalPlaces(2).toFixed()} ${product.packUnit}）`;
+}
+
+/**
+ * Units of one kind of measure with their size in the kind's reference unit (米, 克, 升): enough
+ * to tell which of two units is larger and by how much. Counted units (个, 盒) have no fixed
+ * size: how many 个 a 盒 holds is the product's pack factor.
+ */
+const MEASURES: readonly Readonly<Record<string, string>>[] = [
+  { 毫米: '0.001', mm: '0.001', 厘米: '0.01', cm: '0.01', 米: '1', m: '1', 公里: '1000', km: '1000' },
+  { 克: '1', g: '1', 两: '50', 斤: '500', 千克: '1000', 公斤: '1000', kg: '1000', 吨: '1000000', t: '1000000' },
+  { 毫升: '0.001', ml: '0.001', 升: '1', l: '1', 立方米: '1000', 方: '1000', m3: '1000' },
+];
+
+/** How many `from` make one `to` (厘米 → 米: 100; 米 → 厘米: 0.01); null when not of one known measure. */
+export function unitRatio(from: string, to: string): Dec | null {
+  const f = from.trim().toLowerCase();
+  const t = to.trim().toLowerCase();
+  for (const m of MEASURES) if (m[f] && m[t]) return new Dec(m[t]).dividedBy(m[f]);
+  return null;
+}
+
+/**
+ * What to do instead of changing a base unit that has ledger history (products.ts refuses the
+ * change): two bullets in chat words.
+ * - `to` larger than the base unit (米 → 公里, or a counted unit like 盒 whose size the user
+ *   knows): keep the base unit, add `to` as the pack (包装=公里:1000; a counted unit gets a
+ *   placeholder, 包装=盒:<每盒几个>).
+ * - `to` smaller (米 → 厘米): a pack must be the larger unit, so 包装=厘米:… is wrong. Keep
+ *   the base unit and write decimals (25 厘米 = 0.25米; 小数位=… when the unit's places do not
+ *   reach one `to`), or a new product counted in `to` with the old unit as its pack
+ *   (单位=厘米 包装=米:100).
+ */
+export function baseUnitChangeAdvice(p: Pick<UnitInfo, 'name' | 'baseUnit' | 'qtyDecimals'> & { sku: string }, to: string): string {
+  const ratio = unitRatio(p.baseUnit, to);
+  const fresh = (pack: string) => `• 确要按「${to}」记账：新建商品（例如 商品 新增 ${p.sku}-2 ${p.name} 单位=${to}${pack}），把旧商品的库存出库或盘点清零后不再使用。`;
+  if (ratio && ratio.lessThan(1)) {
+    // 1 to = ratio base: a to is a fraction of the base unit.
+    const per = new Dec(1).dividedBy(ratio); // how many `to` make one base unit (厘米 per 米: 100)
+    const places = ratio.decimalPlaces();
+    const dp = qtyDecimalsOf(p);
+    const setting = places > dp ? `（${p.baseUnit} 现在最多 ${dp} 位小数，要精确到 1 ${to} 请同时设置 商品 修改 ${p.sku} 小数位=${Math.min(places, 6)}）` : '';
+    return [
+      `• 仍按「${p.baseUnit}」记账：把${to}换算成${p.baseUnit}写，例如 25${to} 写成 ${qtyText(ratio.times(25))}${p.baseUnit}${setting}；`,
+      fresh(` 包装=${p.baseUnit}:${qtyText(per)}（1 ${p.baseUnit} = ${qtyText(per)} ${to}）`),
+    ].join('\n');
+  }
+  if (ratio && ratio.equals(1)) return `• 「${to}」和「${p.baseUnit}」是同一个单位，不用修改：数量写成 5${p.baseUnit} 或 5 即可。`;
+  const pack = ratio ? `包装=${to}:${qtyText(ratio)}（1 ${to} = ${qtyText(ratio)} ${p.baseUnit}）` : `包装=${to}:<每${to}多少${p.baseUnit}>`;
+  return [`• 只想按「${to}」录入：设置包装，例如 商品 修改 ${p.sku} ${pack}；`, fresh('')].join('\n');
 }

@@ -5,9 +5,18 @@
  * when it answers reasons, shows them and posts only after an explicit confirmation (cards: the
  * 确认 button; chat: the same card, or the command again with the word 确认).
  * Read-only (a Db or a Tx); thresholds come from the caller (bot/cards/settings.ts holds the
- * app's values, tests shrink them).
+ * app's values, tests shrink them; the posting use cases read `unusualEntrySetting`, whose
+ * default is the same DEFAULT_UNUSUAL_SETTINGS).
+ *
+ * The posting use cases (use-cases/postings.ts) ask it themselves unless their input says
+ * `confirm: true`, so REST is held like chat and cards; chat and cards have asked before they
+ * invoke (to show their confirmation card) and pass `confirm: true`.
  */
+import type { ReferenceOptions } from '../kernel/use-case.js';
+import { z } from 'zod';
 import type { Conn } from '../../db/types.js';
+import { domainErrorWithFix, type DomainError } from '../errors.js';
+import { defineSetting } from '../kernel/settings.js';
 import type { Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { formatPrice } from '../shared/money.js';
@@ -27,6 +36,28 @@ export interface UnusualSettings {
 }
 
 export const DEFAULT_UNUSUAL_SETTINGS: UnusualSettings = { unusualQtyFactor: 10, typicalMoves: 20, priceDeviation: 0.5 };
+
+/** The thresholds as a company setting (read by the posting use cases through ctx.settings). */
+export const unusualEntrySetting = defineSetting<UnusualSettings>({
+  key: 'inventory.unusual_entry',
+  label: '异常录入提醒',
+  schema: z.object({
+    unusualQtyFactor: z.number().positive('倍数必须大于 0'),
+    typicalMoves: z.number().int().min(1, '至少 1 笔').max(200, '最多 200 笔'),
+    priceDeviation: z.number().positive('偏离比例必须大于 0'),
+  }),
+  default: DEFAULT_UNUSUAL_SETTINGS,
+});
+
+/**
+ * The refusal of an unusual entry that was not confirmed: the reasons as chat lists them
+ * (「请确认：这笔入库数据不太寻常。」 then 「• …」 per reason), nothing posted, and how to
+ * confirm as data (details.fix { kind: 'confirm' }; each adapter words it). details.reasons: the
+ * sentences.
+ */
+export function unusualEntryError(label: string, reasons: string[]): DomainError {
+  return domainErrorWithFix('needs_confirmation', [`请确认：这笔${label}数据不太寻常。`, ...reasons.map((r) => `• ${r}`), '还没有记账。'].join('\n'), { kind: 'confirm' }, { reasons });
+}
 
 export interface UnusualEntry {
   product: Pick<ProductView, 'id' | 'baseUnit' | 'packUnit' | 'packFactor'>;
@@ -93,9 +124,11 @@ export async function checkUnusualPosting<F extends PostingFlow>(
   flow: F,
   input: Omit<FlowInput[F], 'idempotencyKey'>,
   s: UnusualSettings,
+  opts: ReferenceOptions = {},
 ): Promise<{ product: ProductView; reasons: string[] }> {
   const line = input.lines[0] as ReceiptInput['lines'][number];
-  const product = await resolveProduct(conn, line.product);
+  // Matched like the posting will be (exact over REST): never a question about another product.
+  const product = await resolveProduct(conn, line.product, opts);
   let qtyBase: Dec;
   let price: Dec | null = null;
   if (flow === 'receipt') {

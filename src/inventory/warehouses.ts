@@ -9,6 +9,8 @@ import { DomainError } from '../errors.js';
 import { SYSTEM_ACTOR, requirePermission, type Actor } from '../people/roles.js';
 import { writeAudit } from '../audit/index.js';
 import { createWarehouseSchema, parseInput, type CreateWarehouseInput } from './schemas.js';
+import type { ReferenceOptions } from '../kernel/use-case.js';
+import { MAX_ID, idOfDigits } from './products.js';
 
 export interface WarehouseView {
   id: number;
@@ -102,12 +104,15 @@ export async function ensureDefaultWarehouse(tx: Conn, actor: Actor = SYSTEM_ACT
 /**
  * A warehouse by id, code or name; undefined → the default (created if needed when
  * `createDefault`, audited as created by `actor`). An archived warehouse is refused
- * (conflict) unless `includeArchived` (reads of history).
+ * (conflict) unless `includeArchived` (reads of history). Unknown → not_found listing the
+ * warehouses (`details.candidates`). Text is an exact code (any case) or name in every mode;
+ * the exact modes (REST) accept a name in any letter case, and 'exact-or-id' reads digits that
+ * match no code as an id (see ReferenceMode).
  */
 export async function resolveWarehouse(
   conn: Conn,
   ref: number | string | undefined,
-  opts: { createDefault?: boolean; actor?: Actor; includeArchived?: boolean } = {},
+  opts: { createDefault?: boolean; actor?: Actor; includeArchived?: boolean } & ReferenceOptions = {},
 ): Promise<WarehouseView> {
   if (ref === undefined) {
     if (opts.createDefault) return ensureDefaultWarehouse(conn, opts.actor);
@@ -115,17 +120,26 @@ export async function resolveWarehouse(
     if (!d) throw new DomainError('not_found', '还没有仓库。请先新建仓库（例如「主仓库」）。');
     return d;
   }
-  const rows =
+  const mode = opts.references ?? 'search';
+  const text = typeof ref === 'string' ? ref.trim() : '';
+  const byId = (id: number) => (id >= 1 && id <= MAX_ID ? conn.select().from(warehouses).where(eq(warehouses.id, id)) : Promise.resolve([]));
+  let rows =
     typeof ref === 'number'
-      ? await conn.select().from(warehouses).where(eq(warehouses.id, ref))
+      ? await byId(ref)
       : await execRows<typeof warehouses.$inferSelect>(
           conn,
-          sql`select id, code, name, is_default as "isDefault", archived from warehouses
-              where lower(code) = lower(${ref}) or name = ${ref} order by (name = ${ref}) desc, id limit 1`,
+          mode === 'search'
+            ? sql`select id, code, name, is_default as "isDefault", archived from warehouses
+                  where lower(code) = lower(${ref}) or name = ${ref} order by (name = ${ref}) desc, id limit 1`
+            : sql`select id, code, name, is_default as "isDefault", archived from warehouses
+                  where lower(code) = lower(${text}) or lower(name) = lower(${text}) order by (lower(code) = lower(${text})) desc, id limit 1`,
         );
+  const digits = mode === 'exact-or-id' && !rows.length ? idOfDigits(text) : null;
+  if (digits !== null) rows = await byId(digits);
   if (!rows.length) {
-    const all = await conn.select({ name: warehouses.name }).from(warehouses).where(eq(warehouses.archived, false));
-    throw new DomainError('not_found', `找不到仓库「${ref}」。现有仓库：${all.map((w) => w.name).join('、') || '（无）'}。`, { warehouse: ref });
+    const all = await conn.select({ id: warehouses.id, code: warehouses.code, name: warehouses.name }).from(warehouses).where(eq(warehouses.archived, false)).orderBy(asc(warehouses.id));
+    const hint = mode === 'search' ? '' : '接口只接受 id（整数）、仓库编码或完整名称。';
+    throw new DomainError('not_found', `找不到仓库「${ref}」。${hint}现有仓库：${all.map((w) => (mode === 'search' ? w.name : `${w.name}（${w.code}）`)).join('、') || '（无）'}。`, { warehouse: ref, candidates: all });
   }
   const w = rows[0];
   if (w.archived && !opts.includeArchived) throw new DomainError('conflict', `仓库「${w.name}」已停用。`);

@@ -10,7 +10,7 @@ import { requirePermission, type Actor } from '../people/roles.js';
 import { getAppTimezone } from '../shared/time.js';
 import { draftsOf } from './drafts.js';
 import { settingsReader, type SettingsReader } from './settings.js';
-import type { UseCase, UseCaseContext } from './use-case.js';
+import type { ReferenceMode, UseCase, UseCaseContext } from './use-case.js';
 import { parseInput } from './validate.js';
 
 /** Who asks, and under which key. */
@@ -23,6 +23,8 @@ export interface Caller {
   now?: Date;
   /** Settings already read in this request (shared, so each key is read once). */
   settings?: SettingsReader;
+  /** How text references are read (default 'search': chat and cards; REST sets 'exact'). */
+  references?: ReferenceMode;
 }
 
 /** Environment defaults of kernel settings (APP_TIMEZONE for company.timezone). */
@@ -43,6 +45,7 @@ export function useCaseContext(deps: Pick<AppDeps, 'now' | 'config'>, conn: Conn
     settings,
     drafts: draftsOf(conn, caller.actor, now),
     logger: caller.logger,
+    references: caller.references ?? 'search',
     call: (u, input) => run(ctx, u, input),
   };
   return ctx;

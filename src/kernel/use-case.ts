@@ -27,6 +27,24 @@ import type { SettingsReader } from './settings.js';
 export type UseCaseKind = 'read' | 'write';
 
 /**
+ * How text references in input (商品 "笔", 仓库 "WH01") are read:
+ * - 'search' (chat, cards): forgiving — a unique partial, pinyin or initials match is taken,
+ *   because a person sees the echo and can reverse;
+ * - 'exact' (REST): only an exact reference — SKU, barcode, warehouse code or full name
+ *   (case-insensitive, trimmed); anything else is not_found with `candidates`, several exact
+ *   matches are ambiguous. A machine client never sees an echo, so nothing is guessed;
+ * - 'exact-or-id' (REST, when every text reference came from the URL): as 'exact', and then a
+ *   text of digits that matches no code is read as an id (a URL can only carry text, and
+ *   numeric SKUs exist, so codes win). Never for a JSON body, where an id is a number.
+ */
+export type ReferenceMode = 'search' | 'exact' | 'exact-or-id';
+
+/** The optional last parameter of services that resolve references (default 'search'). */
+export interface ReferenceOptions {
+  references?: ReferenceMode;
+}
+
+/**
  * What a use case sees. Inside a write, `conn` is the unit of work's transaction: touch only
  * it. `now` and `timeZone` come from deps (no `new Date()` inside services).
  */
@@ -46,6 +64,8 @@ export interface UseCaseContext {
   settings: SettingsReader;
   drafts: Drafts;
   logger: Logger;
+  /** How text references are read (see ReferenceMode); use cases pass it to services as `{ references }`. */
+  references: ReferenceMode;
   /**
    * Run another use case in the same unit of work (a receipt posting plus its purchase-order
    * line update is one effect): its permission is checked for the same actor.

@@ -122,23 +122,85 @@ function fieldOf(path: readonly PropertyKey[]): string | null {
   return last === undefined ? null : String(last);
 }
 
-/** A zod issue without a Chinese message of our own, in Chinese. */
-function ruleOf(i: z.core.$ZodIssue): string {
-  if (HAS_CJK.test(i.message)) return i.message;
-  if (i.code === 'invalid_union') {
-    for (const branch of (i as { errors?: z.core.$ZodIssue[][] }).errors ?? []) {
-      for (const sub of branch) if (HAS_CJK.test(sub.message)) return sub.message;
-    }
-    return '格式不对';
+/** The value the client wrote at `path` (undefined when absent). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
   }
-  const limit = (i as { maximum?: unknown; minimum?: unknown; origin?: string });
+  return cur;
+}
+
+/** What was received, the way a client recognises it: 数字 2, 「abc」, true, 列表. */
+function received(v: unknown): string {
+  if (typeof v === 'number') return `数字 ${v}`;
+  if (typeof v === 'string') return `「${v.length > 40 ? `${v.slice(0, 40)}…` : v}」`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return '列表';
+  if (typeof v === 'object') return '对象';
+  return String(v);
+}
+
+/** Whether the number schema at `s` (under wrappers) only takes integers (z.number().int()). */
+function isIntegerField(s: z.ZodType | undefined): boolean {
+  for (let cur = s, i = 0; cur && i < 10; i++) {
+    const def = (cur as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; checks?: { _zod: { def: { format?: string } } }[] } } })._zod.def;
+    if (def.type === 'number') return (def.checks ?? []).some((c) => c._zod.def.format === 'safeint' || c._zod.def.format === 'int32');
+    cur = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return false;
+}
+
+/** "应写成文本，例如 "2"" for one expected type; the example reuses what was sent when it fits. */
+function expectation(expected: string | undefined, value: unknown, integer: boolean): string {
+  switch (expected) {
+    case 'string':
+      return `应写成文本，例如 "${typeof value === 'number' || typeof value === 'boolean' ? String(value) : '24'}"`;
+    case 'int':
+      return '应为整数，例如 50';
+    case 'number':
+      return integer ? '应为整数，例如 50' : '应为数字，例如 2';
+    case 'boolean':
+      return '应为 true 或 false';
+    case 'array':
+      return '应为列表，例如 [...]';
+    case 'object':
+      return '应为对象 {...}';
+    default:
+      return '类型不对';
+  }
+}
+
+/**
+ * THE Chinese rule of one zod issue (shared by chat, cards and REST, message and `errors`):
+ * what is wrong and how to write it. A schema's own Chinese message wins; otherwise missing →
+ * 必填, wrong type → 应写成文本，例如 "2"（收到数字 2）, enum → 只能是 a、b, …
+ */
+function ruleOf(i: z.core.$ZodIssue, schema: z.ZodType | undefined, input: unknown): string {
+  if (HAS_CJK.test(i.message)) return i.message;
+  const value = valueAt(input, i.path);
+  const got = value === undefined ? '' : `（收到${received(value)}）`;
+  const integer = i.code === 'invalid_type' && schema !== undefined && isIntegerField(schemaAt(schema, i.path));
+  if (i.code === 'invalid_union') {
+    const branches = (i as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+    for (const branch of branches) for (const sub of branch) if (HAS_CJK.test(sub.message)) return sub.message;
+    const expected = branches.flatMap((b) => b.filter((sub) => sub.code === 'invalid_type' && sub.path.length === 0).map((sub) => (sub as { expected?: string }).expected));
+    if (expected.length === branches.length && expected.length) {
+      if (value === undefined) return '必填';
+      const words = [...new Set(expected.map((e) => (e === 'number' || e === 'int' ? '整数 id' : e === 'string' ? '文本' : e === 'boolean' ? 'true/false' : e === 'array' ? '列表' : '对象')))];
+      return `应为${words.join('或')}${got}`;
+    }
+    return `格式不对${got}`;
+  }
+  const limit = i as { maximum?: unknown; minimum?: unknown; origin?: string; expected?: string; values?: unknown[] };
   if (i.code === 'too_big') return limit.origin === 'string' ? `太长（最多 ${String(limit.maximum)} 个字）` : limit.origin === 'array' ? `太多（最多 ${String(limit.maximum)} 项）` : `太大（最多 ${String(limit.maximum)}）`;
   if (i.code === 'too_small') return limit.origin === 'string' ? '不能为空' : limit.origin === 'array' ? `至少 ${String(limit.minimum)} 项` : `太小（至少 ${String(limit.minimum)}）`;
-  if (i.code === 'invalid_type') return '必填或格式不对';
-  if (i.code === 'invalid_value') return '不是可选的值';
-  if (i.code === 'invalid_format') return '格式不对';
+  if (i.code === 'invalid_type') return value === undefined ? '必填' : `${expectation(limit.expected, value, integer)}${got}`;
+  if (i.code === 'invalid_value') return `只能是 ${(limit.values ?? []).map(String).join('、')}${got}`;
+  if (i.code === 'invalid_format') return `格式不对${got}`;
   if (i.code === 'unrecognized_keys') return `没有这些字段：${(i as { keys: string[] }).keys.join('、')}`;
-  return '格式不对';
+  return `格式不对${got}`;
 }
 
 /** "lines.1.qty" → "第 2 行" when a path goes through a list of several lines. */
@@ -149,23 +211,36 @@ function rowOf(path: readonly PropertyKey[], input: unknown): string {
   return typeof idx === 'number' && n > 1 ? `第 ${idx + 1} 行` : '';
 }
 
+/** One input problem: the zod path ("lines.0.qty") and the Chinese message chat would show. */
+export interface InputError {
+  path: string;
+  message: string;
+}
+
+/**
+ * Each zod issue as a field and a Chinese message (「数量」应写成文本，例如 "2"（收到数字 2））.
+ * The ONE place these messages are built: parseInput's message (chat, cards, REST `detail`)
+ * and REST's `errors[]` both come from here. `schema` and `input` name fields by their own
+ * titles and quote what was received; without them the FIELD_LABEL words are used.
+ */
+export function inputErrors(issues: readonly z.core.$ZodIssue[], schema?: z.ZodType, input?: unknown): InputError[] {
+  return issues.map((i) => {
+    const field = (schema && titleAt(schema, i.path)) ?? fieldOf(i.path);
+    const rule = ruleOf(i, schema, input);
+    return { path: i.path.map(String).join('.'), message: field ? `${rowOf(i.path, input)}「${field}」${rule}` : rule };
+  });
+}
+
 /**
  * Validate service input with its shared schema; a failure is one DomainError('invalid_input')
  * whose message names each field in Chinese with its rule: "输入有误：「包装换算数量……」最多 6 位
- * 小数（收到「1.1234567」，不会替你四舍五入），例如 24 或 0.5". `details.issues` keeps zod's issues.
+ * 小数（收到「1.1234567」，不会替你四舍五入），例如 24 或 0.5". `details.issues` keeps zod's
+ * issues, `details.errors` the same messages per field (inputErrors: REST's `errors`).
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const seen = new Set<string>();
-  const msgs: string[] = [];
-  for (const i of r.error.issues) {
-    const field = titleAt(schema, i.path) ?? fieldOf(i.path);
-    const text = field ? `${rowOf(i.path, input)}「${field}」${ruleOf(i)}` : ruleOf(i);
-    if (!seen.has(text)) {
-      seen.add(text);
-      msgs.push(text);
-    }
-  }
-  throw new DomainError('invalid_input', `输入有误：${msgs.slice(0, 5).join('；')}`, { issues: r.error.issues });
+  const errors = inputErrors(r.error.issues, schema, input);
+  const msgs = [...new Set(errors.map((e) => e.message))];
+  throw new DomainError('invalid_input', `输入有误：${msgs.slice(0, 5).join('；')}`, { issues: r.error.issues, errors });
 }

@@ -38,7 +38,8 @@ describeDb('REST writes', (t) => {
     const again = await api.call('POST', '/api/v1/receipts', { token, key: 'rk-1', body: receipt });
     expect(again.status).toBe(201);
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
-    expect(again.body).toEqual(r1.body);
+    // The first answer again, saying it is a replay (header and body).
+    expect(again.body).toEqual({ ...r1.body, replayed: true });
     expect(await docCount('purchase_receipt')).toBe(1);
 
     const out = await api.call('POST', '/api/v1/issues', { token, key: 'ck-1', body: issue });
@@ -47,7 +48,7 @@ describeDb('REST writes', (t) => {
     expect(out.body.onHand[0]).toMatchObject({ sku: 'A001', totalQty: '6' });
     const outAgain = await api.call('POST', '/api/v1/issues', { token, key: 'ck-1', body: { lines: issue.lines, warehouse: '主仓库' } });
     expect(outAgain.headers.get('Idempotent-Replayed')).toBe('true'); // key order does not matter
-    expect(outAgain.body).toEqual(out.body);
+    expect(outAgain.body).toEqual({ ...out.body, replayed: true });
     expect(await docCount()).toBe(2);
 
     const [row] = await execRows<{ kind: string; result: { requestHash: string; status: number } }>(t.db, sql`select kind, result from processed_events where key like 'rest:%:ck-1'`);
@@ -87,7 +88,8 @@ describeDb('REST writes', (t) => {
       api.call('POST', '/api/v1/receipts', { token, key: 'race', body: receipt }),
     ]);
     expect([a.status, b.status]).toEqual([201, 201]);
-    expect(a.body).toEqual(b.body);
+    expect({ ...a.body, replayed: null }).toEqual({ ...b.body, replayed: null });
+    expect([a.body.replayed, b.body.replayed].sort()).toEqual([false, true]);
     expect([a.headers.get('Idempotent-Replayed'), b.headers.get('Idempotent-Replayed')].sort()).toEqual(['true', null].sort());
     expect(await docCount()).toBe(1);
   });
@@ -114,7 +116,9 @@ describeDb('REST writes', (t) => {
     const paths = r.body.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['lines.0.qty', 'lines.0.unitPrice']));
     const qty = r.body.errors.find((e: { path: string }) => e.path === 'lines.0.qty');
-    expect(qty.message).toMatch(/「数量」.*写成 24/);
+    // The comma rule chat uses (src/shared/decimal.ts), in `detail` and `errors` alike.
+    expect(qty.message).toBe('「数量」「2,5」看不懂：小数请用点号，写成 2.5；千位分隔写成 1,000');
+    expect(r.body.detail).toContain(qty.message);
     expect(JSON.stringify(r.body)).not.toMatch(/at .*\.ts:\d+/); // no stack
 
     const unknownField = await api.call('POST', '/api/v1/receipts', { token, key: 'bad2', body: { ...receipt, colour: 'red' } });
@@ -134,21 +138,27 @@ describeDb('REST writes', (t) => {
     expect(short.body.details).toMatchObject({ sku: 'A001', available: '2', requested: '4' });
     expect(await execRows(t.db, sql`select 1 from processed_events where key like 'rest:%:i1'`)).toHaveLength(0);
 
-    await api.call('POST', '/api/v1/receipts', { token, key: 'r2', body: receipt });
+    // ¥2.50 against an average of ¥1 is an unusual price: confirmed, as a client would after needs_confirmation.
+    expect((await api.call('POST', '/api/v1/receipts', { token, key: 'r2', body: { ...receipt, confirm: true } })).status).toBe(201);
     const ok = await api.call('POST', '/api/v1/issues', { token, key: 'i1', body: issue });
     expect(ok.status).toBe(201);
   });
 
-  it('ambiguous names answer 409 with candidates (no cost fields)', async () => {
+  it('two products with the same exact name answer 409 with candidates (no cost fields); a partial name is 404 with near matches', async () => {
     const token = await setup();
     const admin = await api.admin();
-    await createProduct(t.db, admin, { name: '螺母 M3', sku: 'B001', purchasePriceFen: 120 });
-    await createProduct(t.db, admin, { name: '螺母 M4', sku: 'B002', purchasePriceFen: 150 });
+    await createProduct(t.db, admin, { name: '螺母', sku: 'B001', spec: 'M3', purchasePriceFen: 120 });
+    await createProduct(t.db, admin, { name: '螺母', sku: 'B002', spec: 'M4', purchasePriceFen: 150 });
     const r = await api.call('POST', '/api/v1/receipts', { token, key: 'amb', body: { warehouse: '主仓库', lines: [{ product: '螺母', qty: '1', unitPrice: '1' }] } });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('ambiguous');
     expect(r.body.candidates.map((c: { sku: string }) => c.sku).sort()).toEqual(['B001', 'B002']);
     expect(JSON.stringify(r.body.candidates)).not.toMatch(/Fen|price|cost/i);
+    // REST reads references exactly: "螺" is no product, whatever it would match in chat.
+    const partial = await api.call('POST', '/api/v1/receipts', { token, key: 'part', body: { warehouse: '主仓库', lines: [{ product: '螺', qty: '1', unitPrice: '1' }] } });
+    expect(partial.status).toBe(404);
+    expect(partial.body.code).toBe('not_found');
+    expect(partial.body.candidates.map((c: { sku: string }) => c.sku)).toEqual(expect.arrayContaining(['B001', 'B002']));
   });
 
   it('path parameters go into the input: POST /documents/{docNo}/reversal', async () => {

@@ -129,7 +129,8 @@ describeDb('history stays true', (t) => {
     const r = await h.say('商品 修改 D001 单位=盒');
     expect(r).toContain('不能把基本单位改成「盒」');
     expect(r).toContain('现有库存 48 个');
-    expect(r).toContain('包装=盒:100');
+    // How many 个 make a 盒 is the user's to say: no made-up factor (tester finding, issue 9).
+    expect(r).toContain('包装=盒:<每盒多少个>');
     expect(r).toContain('新建商品');
     expect((await packOf('D001')).base_unit).toBe('个');
     // Even with 确认: a base-unit change is not a matter of confirmation.

@@ -45,6 +45,6 @@ export const costAdjustUseCase = defineUseCase({
         reason: i.reason,
         idempotencyKey: ctx.idempotencyKey,
         businessTime: businessTimeOf(ctx, i.businessTime),
-      }),
+      }, { references: ctx.references }),
     ),
 });

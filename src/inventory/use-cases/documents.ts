@@ -37,5 +37,5 @@ export const documentsUseCase = defineUseCase({
   }),
   output: pageOf(documentHeaderSchema),
   rest: { method: 'get', path: '/documents' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await listDocuments(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone })),
+  run: async (ctx, i) => costFiltered(ctx.actor, await listDocuments(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone }, { references: ctx.references })),
 });

@@ -26,7 +26,7 @@ export const balancesUseCase = defineUseCase({
   }),
   output: pageOf(balanceItemSchema),
   rest: { method: 'get', path: '/balances' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await listBalances(ctx.conn, ctx.actor, i)),
+  run: async (ctx, i) => costFiltered(ctx.actor, await listBalances(ctx.conn, ctx.actor, i, { references: ctx.references })),
 });
 
 export const movesUseCase = defineUseCase({
@@ -46,5 +46,5 @@ export const movesUseCase = defineUseCase({
   }),
   output: pageOf(moveItemSchema),
   rest: { method: 'get', path: '/moves' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await listMoves(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone })),
+  run: async (ctx, i) => costFiltered(ctx.actor, await listMoves(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone }, { references: ctx.references })),
 });

@@ -3,6 +3,12 @@
  * Canonical input (src/kernel/canonical.ts) → the posting services' input; the services keep
  * THE rules (units, the price rule, FIFO, valuation) and parse again. Results leave without
  * cost fields for actors lacking cost.view (a 销售 posting an issue sees no COGS).
+ *
+ * The unusual-entry rule (../unusual.ts) is part of receive / issue / transfer: unless the input
+ * says `confirm: true`, an unusual entry is refused with DomainError('needs_confirmation',
+ * details: { reasons, fix: { kind: 'confirm' } }) and nothing is posted. Chat and cards ask the
+ * rule themselves first (to show their confirmation card) and invoke with `confirm: true`, so
+ * the rule runs once per message.
  */
 import { z } from 'zod';
 import { amountFen, isoTime, note, qtyText, refOf, timeOf, yuanPrice, yuanAmount } from '../../kernel/canonical.js';
@@ -10,11 +16,15 @@ import { defineUseCase, type UseCaseContext } from '../../kernel/use-case.js';
 import { ISSUE_KINDS, RECEIPT_KINDS } from '../moves.js';
 import { postIssue, postReceipt, postTransfer } from '../posting.js';
 import { reverseDocument } from '../reversal.js';
+import type { IssueInput, ReceiptInput, TransferInput } from '../schemas.js';
+import { checkUnusualPosting, unusualEntryError, unusualEntrySetting, type PostingFlow } from '../unusual.js';
 import { costFiltered } from './cost-visibility.js';
 import { documentResultSchema } from './results.js';
 
 export const productRef = refOf('商品', '12 或 "A001" 或 "螺丝M3"');
 export const warehouseRef = refOf('仓库', '1 或 "WH01" 或 "主仓库"');
+
+const confirm = z.boolean().default(false).describe('数量或单价异常（远超平时数量、偏离平均成本）时确认照常过账；不确认则返回 needs_confirmation 和原因');
 
 const batchNo = z.string().trim().min(1).max(64).describe('批次号（批次管理的商品）');
 
@@ -31,6 +41,7 @@ export const receiptInput = z.strictObject({
   kind: z.enum(RECEIPT_KINDS).default('purchase_receipt').describe('purchase_receipt 采购入库 / production_receipt 生产入库 / opening 期初'),
   warehouse: warehouseRef.optional(),
   lines: z.array(receiptLine).min(1, '至少需要一行商品').max(500),
+  confirm,
   businessTime: isoTime.optional(),
   remark: note(500),
 });
@@ -42,6 +53,7 @@ export const issueInput = z.strictObject({
   kind: z.enum(ISSUE_KINDS).default('sales_issue').describe('sales_issue 销售出库 / internal_issue 领用出库'),
   warehouse: warehouseRef.optional(),
   lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
+  confirm,
   businessTime: isoTime.optional(),
   remark: note(500),
 });
@@ -51,6 +63,7 @@ export const transferInput = z.strictObject({
   from: warehouseRef.optional(),
   to: warehouseRef,
   lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
+  confirm,
   businessTime: isoTime.optional(),
   remark: note(500),
 });
@@ -62,6 +75,15 @@ export const reversalInput = z.strictObject({
   businessTime: isoTime.optional(),
 });
 export type ReversalCanonical = z.input<typeof reversalInput>;
+
+/**
+ * The unusual-entry rule before posting (see the file comment); thresholds: the company
+ * setting. `input`: the service's input without its key.
+ */
+async function refuseUnusual<F extends PostingFlow>(ctx: UseCaseContext, flow: F, label: string, input: Omit<{ receipt: ReceiptInput; issue: IssueInput; transfer: TransferInput }[F], 'idempotencyKey'>): Promise<void> {
+  const { reasons } = await checkUnusualPosting(ctx.conn, ctx.actor, flow, input, await ctx.settings.get(unusualEntrySetting), { references: ctx.references });
+  if (reasons.length) throw unusualEntryError(label, reasons);
+}
 
 /** Business time: as given, else the unit of work's clock (never the service's own). */
 const at = (ctx: UseCaseContext, iso: string | undefined) => timeOf(iso) ?? ctx.now;
@@ -75,8 +97,8 @@ export const receiveStock = defineUseCase({
   input: receiptInput,
   output: documentResultSchema,
   rest: { method: 'post', path: '/receipts' },
-  run: async (ctx, i) =>
-    costFiltered(ctx.actor, await postReceipt(ctx.conn, ctx.actor, {
+  run: async (ctx, i) => {
+    const input = {
       kind: i.kind,
       warehouse: i.warehouse,
       lines: i.lines.map((l) => ({
@@ -87,10 +109,12 @@ export const receiveStock = defineUseCase({
         unitPrice: l.unitPrice,
         amountFen: l.amount === undefined ? undefined : amountFen(l.amount),
       })),
-      idempotencyKey: ctx.idempotencyKey,
       businessTime: at(ctx, i.businessTime),
       remark: i.remark,
-    })),
+    };
+    if (!i.confirm) await refuseUnusual(ctx, 'receipt', i.kind === 'production_receipt' ? '生产入库' : i.kind === 'opening' ? '期初入库' : '入库', input);
+    return costFiltered(ctx.actor, await postReceipt(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }, { references: ctx.references }));
+  },
 });
 
 export const issueStock = defineUseCase({
@@ -102,15 +126,11 @@ export const issueStock = defineUseCase({
   input: issueInput,
   output: documentResultSchema,
   rest: { method: 'post', path: '/issues' },
-  run: async (ctx, i) =>
-    costFiltered(ctx.actor, await postIssue(ctx.conn, ctx.actor, {
-      kind: i.kind,
-      warehouse: i.warehouse,
-      lines: i.lines,
-      idempotencyKey: ctx.idempotencyKey,
-      businessTime: at(ctx, i.businessTime),
-      remark: i.remark,
-    })),
+  run: async (ctx, i) => {
+    const input = { kind: i.kind, warehouse: i.warehouse, lines: i.lines, businessTime: at(ctx, i.businessTime), remark: i.remark };
+    if (!i.confirm) await refuseUnusual(ctx, 'issue', i.kind === 'internal_issue' ? '领用' : '出库', input);
+    return costFiltered(ctx.actor, await postIssue(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }, { references: ctx.references }));
+  },
 });
 
 export const transferStock = defineUseCase({
@@ -122,15 +142,11 @@ export const transferStock = defineUseCase({
   input: transferInput,
   output: documentResultSchema,
   rest: { method: 'post', path: '/transfers' },
-  run: async (ctx, i) =>
-    costFiltered(ctx.actor, await postTransfer(ctx.conn, ctx.actor, {
-      from: i.from,
-      to: i.to,
-      lines: i.lines,
-      idempotencyKey: ctx.idempotencyKey,
-      businessTime: at(ctx, i.businessTime),
-      remark: i.remark,
-    })),
+  run: async (ctx, i) => {
+    const input = { from: i.from, to: i.to, lines: i.lines, businessTime: at(ctx, i.businessTime), remark: i.remark };
+    if (!i.confirm) await refuseUnusual(ctx, 'transfer', '调拨', input);
+    return costFiltered(ctx.actor, await postTransfer(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }, { references: ctx.references }));
+  },
 });
 
 export const reverseStockDocument = defineUseCase({

@@ -83,7 +83,7 @@ export const updateProductUseCase = defineUseCase({
   output: productSchema,
   rest: { method: 'patch', path: '/products/{product}' },
   run: async (ctx, { product, confirm, ...changes }) =>
-    costFiltered(ctx.actor, await updateProduct(ctx.conn, ctx.actor, { product, confirm, changes: serviceFields(changes) as UpdateProductInput['changes'] })),
+    costFiltered(ctx.actor, await updateProduct(ctx.conn, ctx.actor, { product, confirm, changes: serviceFields(changes) as UpdateProductInput['changes'] }, { references: ctx.references })),
 });
 
 export const archiveProductUseCase = defineUseCase({
@@ -95,7 +95,7 @@ export const archiveProductUseCase = defineUseCase({
   input: z.strictObject({ product: productRef }),
   output: productSchema,
   rest: { method: 'post', path: '/products/{product}/archive', status: 200 },
-  run: async (ctx, i) => costFiltered(ctx.actor, await archiveProduct(ctx.conn, ctx.actor, i)),
+  run: async (ctx, i) => costFiltered(ctx.actor, await archiveProduct(ctx.conn, ctx.actor, i, { references: ctx.references })),
 });
 
 export const getProductUseCase = defineUseCase({
@@ -107,7 +107,7 @@ export const getProductUseCase = defineUseCase({
   input: z.strictObject({ product: productRef }),
   output: productSchema,
   rest: { method: 'get', path: '/products/{product}' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await resolveProduct(ctx.conn, i.product, { includeArchived: true })),
+  run: async (ctx, i) => costFiltered(ctx.actor, await resolveProduct(ctx.conn, i.product, { includeArchived: true, references: ctx.references })),
 });
 
 export const listProductsUseCase = defineUseCase({

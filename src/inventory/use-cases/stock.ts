@@ -18,7 +18,7 @@ export const stockUseCase = defineUseCase({
   input: z.strictObject({ product: productRef, ...inWarehouse }),
   output: productStockSchema,
   rest: { method: 'get', path: '/stock/{product}' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await getStock(ctx.conn, ctx.actor, i)),
+  run: async (ctx, i) => costFiltered(ctx.actor, await getStock(ctx.conn, ctx.actor, i, { references: ctx.references })),
 });
 
 export const stockSummaryUseCase = defineUseCase({
@@ -30,7 +30,7 @@ export const stockSummaryUseCase = defineUseCase({
   input: z.strictObject(inWarehouse),
   output: stockSummaryResultSchema,
   rest: { method: 'get', path: '/stock-summary' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await stockSummary(ctx.conn, ctx.actor, i)),
+  run: async (ctx, i) => costFiltered(ctx.actor, await stockSummary(ctx.conn, ctx.actor, i, { references: ctx.references })),
 });
 
 export const lowStockUseCase = defineUseCase({
@@ -42,5 +42,5 @@ export const lowStockUseCase = defineUseCase({
   input: z.strictObject(inWarehouse),
   output: lowStockResultSchema,
   rest: { method: 'get', path: '/low-stock' },
-  run: (ctx, i) => lowStock(ctx.conn, ctx.actor, i),
+  run: (ctx, i) => lowStock(ctx.conn, ctx.actor, i, { references: ctx.references }),
 });

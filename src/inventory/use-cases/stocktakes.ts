@@ -26,7 +26,7 @@ export const openStocktakeUseCase = defineUseCase({
   }),
   output: stocktakeSchema,
   rest: { method: 'post', path: '/stocktakes' },
-  run: (ctx, i) => openStocktake(ctx.conn, ctx.actor, i, { now: ctx.now, timeZone: ctx.timeZone }),
+  run: (ctx, i) => openStocktake(ctx.conn, ctx.actor, i, { now: ctx.now, timeZone: ctx.timeZone, references: ctx.references }),
 });
 
 export const countStocktakeUseCase = defineUseCase({
@@ -46,7 +46,7 @@ export const countStocktakeUseCase = defineUseCase({
   }),
   output: recordCountResultSchema,
   rest: { method: 'post', path: '/stocktakes/{stocktake}/counts' },
-  run: (ctx, i) => recordCount(ctx.conn, ctx.actor, i),
+  run: (ctx, i) => recordCount(ctx.conn, ctx.actor, i, { references: ctx.references }),
 });
 
 export const completeStocktakeUseCase = defineUseCase({
@@ -62,7 +62,7 @@ export const completeStocktakeUseCase = defineUseCase({
   }),
   output: stocktakeCompleteResultSchema,
   rest: { method: 'post', path: '/stocktakes/{stocktake}/complete', status: 200 },
-  run: (ctx, i) => setStocktakeComplete(ctx.conn, ctx.actor, i),
+  run: (ctx, i) => setStocktakeComplete(ctx.conn, ctx.actor, i, { references: ctx.references }),
 });
 
 export const postStocktakeUseCase = defineUseCase({
