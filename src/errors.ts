@@ -63,14 +63,44 @@ export function unexpectedErrorText(ref: string, what?: string): string {
  * - confirm: send the same input again, confirmed (`confirm: true`; chat: the word 确认).
  * - product_setting: change a product's field first (`field` as in the canonical product input).
  * - cost_adjustment: correct the product's stock value first with a 成本调整 (inventory.cost-adjust).
+ * The kinds above are worded as the sentence that ends the message. The kinds below are worded
+ * as a phrase inside it (the service's own sentence around them):
+ * - force: post the stocktake anyway (`force: true`; chat: the 强制过账 choice).
+ * - pack_precision: write the pack factor as `packFactor` (an allowed example), or allow more
+ *   decimals in the same input (`qtyDecimals`).
+ * - line_amount: give the line's total (`amount`, yuan text) instead of a unit price; `example`
+ *   is shown as the value ('…' for "some amount").
+ * - cost_adjust_request: the 成本调整 to send (inventory.cost-adjust input: product and/or
+ *   receipt docNo, unitPrice in yuan per base unit or a <placeholder>).
+ * - reverse_later_first: a document whose goods later documents took: reverse those first
+ *   (`firstLater`, the earliest, or a placeholder); for a receipt also the 成本调整 to change
+ *   only its price.
  */
 export type DomainFix =
   | { kind: 'confirm' }
   | { kind: 'product_setting'; product: { sku: string; name: string }; field: 'qtyDecimals'; value: number }
-  | { kind: 'cost_adjustment'; product: { sku: string } };
+  | { kind: 'cost_adjustment'; product: { sku: string } }
+  | { kind: 'force' }
+  | { kind: 'pack_precision'; packUnit: string; packFactor: string; baseUnit: string; qtyDecimals: number }
+  | { kind: 'line_amount'; example: string }
+  | { kind: 'cost_adjust_request'; product?: string; docNo?: string; unitPrice: string }
+  | { kind: 'reverse_later_first'; docNo: string; firstLater: string; receipt: boolean };
 
-/** An adapter's words for a fix: the sentence that ends the message (with its own 。). */
+/**
+ * An adapter's words for a fix: the sentence that ends the message (with its own 。), or for
+ * the phrase kinds (see DomainFix) the phrase, without punctuation around it.
+ */
 export type FixWording = (fix: DomainFix) => string;
+
+/** A request body as the default words show it: {"product": "A001", "unitPrice": "2.5"}. */
+const bodyText = (fields: Record<string, string | undefined>): string =>
+  `{${Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(', ')}}`;
+
+const costAdjustRequest = (f: { product?: string; docNo?: string; unitPrice: string }): string =>
+  `POST /cost-adjustments ${bodyText({ docNo: f.docNo, product: f.product, unitPrice: f.unitPrice })}`;
 
 /**
  * The default words: the use cases' canonical input (field names, what REST and the OpenAPI
@@ -85,6 +115,20 @@ export const INPUT_FIX_WORDING: FixWording = (fix) => {
       return `请先修改商品的 ${fix.field}：PATCH /products/${fix.product.sku} {"${fix.field}": ${fix.value}}。`;
     case 'cost_adjustment':
       return `请先用成本调整修正：POST /cost-adjustments {"product": "${fix.product.sku}", "unitPrice": "<正确单价>"}（数量为 0 时调整为 0），再重试。`;
+    case 'force':
+      return '请在请求里加 "force": true（强制过账）再提交一次';
+    case 'pack_precision':
+      return `例如 "packUnit": "${fix.packUnit}", "packFactor": "${fix.packFactor}"；确需按小数计${fix.baseUnit}，请同时设置 "qtyDecimals": ${fix.qtyDecimals}`;
+    case 'line_amount':
+      return `"amount": "${fix.example}"`;
+    case 'cost_adjust_request':
+      return costAdjustRequest(fix);
+    case 'reverse_later_first': {
+      const reverse = (docNo: string) => `POST /documents/${docNo}/reversal`;
+      return fix.receipt
+        ? `要改单价请用成本调整：${costAdjustRequest({ docNo: fix.docNo, unitPrice: '<正确单价>' })}；要退货请先红冲后来的出库单（例如 ${reverse(fix.firstLater)}），再红冲这张入库单（${reverse(fix.docNo)}）。`
+        : `要撤销这张单，请先红冲后来的出库单（例如 ${reverse(fix.firstLater)}），再红冲它（${reverse(fix.docNo)}）。`;
+    }
   }
 };
 
@@ -96,16 +140,28 @@ export function domainErrorWithFix(code: DomainErrorCode, what: string, fix: Dom
   return new DomainError(code, what + INPUT_FIX_WORDING(fix), { ...details, fix });
 }
 
+/**
+ * A DomainError whose fix is a phrase inside the message (the phrase kinds of DomainFix):
+ * `message` gets the fix's default words (INPUT_FIX_WORDING) as its argument and returns the
+ * whole message; `details.fix` carries the fix for adapters that word it otherwise (wordFix).
+ * E.g. a cost_adjust_request with (w) => '…请发「' + w + '」。'.
+ */
+export function domainErrorWithFixIn(code: DomainErrorCode, fix: DomainFix, message: (fixWords: string) => string, details: Record<string, unknown> = {}): DomainError {
+  return new DomainError(code, message(INPUT_FIX_WORDING(fix)), { ...details, fix });
+}
+
 const isFix = (f: unknown): f is DomainFix => typeof f === 'object' && f !== null && typeof (f as { kind?: unknown }).kind === 'string';
 
 /**
  * `e`'s message with its fix said in `wording` instead of the default words. Works on a
- * message a wrapper prefixed (「第 2 行：…」): only the default ending is replaced. A message
- * without `details.fix`, or not ending with the default words, comes back unchanged.
+ * message a wrapper prefixed (「第 2 行：…」) or suffixed: only the default words (their last
+ * occurrence: the ending, or the phrase inside the message) are replaced. A message without
+ * `details.fix`, or without the default words, comes back unchanged.
  */
 export function wordFix(e: DomainError, wording: FixWording): string {
   const fix = e.details?.fix;
   if (!isFix(fix)) return e.message;
   const dflt = INPUT_FIX_WORDING(fix);
-  return e.message.endsWith(dflt) ? e.message.slice(0, -dflt.length) + wording(fix) : e.message;
+  const at = e.message.lastIndexOf(dflt);
+  return at < 0 ? e.message : e.message.slice(0, at) + wording(fix) + e.message.slice(at + dflt.length);
 }

@@ -32,9 +32,9 @@ import { confirmForCommand, pickerForCommand } from './flows.js';
 import { reverseKeyFor } from './inventory/shared.js';
 import { canonicalPosting } from './normalise.js';
 import type { Pending } from './registry.js';
-import { checkUnusualPosting } from '../../src/inventory/unusual.js';
-import { cardSettings } from './settings.js';
+import { checkUnusualPosting, unusualEntrySetting } from '../../src/inventory/unusual.js';
 import { fenToYuan } from '../../src/shared/money.js';
+import { unusualThresholds } from './settings.js';
 import { documentCard, messageCard, stockCard } from './views.js';
 
 export { unitCostText } from './views.js';
@@ -80,7 +80,9 @@ export async function unusualEntryReply(
   input: { lines: { product: number | string; qty: string | number }[] },
   verb: string,
 ): Promise<Reply | null> {
-  const { product, reasons } = await checkUnusualPosting(ctx.tx, ctx.actor, flow, input as never, cardSettings(ctx.deps));
+  // The message's own settings reader when it has one: the use case invoked next reads the same value.
+  const thresholds = ctx.caller.settings ? await ctx.caller.settings.get(unusualEntrySetting) : await unusualThresholds(ctx.deps, ctx.tx, ctx.logger);
+  const { product, reasons } = await checkUnusualPosting(ctx.tx, ctx.actor, flow, input as never, thresholds);
   if (!reasons.length) return null;
   const line = input.lines[0] as { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number };
   const i = input as { warehouse?: unknown; from?: unknown; to?: unknown };

@@ -1,11 +1,18 @@
 /** Tunables of the card layer, per app instance (tests shrink them). */
 import type { Conn } from '../../db/types.js';
 import type { AppDeps } from '../../src/deps.js';
+import { unusualEntrySetting, type UnusualSettings } from '../../src/inventory/unusual.js';
+import { envSettingDefaults } from '../../src/kernel/invoke.js';
+import { settingsReader } from '../../src/kernel/settings.js';
+import type { Logger } from '../../src/log.js';
 import type { ActionContext, FormContext } from './registry.js';
-import { DEFAULT_UNUSUAL_SETTINGS, type UnusualSettings } from '../../src/inventory/unusual.js';
 
-/** The unusual-entry thresholds are the domain's (src/inventory/unusual.ts); cards and chat pass them on. */
-export interface CardSettings extends UnusualSettings {
+/**
+ * Card-layer tunables only. The unusual-entry thresholds are not here: they are the company
+ * setting inventory.unusual_entry (src/inventory/unusual.ts), the one source for the posting
+ * use cases, chat and cards (see unusualThresholds).
+ */
+export interface CardSettings {
   /**
    * Feishu drops a callback not answered within 3 s (200341). Work still running after this
    * budget is answered with a 处理中 card and finished through the delayed-update API.
@@ -24,7 +31,6 @@ export const DEFAULT_CARD_SETTINGS: CardSettings = {
   largeStocktakeLines: 50,
   selectMax: 20,
   updateDelayMs: 300,
-  ...DEFAULT_UNUSUAL_SETTINGS,
 };
 
 const byDeps = new WeakMap<AppDeps, CardSettings>();
@@ -35,6 +41,16 @@ export function configureCards(deps: AppDeps, s: Partial<CardSettings>): void {
 
 export function cardSettings(deps: AppDeps): CardSettings {
   return byDeps.get(deps) ?? DEFAULT_CARD_SETTINGS;
+}
+
+/**
+ * The unusual-entry thresholds a card checks with: the stored company setting (its default when
+ * none is stored, or when the stored value no longer parses: logged), read through `conn`, the
+ * same value the posting use case reads, so a card never asks about what REST would post.
+ */
+export async function unusualThresholds(deps: Pick<AppDeps, 'config'>, conn: Conn, logger: Logger): Promise<UnusualSettings> {
+  const reader = settingsReader(conn, envSettingDefaults(deps), (key, err) => logger.warn({ key, err: String(err) }, 'stored setting no longer valid; default used'));
+  return reader.get(unusualEntrySetting);
 }
 
 /** What a form's `load` reads with, for the user of a callback (`conn`: the pool, or the unit's transaction). */

@@ -16,6 +16,7 @@ import { formatPrice } from '../../src/shared/money.js';
 import { checkQty, parseArgs, type ArgSpec } from '../parse/args.js';
 import { priceYuan } from '../parse/canonical.js';
 import { command, UsageError, type CommandSpec } from './registry.js';
+import { chatMessage } from './render.js';
 
 /** A product as use cases return it (purchase price absent for those who may not see costs). */
 type Product = CostFiltered<ProductView>;
@@ -193,7 +194,7 @@ export const productCommands: readonly CommandSpec[] = [
         p = await ctx.invoke<Product>(input);
       } catch (e) {
         // A new pack size under stock: the service says how stock reads before and after; we add the exact line to send.
-        if (e instanceof DomainError && e.code === 'needs_confirmation') return `${e.message}\n请发送：${again}`;
+        if (e instanceof DomainError && e.code === 'needs_confirmation') return `${chatMessage(e)}\n请发送：${again}`;
         throw e;
       }
       const packNote = 'packUnit' in input || 'packFactor' in input ? '\n已过账的单据仍按过账时的包装显示。' : '';

@@ -42,8 +42,24 @@ export const CHAT_FIX_WORDING: FixWording = (fix) => {
       return `请先设置：商品 修改 ${fix.product.name} 小数位=${fix.value}。`;
     case 'cost_adjustment':
       return `请先发「成本调整 ${fix.product.sku} <正确单价>」修正（数量为 0 时调整为 0），再重试。`;
+    case 'force':
+      return '请选择「强制过账」（force）';
+    case 'pack_precision':
+      return `例如 包装=${fix.packUnit}:${fix.packFactor}；确需按小数计${fix.baseUnit}，请同时设置 小数位=${fix.qtyDecimals}`;
+    case 'line_amount':
+      return `金额=${fix.example}`;
+    case 'cost_adjust_request':
+      return costAdjustCommand(fix);
+    case 'reverse_later_first':
+      return fix.receipt
+        ? `要改单价请用「${costAdjustCommand({ docNo: fix.docNo, unitPrice: '<正确单价>' })}」；要退货请先红冲后来的出库单（例如 红冲 ${fix.firstLater}），再红冲这张入库单。`
+        : `要撤销这张单，请先红冲后来的出库单（例如 红冲 ${fix.firstLater}），再红冲它。`;
   }
 };
+
+/** 「成本调整 RK20261125-0001 A001 2.5」: the command's positional order (receipt, product, price). */
+const costAdjustCommand = (f: { product?: string; docNo?: string; unitPrice: string }): string =>
+  ['成本调整', f.docNo, f.product, f.unitPrice].filter(Boolean).join(' ');
 
 /** A domain error's message as chat and cards show it: its fix, if any, in chat words. */
 export const chatMessage = (e: DomainError): string => wordFix(e, CHAT_FIX_WORDING);

@@ -48,7 +48,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
-import { DomainError } from '../errors.js';
+import { DomainError, domainErrorWithFixIn } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec, ZERO, costText, qtyText, roundFen } from '../shared/decimal.js';
 import { formatFen } from '../shared/money.js';
@@ -131,7 +131,12 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
       pid = p.id;
     } else if (skus.length === 1) pid = skus[0][0];
     else {
-      throw new DomainError('invalid_input', `入库单「${d.doc_no}」有多个商品（${skus.map(([, s]) => s).join('、')}），请写明调整哪一个，例如：成本调整 ${d.doc_no} ${skus[0][1]} 2.5`, { docNo: d.doc_no });
+      throw domainErrorWithFixIn(
+        'invalid_input',
+        { kind: 'cost_adjust_request', docNo: d.doc_no, product: skus[0][1], unitPrice: '2.5' },
+        (w) => `入库单「${d.doc_no}」有多个商品（${skus.map(([, s]) => s).join('、')}），请写明调整哪一个，例如：${w}`,
+        { docNo: d.doc_no },
+      );
     }
     productRef = pid;
     // A receipt corrected before is at the price of its last 成本调整, not its original one: a
@@ -202,7 +207,12 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
         const rows = await receiptOnHand(tx, ledger, pid, receipt.id, receipt.moves[0].id);
         const k = rows.reduce((s, r) => s.plus(r.weight), ZERO);
         if (k.isZero()) {
-          throw new DomainError('conflict', `入库单「${receipt.docNo}」的货已经全部出库，现有库存里没有这张单的货，无法按单调整。要改现有库存的单价，请发「成本调整 ${info.sku} <新单价>」。`, { docNo: receipt.docNo });
+          throw domainErrorWithFixIn(
+            'conflict',
+            { kind: 'cost_adjust_request', product: info.sku, unitPrice: '<新单价>' },
+            (w) => `入库单「${receipt!.docNo}」的货已经全部出库，现有库存里没有这张单的货，无法按单调整。要改现有库存的单价，请发「${w}」。`,
+            { docNo: receipt.docNo },
+          );
         }
         revalued = k;
         entered = stated!;
@@ -219,9 +229,10 @@ export async function adjustCost(db: Conn, actor: Actor, input: CostAdjustmentIn
       }
       afterValue = v.valueFen + delta;
       if (afterValue < 0n) {
-        throw new DomainError(
+        throw domainErrorWithFixIn(
           'invalid_input',
-          `调整后 ${label} 的库存金额为负（${formatFen(afterValue)}），不能这样调整。要直接设定现有库存的单价，请发「成本调整 ${info.sku} <新单价>」。`,
+          { kind: 'cost_adjust_request', product: info.sku, unitPrice: '<新单价>' },
+          (w) => `调整后 ${label} 的库存金额为负（${formatFen(afterValue)}），不能这样调整。要直接设定现有库存的单价，请发「${w}」。`,
           { productId: pid, afterValueFen: afterValue.toString() },
         );
       }

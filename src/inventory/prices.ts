@@ -13,7 +13,7 @@
  * it; adapters pass the text as typed (`unitPrice`) or the canonical `unitCostFen` (fen per base
  * unit) / `amountFen`.
  */
-import { DomainError } from '../errors.js';
+import { DomainError, domainErrorWithFixIn } from '../errors.js';
 import { Dec, costText } from '../shared/decimal.js';
 import { formatFen, lineAmountFen, priceYuanToFen } from '../shared/money.js';
 import { AMOUNT_MAX_FEN } from '../shared/limits.js';
@@ -73,7 +73,9 @@ export function receiptLineValue(product: UnitInfo, qty: string | number, v: Lin
   const qtyBase = new Dec(parseQuantity(product, qty));
   const enteredQty = String(qty).trim();
   const given = [v.unitPrice != null && v.unitPrice !== '', v.unitCostFen != null && v.unitCostFen !== '', v.amountFen != null].filter(Boolean).length;
-  if (given > 1) throw refuse(`「${product.name}」单价和金额只写一个：单价按数量所写的单位（例如 6.5 或 6.5/箱），金额是这一行的总价（金额=13）。`);
+  if (given > 1) {
+    throw domainErrorWithFixIn('invalid_input', { kind: 'line_amount', example: '13' }, (w) => `「${product.name}」单价和金额只写一个：单价按数量所写的单位（例如 6.5 或 6.5/箱），金额是这一行的总价（${w}）。`);
+  }
   const none = { qtyBase, enteredQty, unitPriceFenPerBase: null, amountFen: null, priceUnit: null, priceFenPerUnit: null, enteredUnitPrice: null };
   if (v.amountFen != null) {
     const amountFen = checkAmount(v.amountFen, product);
@@ -103,8 +105,10 @@ export function receiptLineValue(product: UnitInfo, qty: string | number, v: Lin
     role = r;
   } else {
     if (parts.length > 1) {
-      throw refuse(
-        `数量「${enteredQty}」写了两个单位，单价「${v.unitPrice}」按哪个单位算不清楚。请在单价后写明单位（例如 ${yuan}/${product.packUnit ?? product.baseUnit} 或 ${yuan}/${product.baseUnit}），或用 金额=… 写这一行的总价。`,
+      throw domainErrorWithFixIn(
+        'invalid_input',
+        { kind: 'line_amount', example: '…' },
+        (w) => `数量「${enteredQty}」写了两个单位，单价「${v.unitPrice}」按哪个单位算不清楚。请在单价后写明单位（例如 ${yuan}/${product.packUnit ?? product.baseUnit} 或 ${yuan}/${product.baseUnit}），或用 ${w} 写这一行的总价。`,
         { input: v.unitPrice, qty: enteredQty },
       );
     }

@@ -7,7 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { products, stockMoves, stockValuations } from '../../db/schema.js';
 import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
-import { DomainError } from '../errors.js';
+import { DomainError, domainErrorWithFix, domainErrorWithFixIn } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import type { ReferenceMode, ReferenceOptions } from '../kernel/use-case.js';
 import { writeAudit } from '../audit/index.js';
@@ -101,9 +101,12 @@ function checkPack(
     const f = new Dec(packFactor);
     if (f.decimalPlaces() > dp) {
       const rule = dp === 0 ? `「${baseUnit}」按整数计，1 ${packUnit} 只能等于整数${baseUnit}` : `「${baseUnit}」最多 ${dp} 位小数，1 ${packUnit} 最多等于 ${dp} 位小数的${baseUnit}`;
-      throw new DomainError(
+      // The example and the decimals are a fix (details.fix): chat says 包装=箱:3 / 小数位=1, REST the fields.
+      const fix = { kind: 'pack_precision', packUnit, packFactor: qtyText(f.toDecimalPlaces(dp, Dec.ROUND_UP)), baseUnit, qtyDecimals: Math.min(f.decimalPlaces(), 6) } as const;
+      throw domainErrorWithFixIn(
         'invalid_input',
-        `${rule}（收到 ${qtyText(f)}）。请写成${dp === 0 ? '整数' : `最多 ${dp} 位小数`}，例如 包装=${packUnit}:${qtyText(f.toDecimalPlaces(dp, Dec.ROUND_UP))}；确需按小数计${baseUnit}，请同时设置 小数位=${Math.min(f.decimalPlaces(), 6)}。没有保存任何改动。`,
+        fix,
+        (w) => `${rule}（收到 ${qtyText(f)}）。请写成${dp === 0 ? '整数' : `最多 ${dp} 位小数`}，${w}。没有保存任何改动。`,
         { packUnit, packFactor: qtyText(f), baseUnit, qtyDecimals: dp },
       );
     }
@@ -235,10 +238,11 @@ async function requirePackConfirmation(tx: Tx, before: ProductRow, next: Product
   const pack = (p: ProductRow) => (p.packUnit && p.packFactor ? `1 ${p.packUnit} = ${qtyText(p.packFactor)} ${p.baseUnit}` : '不设包装');
   const oldText = packReading(before, val.qty);
   const newText = packReading(next, val.qty);
-  throw new DomainError(
+  throw domainErrorWithFix(
     'needs_confirmation',
     `「${before.name}」现有库存 ${qtyText(val.qty)} ${before.baseUnit}：按原包装（${pack(before)}）是 ${oldText}，改成 ${pack(next)} 后是 ${newText}。` +
-      `已过账的单据仍按过账时的包装显示。没有保存任何改动。确认无误请在命令后加「确认」。`,
+      `已过账的单据仍按过账时的包装显示。没有保存任何改动。`,
+    { kind: 'confirm' },
     { qty: qtyText(val.qty), before: oldText, after: newText, packBefore: pack(before), packAfter: pack(next) },
   );
 }

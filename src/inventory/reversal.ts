@@ -24,7 +24,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
-import { DomainError, isDomainError } from '../errors.js';
+import { DomainError, domainErrorWithFixIn, isDomainError } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
@@ -63,7 +63,12 @@ export async function reverseDocument(db: Conn, actor: Actor, input: ReversalInp
   if (orig.kind === 'reversal') throw new DomainError('conflict', `「${orig.doc_no}」本身是红冲单，不能再红冲。如需恢复，请重新录入原单据。`, { docNo: orig.doc_no });
   if (orig.reversed_by) throw alreadyReversed(orig.doc_no, orig.reversed_by);
   if (orig.kind === 'cost_adjustment') {
-    throw new DomainError('conflict', `「${orig.doc_no}」是成本调整单，不能红冲：它没有可退回的货物。要改回原来的金额，请再做一次成本调整，例如「成本调整 <商品> <单价>」。`, { docNo: orig.doc_no });
+    throw domainErrorWithFixIn(
+      'conflict',
+      { kind: 'cost_adjust_request', product: '<商品>', unitPrice: '<单价>' },
+      (w) => `「${orig.doc_no}」是成本调整单，不能红冲：它没有可退回的货物。要改回原来的金额，请再做一次成本调整，例如「${w}」。`,
+      { docNo: orig.doc_no },
+    );
   }
   const moves = await execRows<{ id: number | string; kind: string; product_id: number; warehouse_id: number; batch_id: number; qty: string; unit_cost: string; value_fen: string; sku: string | null; product_name: string | null; base_unit: string | null; pack_unit: string | null; pack_factor: string | null }>(
     db,
@@ -248,11 +253,8 @@ async function reversalShortOfStock(
   const head =
     `不能红冲「${orig.doc_no}」：这张${isReceipt ? '入库单' : `${kindLabel}单`}的货已部分出库，红冲后库存会为负。` +
     `${productLabel(p)}在「${wh}」${batch}现有 ${formatQty(p, String(d.available ?? '0'))}，红冲要退回 ${formatQty(p, String(d.requested ?? '0'))}。${since}`;
-  const firstLater = later[0]?.doc_no ?? '<出库单号>';
-  const way = isReceipt
-    ? `要改单价请用「成本调整 ${orig.doc_no} <正确单价>」；要退货请先红冲后来的出库单（例如 红冲 ${firstLater}），再红冲这张入库单。`
-    : `要撤销这张单，请先红冲后来的出库单（例如 红冲 ${firstLater}），再红冲它。`;
-  return new DomainError('insufficient_stock', `${head}\n${way}没有保存任何改动。`, {
+  const fix = { kind: 'reverse_later_first', docNo: orig.doc_no, firstLater: later[0]?.doc_no ?? '<出库单号>', receipt: isReceipt } as const;
+  return domainErrorWithFixIn('insufficient_stock', fix, (way) => `${head}\n${way}没有保存任何改动。`, {
     ...d,
     docNo: orig.doc_no,
     laterDocs: later.map((m) => m.doc_no),

@@ -287,7 +287,8 @@ export const costAdjustmentInputSchema = z
   })
   .superRefine((v, ctx) => {
     const fail = (message: string) => ctx.addIssue({ code: 'custom', message, path: [] });
-    if (v.product === undefined && v.docNo === undefined) fail('请指定商品或入库单号，例如 成本调整 A001 2.5（新单价，元/基本单位）或 成本调整 RK20261125-0001 2.5（正确单价）');
+    // Only REST reaches this (chat's 成本调整 and no card leave both out): the canonical fields.
+    if (v.product === undefined && v.docNo === undefined) fail('请指定商品（product）或入库单号（docNo），例如 {"product": "A001", "unitPrice": "2.5"}（新单价，元/基本单位）或 {"docNo": "RK20261125-0001", "unitPrice": "2.5"}（正确单价）');
     if (v.unitCostFen !== undefined && v.totalValueFen !== undefined) fail('新单价和新总金额只写一个');
     if (v.unitCostFen === undefined && v.totalValueFen === undefined) fail('请写新单价（元/基本单位），例如 2.5');
     if (v.docNo !== undefined && v.totalValueFen !== undefined) fail('按入库单调整时请写正确的单价（元/基本单位），不是总金额');

@@ -26,7 +26,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { stocktakeEntries, stocktakes } from '../../db/schema.js';
 import { execRows, type Conn, type Db, type Tx } from '../../db/types.js';
-import { DomainError } from '../errors.js';
+import { DomainError, domainErrorWithFixIn } from '../errors.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { writeAudit } from '../audit/index.js';
 import { Dec, ZERO, qtyText } from '../shared/decimal.js';
@@ -517,9 +517,10 @@ function gainCost(p: ProductInfo, avg: Dec): Dec {
 }
 
 function movedMessage(st: StRow, moved: { sku: string; name: string }[]): DomainError {
-  return new DomainError(
+  return domainErrorWithFixIn(
     'stale',
-    `盘点 ${st.docNo} 开始后，以下商品在本仓库有出入库，账面数已变化：${moved.map((m) => `${m.name}（${m.sku}）`).join('、')}。请核对后重新清点这些商品；确认无误要照常过账，请选择「强制过账」（force）。`,
+    { kind: 'force' },
+    (w) => `盘点 ${st.docNo} 开始后，以下商品在本仓库有出入库，账面数已变化：${moved.map((m) => `${m.name}（${m.sku}）`).join('、')}。请核对后重新清点这些商品；确认无误要照常过账，${w}。`,
     { docNo: st.docNo, moved },
   );
 }

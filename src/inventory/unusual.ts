@@ -4,9 +4,10 @@
  * price per 个 was meant). The rule lives here, once; every adapter asks it before posting and,
  * when it answers reasons, shows them and posts only after an explicit confirmation (cards: the
  * 确认 button; chat: the same card, or the command again with the word 确认).
- * Read-only (a Db or a Tx); thresholds come from the caller (bot/cards/settings.ts holds the
- * app's values, tests shrink them; the posting use cases read `unusualEntrySetting`, whose
- * default is the same DEFAULT_UNUSUAL_SETTINGS).
+ * Read-only (a Db or a Tx); thresholds come from the caller, and every caller reads them from
+ * one place, the company setting `unusualEntrySetting` (default DEFAULT_UNUSUAL_SETTINGS): the
+ * posting use cases through ctx.settings, chat and cards through bot/cards/settings.ts
+ * unusualThresholds — so chat never asks about what REST posts, or the other way round.
  *
  * The posting use cases (use-cases/postings.ts) ask it themselves unless their input says
  * `confirm: true`, so REST is held like chat and cards; chat and cards have asked before they

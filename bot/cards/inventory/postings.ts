@@ -28,7 +28,7 @@ import {
 } from '../forms.js';
 import { canonicalPosting } from '../normalise.js';
 import type { CardAction, CardFlow, CardForm, FormField } from '../registry.js';
-import { cardSettings } from '../settings.js';
+import { unusualThresholds } from '../settings.js';
 import { afterPosting } from './shared.js';
 
 type Line = { product: number | string; qty: string; batchNo?: string; unitPrice?: string; amount?: string; expiresOn?: string };
@@ -59,7 +59,7 @@ function postingFlow(name: PostingFlow, useCase: string, schema: z.ZodObject): C
     // The services' reading of quantity and price (units, decimal places, the price rule), then
     // the unusual-entry rule chat uses too.
     async inspect(c, _product, p) {
-      const { reasons } = await checkUnusualPosting(c.deps.database.db, c.actor, name, forUnusualCheck(p.input), cardSettings(c.deps));
+      const { reasons } = await checkUnusualPosting(c.deps.database.db, c.actor, name, forUnusualCheck(p.input), await unusualThresholds(c.deps, c.deps.database.db, c.logger));
       return reasons;
     },
     summary: (uow, c, r, p) => afterPosting(uow, c, r, p.flow),
