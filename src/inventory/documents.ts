@@ -93,7 +93,8 @@ export interface PostingResult {
   replayed: boolean;
 }
 
-interface DocRow {
+/** A documents row as the header queries select it (joined warehouse and linked document numbers). */
+export interface DocRow {
   id: number;
   doc_no: string;
   kind: DocKind;
@@ -118,7 +119,8 @@ interface DocRow {
 
 const iso = (v: string | Date) => (v instanceof Date ? v : new Date(v)).toISOString();
 
-function docView(r: DocRow): DocumentView {
+/** A header row → the document as every output shows it (getDocument, postings, listings). */
+export function docView(r: DocRow): DocumentView {
   return {
     id: r.id,
     docNo: r.doc_no,

@@ -14,7 +14,7 @@ import { requirePermission, type Actor } from '../people/roles.js';
 import { allocate } from '../shared/allocate.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { cutPage, decodeCursor, type Page } from './cursor.js';
-import type { DocumentView } from './documents.js';
+import { docView, type DocRow, type DocumentView } from './documents.js';
 import { DOC_KIND_LABEL, MOVE_KIND_LABEL, type DocKind, type MoveKind } from './moves.js';
 import { resolveProduct } from './products.js';
 import { formatQty } from './units.js';
@@ -292,12 +292,7 @@ export async function listDocuments(conn: Conn, actor: Actor, f: DocumentFilter,
     conds.push(sql`(d.warehouse_id = ${w}::int or d.to_warehouse_id = ${w}::int)`);
   }
   if (after) conds.push(sql`d.id > ${after[0]}::int`);
-  const rows = await execRows<{
-    id: number; doc_no: string; kind: DocKind; warehouse_id: number | null; wh_name: string | null; to_warehouse_id: number | null; to_wh_name: string | null;
-    actor_id: number | null; business_time: string | Date; created_at: string | Date; remark: string | null; total_value_fen: string;
-    reverses_doc_id: number | null; reverses_doc_no: string | null; reversed_by_doc_id: number | null; reversed_by_doc_no: string | null;
-    source_type: string | null; source_id: number | null; party_type: string | null; party_id: number | null;
-  }>(
+  const rows = await execRows<DocRow>(
     conn,
     // The page's ids on documents alone first (see listMoves).
     sql`with page as materialized (select d.id from documents d where ${allOf(conds)} order by d.id limit ${f.limit + 1})
@@ -313,29 +308,7 @@ export async function listDocuments(conn: Conn, actor: Actor, f: DocumentFilter,
   );
   const page = cutPage(rows, f.limit, 'documents', (r) => [r.id]);
   return {
-    items: page.rows.map((r) => ({
-      id: r.id,
-      docNo: r.doc_no,
-      kind: r.kind,
-      kindLabel: DOC_KIND_LABEL[r.kind] ?? r.kind,
-      warehouseId: r.warehouse_id,
-      warehouseName: r.wh_name,
-      toWarehouseId: r.to_warehouse_id,
-      toWarehouseName: r.to_wh_name,
-      actorId: r.actor_id,
-      businessTime: iso(r.business_time),
-      recordedAt: iso(r.created_at),
-      remark: r.remark,
-      totalValueFen: String(r.total_value_fen),
-      reversesDocId: r.reverses_doc_id,
-      reversesDocNo: r.reverses_doc_no,
-      reversedByDocId: r.reversed_by_doc_id,
-      reversedByDocNo: r.reversed_by_doc_no,
-      sourceType: r.source_type,
-      sourceId: r.source_id,
-      partyType: r.party_type,
-      partyId: r.party_id,
-    })),
+    items: page.rows.map(docView),
     nextCursor: page.nextCursor,
   };
 }
