@@ -148,6 +148,8 @@ export function domainProblem(e: DomainError, instance: string): Problem {
   const issues = e.details?.issues;
   if (e.code === 'invalid_input' && Array.isArray(errors)) p.errors = errors as InputError[];
   else if (e.code === 'invalid_input' && Array.isArray(issues)) p.errors = inputErrors(issues as z.core.$ZodIssue[]);
+  // A refusal about one line of a document (src/inventory/line-errors.ts): point at it.
+  else if (typeof e.details?.line === 'number') p.errors = [{ path: `lines.${e.details.line - 1}`, message: e.message }];
   const candidates = e.details?.candidates;
   if (Array.isArray(candidates)) p.candidates = candidates.map(candidateView);
   const details = safeDetails(e.details);

@@ -4,6 +4,7 @@
  * exported zod schema, checks the permission, resolves names to ids outside the transaction,
  * and hands a PostSpec to the engine.
  */
+import { forLine } from './line-errors.js';
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn, type Db } from '../../db/types.js';
 import { DomainError } from '../errors.js';
@@ -79,8 +80,10 @@ export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput, o
   const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
   const lines = data.lines.map((l, i) => {
     const p = prods[i];
-    const v = receiptLineValue(p, l.qty, { unitPrice: l.unitPrice, unitCostFen: l.unitCostFen, amountFen: l.amountFen });
-    return { lineNo: i + 1, p, qty: v.qtyBase, v, batchNo: batchFor(p, l.batchNo, dayKey(businessTime))!, l };
+    return forLine(i + 1, data.lines.length, () => {
+      const v = receiptLineValue(p, l.qty, { unitPrice: l.unitPrice, unitCostFen: l.unitCostFen, amountFen: l.amountFen });
+      return { lineNo: i + 1, p, qty: v.qtyBase, v, batchNo: batchFor(p, l.batchNo, dayKey(businessTime))!, l };
+    });
   });
   const ensure: EnsureRow[] = lines.map((x) => ({ productId: x.p.id, warehouseId: wh.id, batchNo: x.batchNo, receivedAt: businessTime, expiresOn: x.l.expiresOn ?? null }));
   return post(db, actor, {
@@ -135,7 +138,9 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput, opts:
   if (replay) return replay;
   const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor, references: opts.references });
   const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
-  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
+  const lines = data.lines.map((l, i) =>
+    forLine(i + 1, data.lines.length, () => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) })),
+  );
   return post(db, actor, {
     kind: data.kind,
     ...headerOf(data, businessTime),
@@ -179,7 +184,9 @@ export async function postTransfer(db: Conn, actor: Actor, input: TransferInput,
     throw new DomainError('invalid_input', `调出和调入仓库相同（${from.name}），请选择不同的仓库。`);
   }
   const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
-  const lines = data.lines.map((l, i) => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) }));
+  const lines = data.lines.map((l, i) =>
+    forLine(i + 1, data.lines.length, () => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) })),
+  );
   // Destination rows for every batch the source holds (FIFO may pick any of them).
   const ensure: EnsureRow[] = [];
   for (const x of lines) {

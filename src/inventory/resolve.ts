@@ -1,4 +1,5 @@
 /** Shared input resolution for postings: product refs → ProductInfo, warehouses → names. */
+import { atLine } from './line-errors.js';
 import { inArray } from 'drizzle-orm';
 import { products } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
@@ -40,19 +41,24 @@ export async function resolveProducts(conn: Conn, refs: (number | string)[], opt
   }
   const byText = new Map<string, ProductInfo>();
   const out: ProductInfo[] = [];
-  for (const ref of refs) {
-    if (typeof ref === 'number') {
-      const p = byId.get(ref);
-      if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。${ref > MAX_ID ? '条码、编码请写成文本（加引号）。' : ''}`, { product: ref });
-      if (p.archived) throw new DomainError('conflict', `商品「${p.name}」已停用，不能再出入库。`, { productId: p.id });
-      out.push(p);
-    } else {
-      let p = byText.get(ref);
-      if (!p) {
-        p = toInfo(await resolveProduct(conn, ref, opts));
-        byText.set(ref, p);
+  for (const [i, ref] of refs.entries()) {
+    try {
+      if (typeof ref === 'number') {
+        const p = byId.get(ref);
+        if (!p) throw new DomainError('not_found', `找不到商品 #${ref}。${ref > MAX_ID ? '条码、编码请写成文本（加引号）。' : ''}`, { product: ref });
+        if (p.archived) throw new DomainError('conflict', `商品「${p.name}」已停用，不能再出入库。`, { productId: p.id });
+        out.push(p);
+      } else {
+        let p = byText.get(ref);
+        if (!p) {
+          p = toInfo(await resolveProduct(conn, ref, opts));
+          byText.set(ref, p);
+        }
+        out.push(p);
       }
-      out.push(p);
+    } catch (e) {
+      // Refs are a document's lines, in order: say which one.
+      throw atLine(e, i + 1, refs.length);
     }
   }
   return out;
