@@ -57,20 +57,20 @@ const numberText = (shape: RegExp, message: string) =>
     });
 
 /** A quantity as text (see the file comment). */
-export const qtyText = numberText(QTY_TEXT, '数量格式不对：写成 24、0.5、2箱 或 2箱3个').describe(
+export const qtyText = numberText(QTY_TEXT, '格式不对：写成 24、0.5、2箱 或 2箱3个').describe(
   '数量（文本）：基本单位的十进制数（"24"、"0.5"，最多 6 位小数），或带商品单位（"2箱"、"2箱3个"）；千位分隔可写 "1,000"',
 );
 
 /** Money amount in yuan, ≤ 2 decimals, as text. */
-export const yuanAmount = numberText(YUAN_AMOUNT, '金额格式不对：写成 480 或 12.50（元，最多两位小数）').describe('金额（元，文本，最多两位小数），例如 "480.00"');
+export const yuanAmount = numberText(YUAN_AMOUNT, '格式不对：写成 480 或 12.50（元，最多两位小数）').describe('金额（元，文本，最多两位小数），例如 "480.00"');
 
 /** Unit price in yuan, ≤ 6 decimals, optionally per a named unit. */
-export const yuanPrice = numberText(YUAN_PRICE, '单价格式不对：写成 6.5、0.002 或 6.5/箱（元，最多 6 位小数）').describe(
+export const yuanPrice = numberText(YUAN_PRICE, '格式不对：写成 6.5、0.002 或 6.5/箱（元，最多 6 位小数）').describe(
   '单价（元，文本，最多 6 位小数），按数量所写的单位计；或写明单位 "6.5/箱"',
 );
 
 /** ISO 8601 date-time with offset. */
-export const isoTime = z.iso.datetime({ offset: true, message: '时间格式不对：写成 2026-11-25T09:30:00+08:00' }).describe('业务时间（ISO 8601，带时区）');
+export const isoTime = z.iso.datetime({ offset: true, message: '格式不对：写成 2026-11-25T09:30:00+08:00' }).describe('业务时间（ISO 8601，带时区）');
 
 /** Free text (remark, reason): trimmed, empty → null. */
 export const note = (max: number) =>

@@ -189,7 +189,7 @@ function ruleOf(i: z.core.$ZodIssue, schema: z.ZodType | undefined, input: unkno
     if (expected.length === branches.length && expected.length) {
       if (value === undefined) return '必填';
       const words = [...new Set(expected.map((e) => (e === 'number' || e === 'int' ? '整数 id' : e === 'string' ? '文本' : e === 'boolean' ? 'true/false' : e === 'array' ? '列表' : '对象')))];
-      return `应为${words.join('或')}${got}`;
+      return `应为${words.join(' 或 ')}${got}`;
     }
     return `格式不对${got}`;
   }
