@@ -75,6 +75,8 @@ export function unexpectedErrorText(ref: string, what?: string): string {
  * - reverse_later_first: a document whose goods later documents took: reverse those first
  *   (`firstLater`, the earliest, or a placeholder); for a receipt also the 成本调整 to change
  *   only its price.
+ * - base_unit_change: what to do instead of changing the base unit of a product with ledger
+ *   history (sentence kind: bullet lines, the last ending with 。). See BaseUnitChangeFix.
  */
 export type DomainFix =
   | { kind: 'confirm' }
@@ -84,7 +86,35 @@ export type DomainFix =
   | { kind: 'pack_precision'; packUnit: string; packFactor: string; baseUnit: string; qtyDecimals: number }
   | { kind: 'line_amount'; example: string }
   | { kind: 'cost_adjust_request'; product?: string; docNo?: string; unitPrice: string }
-  | { kind: 'reverse_later_first'; docNo: string; firstLater: string; receipt: boolean };
+  | { kind: 'reverse_later_first'; docNo: string; firstLater: string; receipt: boolean }
+  | BaseUnitChangeFix;
+
+/**
+ * The way out of a refused base-unit change (`baseUnit` → `to`), by how the two units relate
+ * (src/inventory/units.ts baseUnitChangeFix works it out):
+ * - same: `to` is another name of the base unit; nothing to change.
+ * - smaller (米 → 厘米): keep the base unit and write `example` (25 `to` in base units, "0.25"),
+ *   with `setting` when the product's decimal places (`current`) do not reach one `to`
+ *   (`needed`); or a new product counted in `to` whose pack is the base unit, `factor` `to`
+ *   per base unit ("100").
+ * - larger (米 → 公里): a pack `to` of `factor` base units ("1000"); or a new product in `to`.
+ * - unknown (瓶 → 毫升, 个 → 盒: no fixed sizes): both readings, with placeholders: if one `to`
+ *   holds several base units, a pack `to`; if one base unit holds several `to`, a new product
+ *   counted in `to` with the base unit as its pack, the stock moved over.
+ */
+export interface BaseUnitChangeFix {
+  kind: 'base_unit_change';
+  product: { sku: string; name: string };
+  baseUnit: string;
+  to: string;
+  relation: 'same' | 'smaller' | 'larger' | 'unknown';
+  /** smaller: `to` per base unit; larger: base units per `to`; decimal text. */
+  factor?: string;
+  /** smaller: 25 `to` written in base units, decimal text. */
+  example?: string;
+  /** smaller, when one `to` needs more decimal places than the product allows. */
+  setting?: { current: number; needed: number };
+}
 
 /**
  * An adapter's words for a fix: the sentence that ends the message (with its own 。), or for
@@ -129,8 +159,42 @@ export const INPUT_FIX_WORDING: FixWording = (fix) => {
         ? `要改单价请用成本调整：${costAdjustRequest({ docNo: fix.docNo, unitPrice: '<正确单价>' })}；要退货请先红冲后来的出库单（例如 ${reverse(fix.firstLater)}），再红冲这张入库单（${reverse(fix.docNo)}）。`
         : `要撤销这张单，请先红冲后来的出库单（例如 ${reverse(fix.firstLater)}），再红冲它（${reverse(fix.docNo)}）。`;
     }
+    case 'base_unit_change':
+      return baseUnitChangeInput(fix);
   }
 };
+
+/** base_unit_change in request words: the PATCH of a pack, the POST of a new product. */
+function baseUnitChangeInput(f: BaseUnitChangeFix): string {
+  const { product: p, baseUnit: base, to } = f;
+  const patch = (fields: Record<string, string | undefined>) => `PATCH /products/${p.sku} ${bodyText(fields)}`;
+  const create = (fields: Record<string, string | undefined>) => `POST /products ${bodyText({ name: p.name, sku: `${p.sku}-2`, baseUnit: to, ...fields })}`;
+  const retire = '把旧商品的库存出库或盘点清零后不再使用。';
+  switch (f.relation) {
+    case 'same':
+      return `• 「${to}」和「${base}」是同一个单位，不用修改：数量写成 "qty": "5" 或 "5${base}" 即可。`;
+    case 'smaller': {
+      const setting = f.setting
+        ? `（${base} 现在最多 ${f.setting.current} 位小数，要精确到 1 ${to} 请同时设置 PATCH /products/${p.sku} {"qtyDecimals": ${f.setting.needed}}）`
+        : '';
+      return [
+        `• 仍按「${base}」记账：把${to}换算成${base}写，例如 25${to} 写成 ${f.example}${base}（"qty": "${f.example}"）${setting}；`,
+        `• 确要按「${to}」记账：新建商品（例如 ${create({ packUnit: base, packFactor: f.factor })}，1 ${base} = ${f.factor} ${to}），${retire}`,
+      ].join('\n');
+    }
+    case 'larger':
+      return [
+        `• 只想按「${to}」录入：设置包装，例如 ${patch({ packUnit: to, packFactor: f.factor })}（1 ${to} = ${f.factor} ${base}）；`,
+        `• 确要按「${to}」记账：新建商品（例如 ${create({})}），${retire}`,
+      ].join('\n');
+    case 'unknown':
+      return [
+        `• 若 1 ${to} 里有多个「${base}」：只想按「${to}」录入，设置包装，例如 ${patch({ packUnit: to, packFactor: `<每${to}多少${base}>` })}；`,
+        `• 若 1 ${base} 里有多个「${to}」：「${to}」比「${base}」小，不能做包装；新建商品按「${to}」记账、以「${base}」为包装（例如 ${create({ packUnit: base, packFactor: `<每${base}多少${to}>` })}），` +
+          `再把库存移过去：旧商品出库或盘点清零，新商品入库同样多的货（按${to}计），旧商品不再使用。`,
+      ].join('\n');
+  }
+}
 
 /**
  * A DomainError whose message is `what` followed by the fix in INPUT_FIX_WORDING; `details.fix`

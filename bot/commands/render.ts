@@ -1,5 +1,5 @@
 /** Shared text rendering for command replies (and the error answer of cards). */
-import { errorReference, isDomainError, unexpectedErrorText, wordFix, type DomainError, type FixWording } from '../../src/errors.js';
+import { errorReference, isDomainError, unexpectedErrorText, wordFix, type BaseUnitChangeFix, type DomainError, type FixWording } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
 import { domainErrorFromDb, pgConstraint, pgErrorCode } from '../../src/shared/pg.js';
 
@@ -54,8 +54,36 @@ export const CHAT_FIX_WORDING: FixWording = (fix) => {
       return fix.receipt
         ? `要改单价请用「${costAdjustCommand({ docNo: fix.docNo, unitPrice: '<正确单价>' })}」；要退货请先红冲后来的出库单（例如 红冲 ${fix.firstLater}），再红冲这张入库单。`
         : `要撤销这张单，请先红冲后来的出库单（例如 红冲 ${fix.firstLater}），再红冲它。`;
+    case 'base_unit_change':
+      return baseUnitChangeCommands(fix);
   }
 };
+
+/** base_unit_change in chat words: 「商品 修改 … 包装=…」 for a pack, 「商品 新增 …」 for a new product. */
+function baseUnitChangeCommands(f: BaseUnitChangeFix): string {
+  const { product: p, baseUnit: base, to } = f;
+  const create = (pack: string) => `商品 新增 ${p.sku}-2 ${p.name} 单位=${to}${pack}`;
+  const fresh = (pack: string) => `• 确要按「${to}」记账：新建商品（例如 ${create(pack)}），把旧商品的库存出库或盘点清零后不再使用。`;
+  switch (f.relation) {
+    case 'same':
+      return `• 「${to}」和「${base}」是同一个单位，不用修改：数量写成 5${base} 或 5 即可。`;
+    case 'smaller': {
+      const setting = f.setting ? `（${base} 现在最多 ${f.setting.current} 位小数，要精确到 1 ${to} 请同时设置 商品 修改 ${p.sku} 小数位=${f.setting.needed}）` : '';
+      return [
+        `• 仍按「${base}」记账：把${to}换算成${base}写，例如 25${to} 写成 ${f.example}${base}${setting}；`,
+        fresh(` 包装=${base}:${f.factor}（1 ${base} = ${f.factor} ${to}）`),
+      ].join('\n');
+    }
+    case 'larger':
+      return [`• 只想按「${to}」录入：设置包装，例如 商品 修改 ${p.sku} 包装=${to}:${f.factor}（1 ${to} = ${f.factor} ${base}）；`, fresh('')].join('\n');
+    case 'unknown':
+      return [
+        `• 若 1 ${to} 里有多个「${base}」：只想按「${to}」录入，设置包装，例如 商品 修改 ${p.sku} 包装=${to}:<每${to}多少${base}>；`,
+        `• 若 1 ${base} 里有多个「${to}」：「${to}」比「${base}」小，不能做包装；新建商品按「${to}」记账、以「${base}」为包装（例如 ${create(` 包装=${base}:<每${base}多少${to}>`)}），` +
+          `再把库存移过去：旧商品出库或盘点清零，新商品入库同样多的货（按${to}计），旧商品不再使用。`,
+      ].join('\n');
+  }
+}
 
 /** 「成本调整 RK20261125-0001 A001 2.5」: the command's positional order (receipt, product, price). */
 const costAdjustCommand = (f: { product?: string; docNo?: string; unitPrice: string }): string =>

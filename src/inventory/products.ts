@@ -14,7 +14,7 @@ import { writeAudit } from '../audit/index.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../shared/pg.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { buildSearchText, searchTerms } from './search.js';
-import { baseUnitChangeAdvice, formatQty, qtyDecimalsOf } from './units.js';
+import { baseUnitChangeFix, formatQty, qtyDecimalsOf } from './units.js';
 import { archiveProductSchema, createProductSchema, parseInput, updateProductSchema, type CreateProductInput, type UpdateProductInput } from './schemas.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -202,13 +202,14 @@ async function refuseUnitChangeWithHistory(tx: Tx, before: ProductRow, changes: 
   const [val] = await tx.select().from(stockValuations).where(eq(stockValuations.productId, before.id));
   const onHand = val && new Dec(val.qty).greaterThan(0) ? `现有库存 ${formatQty(before, val.qty)}，` : '';
   if (unitChange) {
-    throw new DomainError(
+    throw domainErrorWithFix(
       'conflict',
       `「${before.name}」已有出入库记录（${onHand}数量、单价和平均成本都按「${before.baseUnit}」计），不能把基本单位改成「${changes.baseUnit}」：` +
-        `账上的数量会被当成「${changes.baseUnit}」。没有保存任何改动。\n` +
-        // The way out depends on how the two units relate (units.ts): a smaller unit is written
-        // as decimals of the base unit, a larger one becomes a pack with its real factor.
-        baseUnitChangeAdvice({ ...before, sku: before.sku }, changes.baseUnit!),
+        `账上的数量会被当成「${changes.baseUnit}」。没有保存任何改动。\n`,
+      // The way out depends on how the two units relate (units.ts): a smaller unit is written
+      // as decimals of the base unit, a larger one becomes a pack with its real factor; each
+      // adapter words it (chat commands, REST requests).
+      baseUnitChangeFix(before, changes.baseUnit!),
       { baseUnit: before.baseUnit, requested: changes.baseUnit },
     );
   }

@@ -8,7 +8,7 @@
  * as whole: a fraction of a 根 or 卷 is more likely a typo than a need, and the refusal says
  * how to allow it. parseQuantity applies the rule, so chat, cards and services refuse alike.
  */
-import { DomainError, domainErrorWithFix } from '../errors.js';
+import { DomainError, domainErrorWithFix, type BaseUnitChangeFix } from '../errors.js';
 import { Dec, NumberCommaError, fitsQtyScale, qtyText, stripThousands } from '../shared/decimal.js';
 
 export interface UnitInfo {
@@ -203,30 +203,30 @@ export function unitRatio(from: string, to: string): Dec | null {
 
 /**
  * What to do instead of changing a base unit that has ledger history (products.ts refuses the
- * change): two bullets in chat words.
- * - `to` larger than the base unit (米 → 公里, or a counted unit like 盒 whose size the user
- *   knows): keep the base unit, add `to` as the pack (包装=公里:1000; a counted unit gets a
- *   placeholder, 包装=盒:<每盒几个>).
- * - `to` smaller (米 → 厘米): a pack must be the larger unit, so 包装=厘米:… is wrong. Keep
- *   the base unit and write decimals (25 厘米 = 0.25米; 小数位=… when the unit's places do not
- *   reach one `to`), or a new product counted in `to` with the old unit as its pack
- *   (单位=厘米 包装=米:100).
+ * change), as data (src/errors.ts BaseUnitChangeFix; each adapter words it: chat commands,
+ * REST requests). How `to` relates to the base unit decides the way out:
+ * - larger (米 → 公里): keep the base unit, add `to` as the pack with its real factor.
+ * - smaller (米 → 厘米): a pack must be the larger unit, so a pack `to` would be wrong. Keep
+ *   the base unit and write decimals (25 厘米 = 0.25米; a decimal-places setting when the
+ *   product's places do not reach one `to`), or a new product counted in `to` with the old
+ *   unit as its pack (1 米 = 100 厘米).
+ * - unknown (瓶 → 毫升, 个 → 盒: counted units have no fixed size, and the code cannot tell
+ *   which is larger): both readings with placeholders, never a made-up factor.
  */
-export function baseUnitChangeAdvice(p: Pick<UnitInfo, 'name' | 'baseUnit' | 'qtyDecimals'> & { sku: string }, to: string): string {
+export function baseUnitChangeFix(p: Pick<UnitInfo, 'name' | 'baseUnit' | 'qtyDecimals'> & { sku: string }, to: string): BaseUnitChangeFix {
   const ratio = unitRatio(p.baseUnit, to);
-  const fresh = (pack: string) => `• 确要按「${to}」记账：新建商品（例如 商品 新增 ${p.sku}-2 ${p.name} 单位=${to}${pack}），把旧商品的库存出库或盘点清零后不再使用。`;
-  if (ratio && ratio.lessThan(1)) {
-    // 1 to = ratio base: a to is a fraction of the base unit.
-    const per = new Dec(1).dividedBy(ratio); // how many `to` make one base unit (厘米 per 米: 100)
-    const places = ratio.decimalPlaces();
-    const dp = qtyDecimalsOf(p);
-    const setting = places > dp ? `（${p.baseUnit} 现在最多 ${dp} 位小数，要精确到 1 ${to} 请同时设置 商品 修改 ${p.sku} 小数位=${Math.min(places, 6)}）` : '';
-    return [
-      `• 仍按「${p.baseUnit}」记账：把${to}换算成${p.baseUnit}写，例如 25${to} 写成 ${qtyText(ratio.times(25))}${p.baseUnit}${setting}；`,
-      fresh(` 包装=${p.baseUnit}:${qtyText(per)}（1 ${p.baseUnit} = ${qtyText(per)} ${to}）`),
-    ].join('\n');
-  }
-  if (ratio && ratio.equals(1)) return `• 「${to}」和「${p.baseUnit}」是同一个单位，不用修改：数量写成 5${p.baseUnit} 或 5 即可。`;
-  const pack = ratio ? `包装=${to}:${qtyText(ratio)}（1 ${to} = ${qtyText(ratio)} ${p.baseUnit}）` : `包装=${to}:<每${to}多少${p.baseUnit}>`;
-  return [`• 只想按「${to}」录入：设置包装，例如 商品 修改 ${p.sku} ${pack}；`, fresh('')].join('\n');
+  const fix: BaseUnitChangeFix = { kind: 'base_unit_change', product: { sku: p.sku, name: p.name }, baseUnit: p.baseUnit, to, relation: 'unknown' };
+  if (!ratio) return fix;
+  if (ratio.equals(1)) return { ...fix, relation: 'same' };
+  if (ratio.greaterThan(1)) return { ...fix, relation: 'larger', factor: qtyText(ratio) };
+  // 1 to = ratio base: a `to` is a fraction of the base unit.
+  const places = ratio.decimalPlaces();
+  const dp = qtyDecimalsOf(p);
+  return {
+    ...fix,
+    relation: 'smaller',
+    factor: qtyText(new Dec(1).dividedBy(ratio)), // how many `to` make one base unit (厘米 per 米: 100)
+    example: qtyText(ratio.times(25)),
+    ...(places > dp ? { setting: { current: dp, needed: Math.min(places, 6) } } : {}),
+  };
 }

@@ -139,6 +139,28 @@ describeDb('REST fix wording', (t) => {
     expect(ok.status).toBe(200);
   });
 
+  it('a base unit under a ledger history (瓶 → 毫升): both readings as requests, PATCH a pack or POST a new product', async () => {
+    const token = await setup();
+    await createProduct(t.db, await api.admin(), { name: '胶水', sku: 'GLU', baseUnit: '瓶' });
+    await receive([{ product: 'GLU', qty: 3, unitCostFen: '500' }]);
+    const r = await api.call('PATCH', '/api/v1/products/GLU', { token, key: key(), body: { baseUnit: '毫升' } });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('conflict');
+    expect(r.body.detail).toContain('不能把基本单位改成「毫升」');
+    expect(r.body.detail).toContain('• 若 1 毫升 里有多个「瓶」：只想按「毫升」录入，设置包装，例如 PATCH /products/GLU {"packUnit": "毫升", "packFactor": "<每毫升多少瓶>"}；');
+    expect(r.body.detail).toContain('• 若 1 瓶 里有多个「毫升」：');
+    expect(r.body.detail).toContain('POST /products {"name": "胶水", "sku": "GLU-2", "baseUnit": "毫升", "packUnit": "瓶", "packFactor": "<每瓶多少毫升>"}');
+    expectRestWords(r.body.detail);
+    expect(r.body.details.fix).toEqual({ kind: 'base_unit_change', product: { sku: 'GLU', name: '胶水' }, baseUnit: '瓶', to: '毫升', relation: 'unknown' });
+    // A known smaller unit (米 → 厘米): decimals of 米 as "qty", or a new product with 米 as its pack.
+    await receive([{ product: 'CD01', qty: 2, unitCostFen: '100' }]);
+    const cm = await api.call('PATCH', '/api/v1/products/CD01', { token, key: key(), body: { baseUnit: '厘米' } });
+    expect(cm.status).toBe(409);
+    expect(cm.body.detail).toContain('例如 25厘米 写成 0.25米（"qty": "0.25"）');
+    expect(cm.body.detail).toContain('POST /products {"name": "彩带", "sku": "CD01-2", "baseUnit": "厘米", "packUnit": "米", "packFactor": "100"}');
+    expectRestWords(cm.body.detail);
+  });
+
   it('an amount too large for a line is refused by the REST format before the service range (no 金额=480)', async () => {
     const token = await setup();
     const r = await api.call('POST', '/api/v1/receipts', { token, key: key(), body: { lines: [{ product: 'JS01', qty: '1', amount: '999999999999' }] } });
