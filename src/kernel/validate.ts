@@ -92,6 +92,17 @@ function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | 
   return cur;
 }
 
+/** A `.meta()` key on the schema or any wrapper inside it (optional, default, nullable, pipe). */
+function ownMeta(s: z.ZodType | undefined, key: string): unknown {
+  for (let cur = s, i = 0; cur && i < 10; i++) {
+    const v = (cur.meta() as Record<string, unknown> | undefined)?.[key];
+    if (v !== undefined) return v;
+    const def = (cur as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } })._zod.def;
+    cur = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return undefined;
+}
+
 /** `.meta({ title })` on the schema or any wrapper inside it (optional, default, nullable, pipe). */
 function ownTitle(s: z.ZodType | undefined): string | undefined {
   for (let cur = s, i = 0; cur && i < 10; i++) {
@@ -197,7 +208,11 @@ function ruleOf(i: z.core.$ZodIssue, schema: z.ZodType | undefined, input: unkno
   if (i.code === 'too_big') return limit.origin === 'string' ? `太长（最多 ${String(limit.maximum)} 个字）` : limit.origin === 'array' ? `太多（最多 ${String(limit.maximum)} 项）` : `太大（最多 ${String(limit.maximum)}）`;
   if (i.code === 'too_small') return limit.origin === 'string' ? '不能为空' : limit.origin === 'array' ? `至少 ${String(limit.minimum)} 项` : `太小（至少 ${String(limit.minimum)}）`;
   if (i.code === 'invalid_type') return value === undefined ? '必填' : `${expectation(limit.expected, value, integer)}${got}`;
-  if (i.code === 'invalid_value') return `只能是 ${(limit.values ?? []).map(String).join('、')}${got}`;
+  if (i.code === 'invalid_value') {
+    // `.meta({ valueLabels })` on an enum names its codes: sales_issue（销售出库）.
+    const labels = (schema ? ownMeta(schemaAt(schema, i.path), 'valueLabels') : undefined) as Record<string, string> | undefined;
+    return `只能是 ${(limit.values ?? []).map((v) => (labels?.[String(v)] ? `${String(v)}（${labels[String(v)]}）` : String(v))).join('、')}${got}`;
+  }
   if (i.code === 'invalid_format') return `格式不对${got}`;
   if (i.code === 'unrecognized_keys') return `没有这些字段：${(i as { keys: string[] }).keys.join('、')}`;
   return `格式不对${got}`;

@@ -28,7 +28,7 @@ describeDb('REST input messages', (t) => {
     const at = (path: string) => r.body.errors.find((e: { path: string }) => e.path === path)?.message;
     expect(at('lines.0.qty')).toBe('第 1 行「数量」应写成文本，例如 "2"（收到数字 2）');
     expect(at('lines.1.product')).toBe('第 2 行「商品」必填');
-    expect(at('kind')).toBe('「类型」只能是 sales_issue、internal_issue（收到「sale」）');
+    expect(at('kind')).toBe('「类型」只能是 sales_issue（销售出库）、internal_issue（领用出库）（收到「sale」）');
     sameWords(r.body);
   });
 

@@ -30,3 +30,10 @@ describe('input messages', () => {
     expect(messageOf('inventory.receive', { lines: [{ product: 'A', qty: '1' }, { product: 'B', qty: '1.5.2' }] })).toContain('第 2 行「数量」');
   });
 });
+
+describe('enum refusals', () => {
+  it('list the codes with their Chinese names', () => {
+    expect(messageOf('inventory.issue', { kind: 'sale', lines: [{ product: 'A001', qty: '1' }] })).toContain('「类型」只能是 sales_issue（销售出库）、internal_issue（领用出库）');
+    expect(messageOf('inventory.moves', { kind: 'nope' })).toContain('transfer_out（');
+  });
+});

@@ -4,7 +4,7 @@ import { pageInput } from '../../kernel/canonical.js';
 import { defineUseCase } from '../../kernel/use-case.js';
 import { getDocument } from '../documents.js';
 import { listDocuments } from '../listing.js';
-import { DOC_KINDS } from '../moves.js';
+import { DOC_KIND_LABEL, DOC_KINDS } from '../moves.js';
 import { timeBound } from './common.js';
 import { costFiltered } from './cost-visibility.js';
 import { warehouseRef } from './postings.js';
@@ -29,7 +29,7 @@ export const documentsUseCase = defineUseCase({
   label: '单据列表',
   summary: '已过账单据（表头），可按类型、时间、仓库筛选',
   input: z.strictObject({
-    kind: z.enum(DOC_KINDS, { error: `类型只能是 ${DOC_KINDS.join('、')}` }).optional().describe('单据类型'),
+    kind: z.enum(DOC_KINDS).meta({ valueLabels: DOC_KIND_LABEL }).optional().describe('单据类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),
     to: timeBound.meta({ title: '截止时间' }).optional(),
     warehouse: warehouseRef.optional().describe('涉及这个仓库的单据（调出或调入）'),

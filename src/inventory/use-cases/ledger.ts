@@ -39,7 +39,7 @@ export const movesUseCase = defineUseCase({
     product: productRef.optional(),
     warehouse: warehouseRef.optional(),
     docNo: z.string().trim().min(1).max(40).optional().describe('单号，例如 RK20261125-0001'),
-    kind: z.enum(MOVE_KINDS, { error: `类型只能是 ${MOVE_KINDS.join('、')}` }).optional().describe('流水类型'),
+    kind: z.enum(MOVE_KINDS).meta({ valueLabels: MOVE_KIND_LABEL }).optional().describe('流水类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),
     to: timeBound.meta({ title: '截止时间' }).optional(),
     ...pageInput,
