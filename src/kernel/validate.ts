@@ -92,6 +92,17 @@ function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | 
   return cur;
 }
 
+const ENUM_LABELS = 'x-enum-labels';
+
+/**
+ * Metadata naming an enum's codes in Chinese, `{ 'x-enum-labels': { sales_issue: '销售出库', … } }`
+ * (only the given codes): refusals list them (sales_issue（销售出库）), and OpenAPI publishes it
+ * as a schema extension a client can show.
+ */
+export function enumLabels<K extends string>(codes: readonly K[], labels: Record<K, string>): { [ENUM_LABELS]: Record<string, string> } {
+  return { [ENUM_LABELS]: Object.fromEntries(codes.map((c) => [c, labels[c]])) };
+}
+
 /** A `.meta()` key on the schema or any wrapper inside it (optional, default, nullable, pipe). */
 function ownMeta(s: z.ZodType | undefined, key: string): unknown {
   for (let cur = s, i = 0; cur && i < 10; i++) {
@@ -209,8 +220,8 @@ function ruleOf(i: z.core.$ZodIssue, schema: z.ZodType | undefined, input: unkno
   if (i.code === 'too_small') return limit.origin === 'string' ? '不能为空' : limit.origin === 'array' ? `至少 ${String(limit.minimum)} 项` : `太小（至少 ${String(limit.minimum)}）`;
   if (i.code === 'invalid_type') return value === undefined ? '必填' : `${expectation(limit.expected, value, integer)}${got}`;
   if (i.code === 'invalid_value') {
-    // `.meta({ valueLabels })` on an enum names its codes: sales_issue（销售出库）.
-    const labels = (schema ? ownMeta(schemaAt(schema, i.path), 'valueLabels') : undefined) as Record<string, string> | undefined;
+    // `.meta(enumLabels(...))` on an enum names its codes: sales_issue（销售出库）.
+    const labels = (schema ? ownMeta(schemaAt(schema, i.path), ENUM_LABELS) : undefined) as Record<string, string> | undefined;
     return `只能是 ${(limit.values ?? []).map((v) => (labels?.[String(v)] ? `${String(v)}（${labels[String(v)]}）` : String(v))).join('、')}${got}`;
   }
   if (i.code === 'invalid_format') return `格式不对${got}`;

@@ -1,4 +1,5 @@
 /** Posted documents as use cases: one with its lines, or a filtered list of headers. */
+import { enumLabels } from '../../kernel/validate.js';
 import { z } from 'zod';
 import { pageInput } from '../../kernel/canonical.js';
 import { defineUseCase } from '../../kernel/use-case.js';
@@ -29,7 +30,7 @@ export const documentsUseCase = defineUseCase({
   label: '单据列表',
   summary: '已过账单据（表头），可按类型、时间、仓库筛选',
   input: z.strictObject({
-    kind: z.enum(DOC_KINDS).meta({ valueLabels: DOC_KIND_LABEL }).optional().describe('单据类型'),
+    kind: z.enum(DOC_KINDS).meta(enumLabels(DOC_KINDS, DOC_KIND_LABEL)).optional().describe('单据类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),
     to: timeBound.meta({ title: '截止时间' }).optional(),
     warehouse: warehouseRef.optional().describe('涉及这个仓库的单据（调出或调入）'),

@@ -1,4 +1,5 @@
 /** The ledger a page at a time, as use cases: balances and moves (src/inventory/listing.ts). */
+import { enumLabels } from '../../kernel/validate.js';
 import { z } from 'zod';
 import { pageInput } from '../../kernel/canonical.js';
 import { defineUseCase } from '../../kernel/use-case.js';
@@ -39,7 +40,7 @@ export const movesUseCase = defineUseCase({
     product: productRef.optional(),
     warehouse: warehouseRef.optional(),
     docNo: z.string().trim().min(1).max(40).optional().describe('单号，例如 RK20261125-0001'),
-    kind: z.enum(MOVE_KINDS).meta({ valueLabels: MOVE_KIND_LABEL }).optional().describe('流水类型'),
+    kind: z.enum(MOVE_KINDS).meta(enumLabels(MOVE_KINDS, MOVE_KIND_LABEL)).optional().describe('流水类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),
     to: timeBound.meta({ title: '截止时间' }).optional(),
     ...pageInput,

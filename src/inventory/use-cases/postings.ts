@@ -10,6 +10,7 @@
  * rule themselves first (to show their confirmation card) and invoke with `confirm: true`, so
  * the rule runs once per message.
  */
+import { enumLabels } from '../../kernel/validate.js';
 import { z } from 'zod';
 import { amountFen, isoTime, note, qtyText, refOf, timeOf, yuanPrice, yuanAmount } from '../../kernel/canonical.js';
 import { defineUseCase, type UseCaseContext } from '../../kernel/use-case.js';
@@ -38,7 +39,7 @@ export const receiptLine = z.strictObject({
 });
 
 export const receiptInput = z.strictObject({
-  kind: z.enum(RECEIPT_KINDS).meta({ valueLabels: DOC_KIND_LABEL }).default('purchase_receipt').describe('purchase_receipt 采购入库 / production_receipt 生产入库 / opening 期初'),
+  kind: z.enum(RECEIPT_KINDS).meta(enumLabels(RECEIPT_KINDS, DOC_KIND_LABEL)).default('purchase_receipt').describe('purchase_receipt 采购入库 / production_receipt 生产入库 / opening 期初'),
   warehouse: warehouseRef.optional(),
   lines: z.array(receiptLine).min(1, '至少需要一行商品').max(500),
   confirm,
@@ -50,7 +51,7 @@ export type ReceiptCanonical = z.input<typeof receiptInput>;
 export const issueLine = z.strictObject({ product: productRef, qty: qtyText, batchNo: batchNo.optional() });
 
 export const issueInput = z.strictObject({
-  kind: z.enum(ISSUE_KINDS).meta({ valueLabels: DOC_KIND_LABEL }).default('sales_issue').describe('sales_issue 销售出库 / internal_issue 领用出库'),
+  kind: z.enum(ISSUE_KINDS).meta(enumLabels(ISSUE_KINDS, DOC_KIND_LABEL)).default('sales_issue').describe('sales_issue 销售出库 / internal_issue 领用出库'),
   warehouse: warehouseRef.optional(),
   lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
   confirm,
