@@ -6,12 +6,17 @@
  *   添加一行 ──▶ per-line check (a line's error names it: 第 2 行「数量」…) ──▶ drafts.save ──▶ card again
  *   删除第 N 行 ──▶ drafts.save ──▶ card again
  *   过账 ──▶ every line checked again ──▶ invoke the use case + drafts.markPosted, one unit of work
+ *        │ unusual entry (the use case answers needs_confirmation) ──▶ confirmation card, nothing posted
+ *        │   确认过账 ──▶ lines checked again ──▶ invoke with confirm: true + markPosted, one unit of work
+ *        │   返回修改 ──▶ the draft's card again (fresh key), nothing posted
  *
  * The lines live in a kernel draft (src/kernel/drafts.ts, kind = the use case's id, owned by
  * the user), so they survive between taps; the draft's id lives in the one-time key of the card
  * showing it (card_tokens.context), never in the client. Every tap spends that key (flows.ts
  * stage): a double tap on 添加一行 adds the line once and answers the same card; 过账 posts
- * once under `card:<key>`, and the draft is marked posted in the same transaction.
+ * once under `card:<key>`, and the draft is marked posted in the same transaction. The
+ * confirmation card's key remembers the draft and that effect key (`card:<the 过账 card's key>`),
+ * so 确认过账 posts under the key 过账 would have used: once, however often either is tapped.
  *
  * A module declares a LineSpec (bot/cards/inventory/receipt-lines.ts) and gets the form and its
  * actions; the form's fields are checked against the use case's schema like any form's.
@@ -85,7 +90,30 @@ export interface LinesViewData<C> {
   notice?: string;
 }
 
+/** What the confirmation card of an unusual multi-line document shows (the view is pure). */
+export interface LinesConfirmViewData<C> {
+  k: string;
+  draftId: number;
+  header: Obj;
+  lines: { text: string }[];
+  choices: C;
+  /** The use case's reasons (「第 n 行：…」 per unusual line). */
+  reasons: string[];
+}
+
 const MAX_LINES = 30;
+
+/** 「请确认」 before posting an unusual multi-line document: 确认过账 / 返回修改 (pure). */
+export function linesConfirmView<C>(spec: LineSpec<C, unknown>, d: LinesConfirmViewData<C>): Card {
+  const a = (what: string) => value(`${spec.name}.${what}`, { k: d.k });
+  const head = spec.headerText(d.choices, d.header);
+  const rows = d.lines.map((l, i) => `${i + 1}. ${md(l.text)}`);
+  return card(`请确认：这张${spec.title}数据不太寻常`, 'orange', [
+    markdown([`**草稿** #${d.draftId}`, head || null, `**商品行**（${rows.length}）：\n${rows.join('\n')}`].filter(Boolean).join('\n')),
+    markdown(`<font color="orange">${d.reasons.map((r) => `• ${md(r)}`).join('\n')}</font>\n\n还没有记账。确认无误请点「确认过账」；否则点「返回修改」，删除有问题的行后重新添加。`),
+    buttonRow([button('确认过账', a('confirm'), { type: 'primary_filled' }), button('返回修改', a('back'), { type: 'default' })]),
+  ]);
+}
 
 /** The multi-line card (pure). */
 export function linesFormView<C>(spec: LineSpec<C, unknown>, d: LinesViewData<C>): Card {
@@ -132,6 +160,12 @@ const draftIdOf = (row: CardToken): number | null => {
   return typeof d === 'number' ? d : null;
 };
 
+/** The effect key a confirmation card's key remembers (the 过账 card's `card:<key>`). */
+const effectOf = (row: CardToken): string | null => {
+  const e = (row.context as { effect?: unknown } | null)?.effect;
+  return typeof e === 'string' ? e : null;
+};
+
 /** Line `n` checked: its human rules, then with its product; every message names the line. */
 async function checkLineAt<C>(spec: LineSpec<C, unknown>, conn: Conn, c: ActionContext, n: number, line: Obj, header: Obj): Promise<{ input: Obj; text: string }> {
   const where = `第 ${n} 行`;
@@ -146,8 +180,11 @@ async function checkLineAt<C>(spec: LineSpec<C, unknown>, conn: Conn, c: ActionC
   }
 }
 
-/** The form and the four actions of a multi-line document (see the file comment). */
-export function lineForm<C, R>(spec: LineSpec<C, R>): { form: CardForm<LinesViewData<C>>; actions: CardAction[] } {
+/**
+ * The form and the six actions of a multi-line document (see the file comment), and its
+ * confirmation card's view (for the renderer snapshots).
+ */
+export function lineForm<C, R>(spec: LineSpec<C, R>): { form: CardForm<LinesViewData<C>>; actions: CardAction[]; confirmView: (d: LinesConfirmViewData<C>) => Card } {
   const s = spec as LineSpec<C, unknown>;
   const kind = spec.useCase;
   const drafts = (uow: UnitOfWork, c: ActionContext) => draftsOf(uow.tx, c.actor, uow.now);
@@ -191,23 +228,63 @@ export function lineForm<C, R>(spec: LineSpec<C, R>): { form: CardForm<LinesView
       }),
   };
 
+  /** The draft a key remembers with its lines checked again (a product may have been archived or changed since). */
+  const checkedDraft = async (uow: UnitOfWork, c: ActionContext, row: CardToken) => {
+    const id = draftIdOf(row);
+    const d = id === null ? null : (await drafts(uow, c).load<LinesDraft>(kind, id)).data;
+    if (id === null || !d?.lines.length) throw new DomainError('invalid_input', '至少需要一行商品：填写后点「添加一行」。');
+    const lines: Obj[] = [];
+    for (let n = 1; n <= d.lines.length; n++) lines.push((await checkLineAt(s, uow.tx, c, n, d.lines[n - 1].input, d.header)).input);
+    return { id, d, lines };
+  };
+  const postIn = async (uow: UnitOfWork, c: ActionContext, id: number, input: Obj, effectKey: string) => {
+    const result = await invokeIn<R>(uow, c, spec.useCase, input, effectKey);
+    await drafts(uow, c).markPosted(kind, id, spec.postedRef(result));
+    return spec.summary(uow, c, result);
+  };
+
   const post: CardAction = {
     name: `${spec.name}.post`,
     useCase: spec.useCase,
     run: (c) =>
       stage(c, keyOf(c), async (uow, row) => {
+        const { id, d, lines } = await checkedDraft(uow, c, row);
+        const effect = `card:${keyOf(c)}`;
+        try {
+          // No confirm: the use case holds an unusual line (every line is checked) and says why.
+          return await postIn(uow, c, id, { ...d.header, lines }, effect);
+        } catch (e) {
+          // The refusal is raised before anything is written, so this unit of work stays usable.
+          if (!isDomainError(e) || e.code !== 'needs_confirmation') throw e;
+          const reasons = Array.isArray(e.details?.reasons) ? (e.details.reasons as unknown[]).map(String) : [e.message];
+          const k = await issueCardToken(uow.tx, `form:${spec.name}`, c.user?.id ?? null, { form: spec.name, draft: id, effect });
+          const choices = await spec.loadChoices(formContext(c, uow.tx));
+          return { card: linesConfirmView(s, { k, draftId: id, header: d.header, lines: d.lines, choices, reasons }) };
+        }
+      }),
+  };
+
+  const confirm: CardAction = {
+    name: `${spec.name}.confirm`,
+    useCase: spec.useCase,
+    run: (c) =>
+      stage(c, keyOf(c), async (uow, row) => {
+        const effect = effectOf(row);
+        if (effect === null) throw new DomainError('not_found', '这张卡片不是过账确认，请看卡片上的最新内容。');
+        const { id, d, lines } = await checkedDraft(uow, c, row);
+        return postIn(uow, c, id, { ...d.header, lines, confirm: true }, effect);
+      }),
+  };
+
+  const back: CardAction = {
+    name: `${spec.name}.back`,
+    useCase: spec.useCase,
+    run: (c) =>
+      stage(c, keyOf(c), async (uow, row) => {
         const id = draftIdOf(row);
-        const d = id === null ? null : (await drafts(uow, c).load<LinesDraft>(kind, id)).data;
-        if (id === null || !d?.lines.length) throw new DomainError('invalid_input', '至少需要一行商品：填写后点「添加一行」。');
-        // Checked again: a product may have been archived or changed since the line was added.
-        const lines: Obj[] = [];
-        for (let n = 1; n <= d.lines.length; n++) lines.push((await checkLineAt(s, uow.tx, c, n, d.lines[n - 1].input, d.header)).input);
-        // confirm: this card has no confirmation step of its own yet; each line's understood quantity
-        // and price are echoed as it is added (checkLine). Known gap: the unusual-entry rule does
-        // not hold a multi-line card posting (it never did); a confirmation step is the fix.
-        const result = await invokeIn<R>(uow, c, spec.useCase, { ...d.header, lines, confirm: true }, `card:${keyOf(c)}`);
-        await drafts(uow, c).markPosted(kind, id, spec.postedRef(result));
-        return spec.summary(uow, c, result);
+        if (id === null) throw new DomainError('not_found', '这张卡片还没有商品行。');
+        const d = (await drafts(uow, c).load<LinesDraft>(kind, id)).data;
+        return { toast: { type: 'info', content: '没有过账，可以继续修改' }, card: await again(uow, c, id, d, '已返回修改，还没有记账：可删除有问题的行、重新添加，再点「过账」。') };
       }),
   };
 
@@ -236,5 +313,5 @@ export function lineForm<C, R>(spec: LineSpec<C, R>): { form: CardForm<LinesView
     },
     view: (d) => linesFormView(s, d),
   };
-  return { form: cardForm, actions: [add, remove, post, discard] };
+  return { form: cardForm, actions: [add, remove, post, confirm, back, discard], confirmView: (d) => linesConfirmView(s, d) };
 }

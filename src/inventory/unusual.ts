@@ -10,8 +10,9 @@
  * unusualThresholds — so chat never asks about what REST posts, or the other way round.
  *
  * The posting use cases (use-cases/postings.ts) ask it themselves unless their input says
- * `confirm: true`, so REST is held like chat and cards; chat and cards have asked before they
- * invoke (to show their confirmation card) and pass `confirm: true`.
+ * `confirm: true`, so REST is held like chat and cards; chat and the one-line form cards have
+ * asked before they invoke (to show their confirmation card) and pass `confirm: true`; the
+ * multi-line card (bot/cards/lines.ts) invokes without it and shows the use case's reasons.
  */
 import type { ReferenceOptions } from '../kernel/use-case.js';
 import { z } from 'zod';
@@ -22,6 +23,7 @@ import type { Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { formatPrice } from '../shared/money.js';
 import { usualFacts, type UsualFacts } from './history.js';
+import { atLine } from './line-errors.js';
 import { receiptLineValue } from './prices.js';
 import { resolveProduct, type ProductView } from './products.js';
 import type { IssueInput, ReceiptInput, TransferInput } from './schemas.js';
@@ -113,11 +115,14 @@ export type PostingFlow = 'receipt' | 'issue' | 'transfer';
 type FlowInput = { receipt: ReceiptInput; issue: IssueInput; transfer: TransferInput };
 
 /**
- * The unusual-entry check of a posting's input before it is posted (single-line postings, as
- * chat and the form cards make them; other lines are not checked). Resolves the product (an
- * ambiguous name throws DomainError('ambiguous') with candidates, as the posting would), reads
- * the quantity and the price with the same rules as the service (precision and unit errors
- * throw the same DomainError), and returns the product with the reasons.
+ * The unusual-entry check of a posting's input before it is posted: every line. Resolves each
+ * line's product (an ambiguous name throws DomainError('ambiguous') with candidates, as the
+ * posting would), reads the quantity and the price with the same rules as the service
+ * (precision and unit errors throw the same DomainError; with several lines it names the line,
+ * 「第 n 行：…」, as the posting does), and returns the FIRST line's product with the reasons
+ * of all lines — with several lines each reason starts 「第 n 行：」, with one line it reads as
+ * it always did. One line costs what it always did (a product lookup and one usualFacts
+ * statement: chat's hot path); several lines cost that per line.
  */
 export async function checkUnusualPosting<F extends PostingFlow>(
   conn: Conn,
@@ -127,20 +132,48 @@ export async function checkUnusualPosting<F extends PostingFlow>(
   s: UnusualSettings,
   opts: ReferenceOptions = {},
 ): Promise<{ product: ProductView; reasons: string[] }> {
-  const line = input.lines[0] as ReceiptInput['lines'][number];
-  // Matched like the posting will be (exact over REST): never a question about another product.
-  const product = await resolveProduct(conn, line.product, opts);
+  const lines = input.lines as ReceiptInput['lines'];
+  const count = lines.length;
+  let first: ProductView | null = null;
+  const reasons: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await checkLine(conn, actor, flow, input, lines[i], s, opts, i + 1, count);
+    first ??= r.product;
+    reasons.push(...(count > 1 ? r.reasons.map((x) => `第 ${i + 1} 行：${x}`) : r.reasons));
+  }
+  if (!first) throw new Error('checkUnusualPosting: a posting without lines (the schema requires one)');
+  return { product: first, reasons };
+}
+
+/** One line of checkUnusualPosting: line `n` of `count` (errors name it when count > 1). */
+async function checkLine<F extends PostingFlow>(
+  conn: Conn,
+  actor: Actor,
+  flow: F,
+  input: Omit<FlowInput[F], 'idempotencyKey'>,
+  line: ReceiptInput['lines'][number],
+  s: UnusualSettings,
+  opts: ReferenceOptions,
+  n: number,
+  count: number,
+): Promise<{ product: ProductView; reasons: string[] }> {
+  let product: ProductView;
   let qtyBase: Dec;
   let price: Dec | null = null;
-  if (flow === 'receipt') {
-    const v = receiptLineValue(product, line.qty, { unitPrice: line.unitPrice, unitCostFen: line.unitCostFen, amountFen: line.amountFen == null ? null : BigInt(line.amountFen) });
-    qtyBase = v.qtyBase;
-    price = v.unitPriceFenPerBase;
-  } else {
-    qtyBase = new Dec(parseQuantity(product, line.qty));
+  try {
+    // Matched like the posting will be (exact over REST): never a question about another product.
+    product = await resolveProduct(conn, line.product, opts);
+    if (flow === 'receipt') {
+      const v = receiptLineValue(product, line.qty, { unitPrice: line.unitPrice, unitCostFen: line.unitCostFen, amountFen: line.amountFen == null ? null : BigInt(line.amountFen) });
+      qtyBase = v.qtyBase;
+      price = v.unitPriceFenPerBase;
+    } else {
+      qtyBase = new Dec(parseQuantity(product, line.qty));
+    }
+  } catch (e) {
+    throw atLine(e, n, count);
   }
   const kind = flow === 'transfer' ? 'transfer_out' : ((input as { kind?: string }).kind ?? (flow === 'receipt' ? 'purchase_receipt' : 'sales_issue'));
-  if (input.lines.length !== 1) return { product, reasons: [] };
   const from = input as { warehouse?: number | string; from?: number | string };
   const facts = await usualFacts(conn, actor, { productId: product.id, kind, moves: s.typicalMoves, warehouse: flow === 'transfer' ? from.from : from.warehouse });
   // More than is on hand will be refused by the posting with the stock it has (库存不足):

@@ -50,6 +50,23 @@ describeDb('REST unusual entries', (t) => {
     expect(await docs()).toBe(4);
   });
 
+  it('every line of a several-line receipt is checked: the unusual second line is named (第 2 行); "confirm": true posts', async () => {
+    const token = await setup();
+    const body = { lines: [{ product: 'JS01', qty: '1', unitPrice: '1' }, { product: 'JS01', qty: '10', unitPrice: '5' }] };
+    const r = await api.call('POST', '/api/v1/receipts', { token, key: 'm1', body });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('needs_confirmation');
+    expect(r.body.details.reasons).toHaveLength(1);
+    expect(r.body.details.reasons[0]).toMatch(/^第 2 行：单价 ¥5(\.00)?\/个 与平均成本 ¥1(\.00)?\/个 相差 400%（超过 50%）$/);
+    expect(r.body.detail).toContain('• 第 2 行：单价');
+    expect(await docs()).toBe(3);
+
+    const ok = await api.call('POST', '/api/v1/receipts', { token, key: 'm2', body: { ...body, confirm: true } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.lines).toHaveLength(2);
+    expect(await docs()).toBe(4);
+  });
+
   it('a partial name is not found over REST, before any question about another product', async () => {
     const token = await setup();
     // "固体" would match 固体胶 in chat; REST reads references exactly: 404, not a confirmation about 固体胶.

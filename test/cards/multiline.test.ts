@@ -5,6 +5,7 @@
  * all lines through inventory.receive and marks the draft posted, once.
  */
 import { afterEach, expect, it } from 'vitest';
+import { postReceipt } from '../../src/inventory/posting.js';
 import { sql } from 'drizzle-orm';
 import { describeDb } from '../helpers/db.js';
 import { useBotApp } from '../helpers/app.js';
@@ -120,6 +121,56 @@ describeDb('多行入库: the multi-line card form', (t) => {
     const fixed = await tap(h, f.messageId, button(r2.now, '删除第 2 行'));
     const posted = await tap(h, f.messageId, button(fixed.now, '过账（1 行）'));
     expect(title(posted.now)).toMatch(/入库成功/);
+  });
+
+  it('an unusual line: 过账 shows a confirmation card naming the line; 返回修改 posts nothing; 确认过账 posts once', async () => {
+    await seed();
+    // 螺丝M6: received 1 个 at ¥1.00 three times — typical receipt 1 个, average cost 100 fen.
+    for (let i = 0; i < 3; i++) await postReceipt(t.db, SYSTEM_ACTOR, { lines: [{ product: 'A001', qty: 1, unitCostFen: '100' }], idempotencyKey: `h${i}` });
+    const docs0 = await count(t.db, 'documents');
+    const f = await open();
+    const r1 = await tap(h, f.messageId, submit(f.card), { form: { product: optionValue(f.card, 'product', 'N001'), qty: '1' } });
+    // 2 盒 = 200 个 > 10 × 1; ¥6.5/盒 = ¥0.065/个, far from ¥1.00.
+    const r2 = await tap(h, f.messageId, submit(r1.now), { form: { product: optionValue(r1.now, 'product', 'A001'), qty: '2盒', unit_price: '6.5' } });
+
+    const asked = await tap(h, f.messageId, button(r2.now, '过账（2 行）'));
+    expect(title(asked.now)).toBe('请确认：这张多行入库数据不太寻常');
+    expect(textOf(asked.now)).toMatch(/• 第 2 行：数量 200 个（2 盒） 超过这个商品平时单次数量（约 1 个）的 10 倍/);
+    expect(textOf(asked.now)).toMatch(/• 第 2 行：单价 .*与平均成本/);
+    expect(textOf(asked.now)).not.toContain('第 1 行：');
+    expect(buttons(asked.now).map((b) => b.text)).toEqual(['确认过账', '返回修改']);
+    expect(await count(t.db, 'documents')).toBe(docs0);
+    // 过账 tapped again on the draft card: the same question, nothing posted.
+    const askedTwice = await tap(h, f.messageId, button(r2.now, '过账（2 行）'));
+    expect(title(askedTwice.now)).toBe(title(asked.now));
+    expect(await count(t.db, 'documents')).toBe(docs0);
+
+    // 返回修改: the draft again with a fresh key, nothing posted; that confirmation card is used up.
+    const back = await tap(h, f.messageId, button(asked.now, '返回修改'));
+    expect(title(back.now)).toMatch(/^多行入库 · 草稿 #\d+$/);
+    expect(textOf(back.now)).toContain('2. 螺丝M6（A001） × 200 个（2 盒），单价 6.5');
+    expect(await count(t.db, 'documents')).toBe(docs0);
+    expect((await draft()).status).toBe('draft');
+    const stale = await tap(h, f.messageId, button(asked.now, '确认过账'));
+    expect(stale.toast?.type).toBe('info');
+    expect(await count(t.db, 'documents')).toBe(docs0);
+
+    // 过账 again from the new card, then 确认过账: one receipt with both lines, under the 过账 card's key.
+    const asked2 = await tap(h, f.messageId, button(back.now, '过账（2 行）'));
+    expect(title(asked2.now)).toBe('请确认：这张多行入库数据不太寻常');
+    const posted = await tap(h, f.messageId, button(asked2.now, '确认过账'));
+    expect(posted.toast?.type).toBe('success');
+    expect(title(posted.now)).toMatch(/^采购入库成功 · RK\d{8}-\d{4}$/);
+    expect(await count(t.db, 'documents')).toBe(docs0 + 1);
+    expect(await onHand(t.db, 'A001')).toBe('203');
+    expect(await onHand(t.db, 'N001')).toBe('1');
+    expect((await draft()).status).toBe('posted');
+    const key = button(back.now, '过账（2 行）').value.k as string;
+    expect((await one<{ k: string }>(t.db, sql`select idempotency_key as k from documents order by id desc limit 1`)).k).toBe(`card:${key}`);
+    // A double tap on 确认过账: the first answer, posted once.
+    const twice = await tap(h, f.messageId, button(asked2.now, '确认过账'));
+    expect(title(twice.now)).toBe(title(posted.now));
+    expect(await count(t.db, 'documents')).toBe(docs0 + 1);
   });
 
   it('放弃草稿 discards it; an empty form cannot post; a role without 入库 is refused', async () => {

@@ -141,6 +141,19 @@ describe('card renderers (pure, snapshot-pinned)', () => {
     );
   });
 
+  it('the multi-line confirmation: an unusual line named', () => {
+    pin(
+      receiptLines.confirmView({
+        k: K,
+        draftId: 7,
+        header: { kind: 'purchase_receipt', warehouse: 2 },
+        lines: [{ text: '胶水 500ml（G001） × 3 瓶' }, { text: '螺丝M6（A001） × 200 个（2 盒），单价 6.5/盒' }],
+        choices: { warehouses, products },
+        reasons: ['第 2 行：数量 200 个（2 盒） 超过这个商品平时单次数量（约 1 个）的 10 倍'],
+      }),
+    );
+  });
+
   it('prompts: confirmation, picker, cancelled', () => {
     pin(confirmCard(pending, product, ['数量 400 个（4 盒） 超过这个商品平时单次数量（约 32.5 个）的 10 倍'], '确认无误请点「确认」，否则点「取消」后重新填写。', K));
     pin(confirmCard({ label: '入库', qty: '2盒', input: { lines: [{ product: 'A001', qty: '2盒', amount: '13.00' }] } }, product, ['单价偏低'], '还没有记账。', K));
