@@ -125,3 +125,40 @@ export function cardButtons(card: unknown): CardButton[] {
   walk(card, false);
   return out;
 }
+
+/** A select's choices: what the user reads (text) and what Feishu sends (value). */
+export interface SelectChoice {
+  text: string;
+  value: string;
+}
+
+/** The choices of every select of a card, by field name (for the terminal chat's 字段=值). */
+export function cardSelects(card: unknown): Map<string, SelectChoice[]> {
+  const out = new Map<string, SelectChoice[]>();
+  const walk = (el: unknown) => {
+    if (!el || typeof el !== 'object') return;
+    if (Array.isArray(el)) return el.forEach(walk);
+    const o = el as Node;
+    if ((o.tag === 'select_static' || o.tag === 'multi_select_static') && typeof o.name === 'string') {
+      out.set(o.name, ((o.options as Node[] | undefined) ?? []).map((x) => ({ text: text(x.text), value: String(x.value ?? '') })));
+      return;
+    }
+    for (const k of ['elements', 'columns', 'actions']) if (o[k]) walk(o[k]);
+    if (o.body) walk(o.body);
+  };
+  walk(card);
+  return out;
+}
+
+/**
+ * What Feishu would send for `typed` in the select `choices`: a choice's value as is, else the
+ * one choice whose text is `typed` or contains it (「GLU」 in 「胶水（GLU）」); `typed` unchanged
+ * when none or several match (the form then says what is wrong, as it would in Feishu).
+ */
+export function choiceValue(choices: readonly SelectChoice[] | undefined, typed: string): string {
+  if (!choices || choices.some((c) => c.value === typed)) return typed;
+  const exact = choices.filter((c) => c.text === typed);
+  if (exact.length === 1) return exact[0].value;
+  const partial = choices.filter((c) => c.text.includes(typed));
+  return partial.length === 1 ? partial[0].value : typed;
+}

@@ -34,7 +34,7 @@ import { VERSION } from '../src/version.js';
 import { setAppTimezone } from '../src/shared/time.js';
 import { startFakeFeishu } from '../test/fake-feishu/index.js';
 import { createFeishuClient, invalidateFeishuToken } from './feishu-client.js';
-import { cardButtons, cardToText } from './card-text.js';
+import { cardButtons, cardSelects, cardToText, choiceValue } from './card-text.js';
 import { verifyCommand } from '../db/data-dir.js';
 import { resolve } from 'node:path';
 
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   };
   if (interactive) {
     say(`进销存助手 · 终端聊天（你是管理员 ${ME}）`);
-    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮（飞书会弹确认框的按钮，如红冲：/click 编号 确定）；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
+    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮，表单字段写成 字段=值（选择项可写卡片上显示的文字，如 product=GLU；飞书会弹确认框的按钮，如红冲：/click 编号 确定）；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
   }
 
   const handle = async (line: string): Promise<boolean> => {
@@ -125,7 +125,14 @@ async function main(): Promise<void> {
       if (b.confirm && !agreed) {
         return say(`（飞书会先弹出确认框：「${b.confirm.title}」${b.confirm.text} 确定请发：/click ${n} 确定）`), true;
       }
-      const form_value = Object.fromEntries(fields.map((f) => f.split('=')).filter((kv) => kv.length === 2));
+      // A select's choice may be typed as the text the card shows (胶水 or GLU), not only its hidden value.
+      const selects = cardSelects(lastCard.card);
+      const form_value = Object.fromEntries(
+        fields
+          .map((f) => f.split('='))
+          .filter((kv) => kv.length === 2)
+          .map(([k, v]) => [k, choiceValue(selects.get(k), v)]),
+      );
       try {
         const r = await fake.clickCard(url, {
           messageId: lastCard.messageId,
