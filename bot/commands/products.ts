@@ -8,7 +8,7 @@ import { DomainError } from '../../src/errors.js';
 import type { ProductView } from '../../src/inventory/products.js';
 import type { Page } from '../../src/inventory/cursor.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
-import type { WarehouseView } from '../../src/inventory/warehouses.js';
+import { DEFAULT_WAREHOUSE_NAME, type WarehouseView } from '../../src/inventory/warehouses.js';
 import { productLabel } from '../../src/inventory/products.js';
 import { productFieldsSchema } from '../../src/inventory/schemas.js';
 import { parseInput } from '../../src/kernel/validate.js';
@@ -229,7 +229,7 @@ export const productCommands: readonly CommandSpec[] = [
     parse: (args) => (extra(args), {}),
     async run(ctx, input) {
       const { items } = await ctx.invoke<{ items: WarehouseView[] }>(input);
-      if (!items.length) return '还没有仓库。新建请发：仓库 新增 主仓库';
+      if (!items.length) return `还没有仓库。第一次入库时会自动建立默认仓库「${DEFAULT_WAREHOUSE_NAME}」；要自己命名或建多个仓库，请发：仓库 新增 <名称>，例如 仓库 新增 总仓`;
       return ['仓库：', ...items.map((w, i) => `${i + 1}. ${w.name}（${w.code}）${w.isDefault ? ' · 默认' : ''}`)].join('\n');
     },
   }),

@@ -176,7 +176,8 @@ export function formatQty(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'pac
     const rest = abs.minus(packs.times(f));
     if (packs.isZero()) return base;
     const sign = q.isNegative() ? '-' : '';
-    const s = rest.isZero() ? `${sign}${qtyText(packs)} ${product.packUnit}` : `${sign}${qtyText(packs)} ${product.packUnit} ${qtyText(rest)} ${product.baseUnit}`;
+    // Both parts carry the sign: "-1 箱 -5 支", never "-1 箱 5 支" (which reads as −1 box plus 5).
+    const s = rest.isZero() ? `${sign}${qtyText(packs)} ${product.packUnit}` : `${sign}${qtyText(packs)} ${product.packUnit} ${sign}${qtyText(rest)} ${product.baseUnit}`;
     return `${base}（${s}）`;
   }
   return `${base}（约 ${q.dividedBy(f).toDecimalPlaces(2).toFixed()} ${product.packUnit}）`;

@@ -37,6 +37,12 @@ describeDb('tester findings', (t) => {
     expect(await h.say('仓库 新增 东莞主仓')).toContain('已新增');
   }
 
+  it('0. 仓库 列表 on an empty database says the first receipt makes 主仓库 (issue 9 tester)', async () => {
+    const r = await h.say('仓库 列表');
+    expect(r).toContain('第一次入库时会自动建立默认仓库「主仓库」');
+    expect(r).toContain('仓库 新增 <名称>');
+  });
+
   it('1. lowering 小数位 under fractional stock is refused (naming qty and the fix); nothing written; allowed once the fraction is gone', async () => {
     await seed();
     expect(await h.say('商品 新增 CAT6 网线 单位=米')).toContain('已新增');
