@@ -197,6 +197,7 @@ export const productCommands: readonly CommandSpec[] = [
         if (e instanceof DomainError && e.code === 'needs_confirmation') return `${chatMessage(e)}\n请发送：${again}`;
         throw e;
       }
+      if (p.unchanged) return `没有改动：${productSummary(p)} 已经是这样了。`;
       const packNote = 'packUnit' in input || 'packFactor' in input ? '\n已过账的单据仍按过账时的包装显示。' : '';
       return `✅ 已修改：${productSummary(p)}${packNote}`;
     },

@@ -41,6 +41,8 @@ export interface ProductView {
   preferredSupplierId: number | null;
   batchTracked: boolean;
   archived: boolean;
+  /** Only on an update that changed nothing (every field already had the given value). */
+  unchanged?: true;
 }
 
 export function productView(p: ProductRow): ProductView {
@@ -256,6 +258,8 @@ export async function updateProduct(db: Conn, actor: Actor, input: UpdateProduct
     return await db.transaction(async (tx) => {
       const [before] = await tx.select().from(products).where(eq(products.id, target.id)).for('update');
       const next = { ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) } as ProductRow;
+      // Nothing differs (单位=瓶 on a product counted in 瓶): no write, no audit row, and say so.
+      if (JSON.stringify(productView(next)) === JSON.stringify(productView(before))) return { ...productView(before), unchanged: true };
       const precisionTouched = [changes.packUnit, changes.packFactor, changes.baseUnit, changes.qtyDecimals].some((v) => v !== undefined);
       checkPack(next.packUnit, next.packFactor, next.baseUnit, precisionTouched ? { qtyDecimals: next.qtyDecimals } : undefined);
       // Stored quantities are in the base unit: changing it (or batch tracking) under existing

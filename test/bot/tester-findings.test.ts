@@ -43,6 +43,16 @@ describeDb('tester findings', (t) => {
     expect(r).toContain('仓库 新增 <名称>');
   });
 
+  it('0b. 商品 修改 to the values it already has says 没有改动 and writes nothing (issue 9 tester)', async () => {
+    expect(await h.say('商品 新增 GLU 胶水 单位=瓶 包装=箱:24')).toContain('已新增');
+    const audits = async () => (await execRows<{ n: number }>(t.db, sql`select count(*)::int as n from audit_log where entity = 'product'`))[0].n;
+    const before = await audits();
+    expect(await h.say('商品 修改 GLU 单位=瓶 包装=箱:24')).toContain('没有改动');
+    expect(await audits()).toBe(before);
+    expect(await h.say('商品 修改 GLU 名称=胶棒')).toContain('✅ 已修改');
+    expect(await audits()).toBe(before + 1);
+  });
+
   it('1. lowering 小数位 under fractional stock is refused (naming qty and the fix); nothing written; allowed once the fraction is gone', async () => {
     await seed();
     expect(await h.say('商品 新增 CAT6 网线 单位=米')).toContain('已新增');
