@@ -14,7 +14,7 @@ import { requirePermission, type Actor } from '../people/roles.js';
 import { allocate } from '../shared/allocate.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { cutPage, decodeCursor, type Page } from './cursor.js';
-import { docView, type DocRow, type DocumentView } from './documents.js';
+import { docView, type DocRow, type DocumentView, type PostingLine } from './documents.js';
 import { DOC_KIND_LABEL, MOVE_KIND_LABEL, type DocKind, type MoveKind } from './moves.js';
 import { resolveProduct } from './products.js';
 import { formatQty } from './units.js';
@@ -164,29 +164,16 @@ export interface MoveFilter extends PageRequest {
   timeZone: string;
 }
 
-export interface MoveItem {
+/**
+ * One ledger move: the posting line's fields (product, warehouse and units as posted — a later
+ * rename never rewrites history) plus where it sits in the ledger.
+ */
+export interface MoveItem
+  extends Pick<PostingLine, 'lineNo' | 'kind' | 'kindLabel' | 'productId' | 'sku' | 'name' | 'baseUnit' | 'warehouseId' | 'warehouseName' | 'batchNo' | 'qty' | 'qtyText' | 'unitCost' | 'valueFen'> {
   id: number;
   documentId: number;
   docNo: string;
   docKind: DocKind;
-  lineNo: number;
-  kind: MoveKind;
-  kindLabel: string;
-  productId: number;
-  /** The product as posted (a later rename never rewrites history). */
-  sku: string;
-  name: string;
-  baseUnit: string;
-  warehouseId: number;
-  warehouseName: string;
-  batchNo: string;
-  /** Signed base units: + in, − out (0 for a cost adjustment). */
-  qty: string;
-  qtyText: string;
-  /** Fen per base unit. */
-  unitCost: string;
-  /** Signed whole fen. */
-  valueFen: string;
   businessTime: string;
   recordedAt: string;
   actorId: number | null;

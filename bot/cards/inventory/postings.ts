@@ -166,6 +166,11 @@ export function transferFormView(d: IssueFormData): Card {
 
 // ───────────── forms and actions ─────────────
 
+/** What an outgoing form (出库, 调拨) shows: warehouses, products, their batches and the form's key. */
+async function loadOutgoing(f: Parameters<typeof formKey>[0], form: 'issue' | 'transfer'): Promise<IssueFormData> {
+  return { warehouses: await loadWarehouses(f), products: await loadProducts(f), batches: await loadBatches(f), k: await formKey(f, form) };
+}
+
 export const postingForms: CardForm[] = [
   {
     name: 'receipt',
@@ -201,12 +206,7 @@ export const postingForms: CardForm[] = [
       ...batch,
       remark,
     },
-    load: async (f): Promise<IssueFormData> => ({
-      warehouses: await loadWarehouses(f),
-      products: await loadProducts(f),
-      batches: await loadBatches(f),
-      k: await formKey(f, 'issue'),
-    }),
+    load: (f) => loadOutgoing(f, 'issue'),
     view: issueFormView,
   },
   {
@@ -222,12 +222,7 @@ export const postingForms: CardForm[] = [
       ...batch,
       remark,
     },
-    load: async (f): Promise<IssueFormData> => ({
-      warehouses: await loadWarehouses(f),
-      products: await loadProducts(f),
-      batches: await loadBatches(f),
-      k: await formKey(f, 'transfer'),
-    }),
+    load: (f) => loadOutgoing(f, 'transfer'),
     view: transferFormView,
   },
 ];

@@ -13,7 +13,8 @@
 import { enumLabels } from '../../kernel/validate.js';
 import { z } from 'zod';
 import { amountFen, isoTime, note, qtyText, refOf, timeOf, yuanPrice, yuanAmount } from '../../kernel/canonical.js';
-import { defineUseCase, type UseCaseContext } from '../../kernel/use-case.js';
+import { defineUseCase, type ReferenceOptions, type UseCaseContext } from '../../kernel/use-case.js';
+import type { PostingResult } from '../documents.js';
 import { DOC_KIND_LABEL, ISSUE_KINDS, RECEIPT_KINDS } from '../moves.js';
 import { postIssue, postReceipt, postTransfer } from '../posting.js';
 import { reverseDocument } from '../reversal.js';
@@ -81,9 +82,25 @@ export type ReversalCanonical = z.input<typeof reversalInput>;
  * The unusual-entry rule before posting (see the file comment); thresholds: the company
  * setting. `input`: the service's input without its key.
  */
-async function refuseUnusual<F extends PostingFlow>(ctx: UseCaseContext, flow: F, label: string, input: Omit<{ receipt: ReceiptInput; issue: IssueInput; transfer: TransferInput }[F], 'idempotencyKey'>): Promise<void> {
+async function refuseUnusual<F extends PostingFlow>(ctx: UseCaseContext, flow: F, label: string, input: Omit<FlowInputs[F], 'idempotencyKey'>): Promise<void> {
   const { reasons } = await checkUnusualPosting(ctx.conn, ctx.actor, flow, input, await ctx.settings.get(unusualEntrySetting), { references: ctx.references });
   if (reasons.length) throw unusualEntryError(label, reasons);
+}
+
+type FlowInputs = { receipt: ReceiptInput; issue: IssueInput; transfer: TransferInput };
+
+/**
+ * Every posting use case ends the same way: the unusual-entry rule unless confirmed, then the
+ * service under the unit's key and reference mode, then the cost filter for the actor.
+ */
+async function postChecked<F extends PostingFlow>(
+  ctx: UseCaseContext,
+  rule: { flow: F; label: string; confirm: boolean },
+  input: Omit<FlowInputs[F], 'idempotencyKey'>,
+  post: (conn: UseCaseContext['conn'], actor: UseCaseContext['actor'], input: FlowInputs[F], opts: ReferenceOptions) => Promise<PostingResult>,
+) {
+  if (!rule.confirm) await refuseUnusual(ctx, rule.flow, rule.label, input);
+  return costFiltered(ctx.actor, await post(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey } as FlowInputs[F], { references: ctx.references }));
 }
 
 /** Business time: as given, else the unit of work's clock (never the service's own). */
@@ -113,8 +130,8 @@ export const receiveStock = defineUseCase({
       businessTime: at(ctx, i.businessTime),
       remark: i.remark,
     };
-    if (!i.confirm) await refuseUnusual(ctx, 'receipt', i.kind === 'production_receipt' ? '生产入库' : i.kind === 'opening' ? '期初入库' : '入库', input);
-    return costFiltered(ctx.actor, await postReceipt(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }, { references: ctx.references }));
+    const label = i.kind === 'production_receipt' ? '生产入库' : i.kind === 'opening' ? '期初入库' : '入库';
+    return postChecked(ctx, { flow: 'receipt', label, confirm: i.confirm }, input, postReceipt);
   },
 });
 
@@ -129,8 +146,7 @@ export const issueStock = defineUseCase({
   rest: { method: 'post', path: '/issues' },
   run: async (ctx, i) => {
     const input = { kind: i.kind, warehouse: i.warehouse, lines: i.lines, businessTime: at(ctx, i.businessTime), remark: i.remark };
-    if (!i.confirm) await refuseUnusual(ctx, 'issue', i.kind === 'internal_issue' ? '领用' : '出库', input);
-    return costFiltered(ctx.actor, await postIssue(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }, { references: ctx.references }));
+    return postChecked(ctx, { flow: 'issue', label: i.kind === 'internal_issue' ? '领用' : '出库', confirm: i.confirm }, input, postIssue);
   },
 });
 
@@ -145,8 +161,7 @@ export const transferStock = defineUseCase({
   rest: { method: 'post', path: '/transfers' },
   run: async (ctx, i) => {
     const input = { from: i.from, to: i.to, lines: i.lines, businessTime: at(ctx, i.businessTime), remark: i.remark };
-    if (!i.confirm) await refuseUnusual(ctx, 'transfer', '调拨', input);
-    return costFiltered(ctx.actor, await postTransfer(ctx.conn, ctx.actor, { ...input, idempotencyKey: ctx.idempotencyKey }, { references: ctx.references }));
+    return postChecked(ctx, { flow: 'transfer', label: '调拨', confirm: i.confirm }, input, postTransfer);
   },
 });
 

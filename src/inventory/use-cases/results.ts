@@ -155,32 +155,23 @@ export const balanceItemSchema = z.object({
   valueFen: costFen,
 });
 
-export const moveItemSchema = z.object({
-  id: z.number().int(),
-  documentId: z.number().int(),
-  docNo: z.string(),
-  docKind: z.string(),
-  lineNo: z.number().int(),
-  kind: z.string(),
-  kindLabel: z.string(),
-  productId: z.number().int(),
-  sku: z.string(),
-  name: z.string(),
-  baseUnit: z.string(),
-  warehouseId: z.number().int(),
-  warehouseName: z.string(),
-  batchNo: z.string(),
-  qty: baseQty.describe('带符号：入为正，出为负'),
-  qtyText: z.string(),
-  unitCost: costPerUnit,
-  valueFen: costFen,
-  businessTime: isoText,
-  recordedAt: isoText,
-  actorId: z.number().int().nullable(),
-  reversesMoveId: z.number().int().nullable(),
-  enteredQty: z.string().nullable(),
-  enteredUnitPrice: costPerUnit.nullable(),
-});
+export const moveItemSchema = postingLineSchema
+  .pick({ lineNo: true, kind: true, kindLabel: true, productId: true, sku: true, name: true, baseUnit: true, warehouseId: true, warehouseName: true, batchNo: true, qtyText: true })
+  .extend({
+    id: z.number().int(),
+    documentId: z.number().int(),
+    docNo: z.string(),
+    docKind: z.string(),
+    qty: baseQty.describe('带符号：入为正，出为负'),
+    unitCost: costPerUnit,
+    valueFen: costFen,
+    businessTime: isoText,
+    recordedAt: isoText,
+    actorId: z.number().int().nullable(),
+    reversesMoveId: z.number().int().nullable(),
+    enteredQty: z.string().nullable(),
+    enteredUnitPrice: costPerUnit.nullable(),
+  });
 
 /** A document header as lists show it (cost fields optional). */
 export const documentHeaderSchema = documentSchema.extend({ totalValueFen: costFen });
