@@ -162,3 +162,18 @@ export function choiceValue(choices: readonly SelectChoice[] | undefined, typed:
   const partial = choices.filter((c) => c.text.includes(typed));
   return partial.length === 1 ? partial[0].value : typed;
 }
+
+/** The names of a card's form fields (inputs and selects), in reading order: what 字段=值 may name. */
+export function cardFieldNames(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (el: unknown) => {
+    if (!el || typeof el !== 'object') return;
+    if (Array.isArray(el)) return el.forEach(walk);
+    const o = el as Node;
+    if (['input', 'select_static', 'multi_select_static', 'date_picker'].includes(String(o.tag)) && typeof o.name === 'string') out.push(o.name);
+    for (const k of ['elements', 'columns', 'actions']) if (o[k]) walk(o[k]);
+    if (o.body) walk(o.body);
+  };
+  walk(card);
+  return out;
+}

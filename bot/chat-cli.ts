@@ -34,7 +34,7 @@ import { VERSION } from '../src/version.js';
 import { setAppTimezone } from '../src/shared/time.js';
 import { startFakeFeishu } from '../test/fake-feishu/index.js';
 import { createFeishuClient, invalidateFeishuToken } from './feishu-client.js';
-import { cardButtons, cardSelects, cardToText, choiceValue } from './card-text.js';
+import { cardButtons, cardFieldNames, cardSelects, cardToText, choiceValue } from './card-text.js';
 import { verifyCommand } from '../db/data-dir.js';
 import { resolve } from 'node:path';
 
@@ -124,6 +124,12 @@ async function main(): Promise<void> {
       const fields = agreed ? rest.slice(1) : rest;
       if (b.confirm && !agreed) {
         return say(`（飞书会先弹出确认框：「${b.confirm.title}」${b.confirm.text} 确定请发：/click ${n} 确定）`), true;
+      }
+      // Feishu only sends fields the card has: a name it does not know would be dropped silently.
+      const known = cardFieldNames(lastCard.card);
+      const unknown = fields.map((f) => f.split('=')[0]).filter((k) => k && !known.includes(k));
+      if (unknown.length) {
+        return say(`（这张卡片没有字段：${unknown.join('、')}。可填的字段：${known.join('、') || '无'}，写成 字段=值，例如 ${known[0] ?? 'qty'}=…）`), true;
       }
       // A select's choice may be typed as the text the card shows (胶水 or GLU), not only its hidden value.
       const selects = cardSelects(lastCard.card);

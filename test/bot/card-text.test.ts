@@ -1,6 +1,6 @@
 /** The terminal chat's reading of cards: select choices typed as the text the card shows. */
 import { describe, expect, it } from 'vitest';
-import { cardSelects, choiceValue } from '../../bot/card-text.js';
+import { cardFieldNames, cardSelects, choiceValue } from '../../bot/card-text.js';
 
 const card = {
   schema: '2.0',
@@ -34,5 +34,9 @@ describe('card selects in the terminal chat', () => {
     expect(choiceValue(choices, '胶水（GLU）')).toBe('3');
     expect(choiceValue(choices, '胶')).toBe('胶'); // two choices contain it: the form says so
     expect(choiceValue(undefined, '5')).toBe('5'); // not a select
+  });
+
+  it('lists the form fields 字段=值 may name (so a label typed instead is caught, not dropped)', () => {
+    expect(cardFieldNames(card)).toEqual(['product', 'qty']);
   });
 });
