@@ -180,7 +180,10 @@ export function formatQty(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'pac
     const s = rest.isZero() ? `${sign}${qtyText(packs)} ${product.packUnit}` : `${sign}${qtyText(packs)} ${product.packUnit} ${sign}${qtyText(rest)} ${product.baseUnit}`;
     return `${base}（${s}）`;
   }
-  return `${base}（约 ${q.dividedBy(f).toDecimalPlaces(2).toFixed()} ${product.packUnit}）`;
+  const packs = q.dividedBy(f);
+  // Exact when it is (5 千克 at 2.5 千克/袋 is 2 袋, not 约 2 袋); 约 only for a rounded reading.
+  const exact = packs.decimalPlaces() <= 2 && packs.times(f).equals(q);
+  return `${base}（${exact ? '' : '约 '}${packs.toDecimalPlaces(2).toFixed()} ${product.packUnit}）`;
 }
 
 /**

@@ -3,7 +3,8 @@
  * is canonical text on the one-statement issue path too, and a stocktake posting numbers its
  * lines by the products that changed.
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { formatQty } from '../../src/inventory/units.js';
 import { openStocktake, postIssue, postStocktake, recordCount } from '../../src/inventory/index.js';
 import { describeDb } from '../helpers/db.js';
 import { clerk, expectClean, key, product, receive } from './helpers.js';
@@ -30,5 +31,16 @@ describeDb('output shape', (t) => {
     const posted = await postStocktake(t.db, clerk, { stocktake: st.docNo, idempotencyKey: key() });
     expect(posted.posting!.lines.map((l) => [l.lineNo, l.name, l.qty])).toEqual([[1, '乙', '-1']]);
     await expectClean(t.db);
+  });
+});
+
+describe('pack readings', () => {
+  const beans = { baseUnit: '千克', packUnit: '袋', packFactor: '2.5' };
+  it('are exact when the conversion is exact and say 约 only when rounded', () => {
+    expect(formatQty(beans, '5')).toBe('5 千克（2 袋）');
+    expect(formatQty(beans, '-2.5')).toBe('-2.5 千克（-1 袋）');
+    expect(formatQty(beans, '1')).toBe('1 千克（0.4 袋）');
+    expect(formatQty(beans, '1.1')).toBe('1.1 千克（0.44 袋）');
+    expect(formatQty(beans, '1.13')).toBe('1.13 千克（约 0.45 袋）');
   });
 });
