@@ -42,6 +42,11 @@ export const users = pgTable('users', {
   id: serial('id').primaryKey(),
   openId: text('open_id').notNull().unique(),
   name: text('name'),
+  /**
+   * When `name` was last read from Feishu's contact API (src/people/contact-names.ts); null:
+   * never (a name typed by an admin or taken from an @mention is kept until a read succeeds).
+   */
+  nameFetchedAt: ts('name_fetched_at'),
   role: text('role').notNull().default('viewer'),
   active: boolean('active').notNull().default(true),
   /** Last warehouse used: preselected in forms and implied by commands without @仓库. */
@@ -174,6 +179,16 @@ export const products = pgTable(
     leadTimeDays: integer('lead_time_days').notNull().default(0),
     preferredSupplierId: integer('preferred_supplier_id').references(() => suppliers.id),
     batchTracked: boolean('batch_tracked').notNull().default(false),
+    /**
+     * Other names people use for the product (别名: "杜邦线20", "M3螺丝"): matched exactly like the
+     * name when a command names a product, and part of the search haystack.
+     */
+    aliases: jsonb('aliases').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /**
+     * The product's own unit spellings (单位别名), alias → one of its units: {"pcs": "个", "条": "根"}.
+     * Added to the common synonyms (src/inventory/units.ts) when a quantity of this product is read.
+     */
+    unitAliases: jsonb('unit_aliases').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     /** name + model + spec + pinyin (full and initials), lower-cased: the fuzzy-search haystack. */
     searchText: text('search_text').notNull().default(''),
     archivedAt: ts('archived_at'),
@@ -280,6 +295,13 @@ export const stockMoves = pgTable(
     enteredQty: text('entered_qty'),
     /** The unit price the user gave, fen per base unit (6 dp), when one was given. */
     enteredUnitPrice: cost('entered_unit_price'),
+    /**
+     * A sales issue's selling price (出库 … 售价=…), fen per base unit (6 dp), and the line's sales
+     * amount in whole fen (round-half-up of qty × price): kept on the document until sales
+     * orders carry it. Null when no price was given, and on every other kind of move.
+     */
+    salePrice: cost('sale_price'),
+    saleAmountFen: fen('sale_amount_fen'),
   },
   (t) => [
     index('stock_moves_product_idx').on(t.productId, t.warehouseId, t.batchId),
@@ -332,6 +354,22 @@ export const stockValuations = pgTable(
     check('stock_valuations_qty_nonneg', sql`${t.qty} >= 0`),
     check('stock_valuations_value_nonneg', sql`${t.valueFen} >= 0`),
   ],
+);
+
+/**
+ * An optional safety stock per (product, warehouse), for per-warehouse low-stock lists. The
+ * product's own safety_stock applies to its total across warehouses (src/inventory/lowstock.ts).
+ */
+export const warehouseSafetyStocks = pgTable(
+  'warehouse_safety_stocks',
+  {
+    productId: integer('product_id').notNull().references(() => products.id),
+    warehouseId: integer('warehouse_id').notNull().references(() => warehouses.id),
+    /** Base unit; 0 is never low. */
+    safetyStock: qty('safety_stock').notNull(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.warehouseId] }), check('warehouse_safety_stocks_nonneg', sql`${t.safetyStock} >= 0`)],
 );
 
 /**

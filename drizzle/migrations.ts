@@ -177,5 +177,20 @@ export const migrations: EmbeddedMigration[] = [
       "CREATE INDEX \"drafts_owner_kind_idx\" ON \"drafts\" USING btree (\"owner_id\",\"kind\",\"status\");",
       "ALTER TABLE \"api_tokens\" ADD CONSTRAINT \"api_tokens_revoked_by_users_id_fk\" FOREIGN KEY (\"revoked_by\") REFERENCES \"public\".\"users\"(\"id\") ON DELETE no action ON UPDATE no action;"
     ]
+  },
+  {
+    "tag": "0007_clerk_words",
+    "when": 1796016868627,
+    "hash": "b76581fbe69afe18a26f61c00997105645e07d5674825775b43a75cc84478733",
+    "statements": [
+      "CREATE TABLE \"warehouse_safety_stocks\" (\n\t\"product_id\" integer NOT NULL,\n\t\"warehouse_id\" integer NOT NULL,\n\t\"safety_stock\" numeric(20, 6) NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"warehouse_safety_stocks_product_id_warehouse_id_pk\" PRIMARY KEY(\"product_id\",\"warehouse_id\"),\n\tCONSTRAINT \"warehouse_safety_stocks_nonneg\" CHECK (\"warehouse_safety_stocks\".\"safety_stock\" >= 0)\n);",
+      "ALTER TABLE \"products\" ADD COLUMN \"aliases\" jsonb DEFAULT '[]'::jsonb NOT NULL;",
+      "ALTER TABLE \"products\" ADD COLUMN \"unit_aliases\" jsonb DEFAULT '{}'::jsonb NOT NULL;",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"sale_price\" numeric(24, 6);",
+      "ALTER TABLE \"stock_moves\" ADD COLUMN \"sale_amount_fen\" bigint;",
+      "ALTER TABLE \"users\" ADD COLUMN \"name_fetched_at\" timestamp with time zone;",
+      "ALTER TABLE \"warehouse_safety_stocks\" ADD CONSTRAINT \"warehouse_safety_stocks_product_id_products_id_fk\" FOREIGN KEY (\"product_id\") REFERENCES \"public\".\"products\"(\"id\") ON DELETE no action ON UPDATE no action;",
+      "ALTER TABLE \"warehouse_safety_stocks\" ADD CONSTRAINT \"warehouse_safety_stocks_warehouse_id_warehouses_id_fk\" FOREIGN KEY (\"warehouse_id\") REFERENCES \"public\".\"warehouses\"(\"id\") ON DELETE no action ON UPDATE no action;"
+    ]
   }
 ];

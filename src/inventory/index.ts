@@ -6,7 +6,8 @@
 export * from './schemas.js';
 export { DOC_KINDS, DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, RECEIPT_KINDS, ISSUE_KINDS } from './moves.js';
 export type { DocKind, MoveKind, ReceiptKind, IssueKind } from './moves.js';
-export { createProduct, updateProduct, archiveProduct, getProduct, searchProducts, resolveProduct, productLabel } from './products.js';
+export { createProduct, updateProduct, archiveProduct, getProduct, productLabel } from './products.js';
+export { searchProducts, resolveProduct } from './product-lookup.js';
 export type { ProductView } from './products.js';
 export { createWarehouse, listWarehouses, getDefaultWarehouse, resolveWarehouse, DEFAULT_WAREHOUSE_NAME } from './warehouses.js';
 export type { WarehouseView } from './warehouses.js';

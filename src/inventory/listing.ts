@@ -16,7 +16,7 @@ import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { cutPage, decodeCursor, type Page } from './cursor.js';
 import { docView, type DocRow, type DocumentView, type PostingLine } from './documents.js';
 import { DOC_KIND_LABEL, MOVE_KIND_LABEL, type DocKind, type MoveKind } from './moves.js';
-import { resolveProduct } from './products.js';
+import { resolveProduct } from './product-lookup.js';
 import { formatQty } from './units.js';
 import { resolveWarehouse } from './warehouses.js';
 import type { ReferenceOptions } from '../kernel/use-case.js';

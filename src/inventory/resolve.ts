@@ -6,7 +6,8 @@ import type { Conn } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import type { ProductInfo } from './ledger.js';
 import type { ReferenceOptions } from '../kernel/use-case.js';
-import { MAX_ID, resolveProduct, type ProductView } from './products.js';
+import { type ProductView } from './products.js';
+import { MAX_ID, resolveProduct } from './product-lookup.js';
 
 export function toInfo(p: ProductView | typeof products.$inferSelect): ProductInfo {
   const row = p as Record<string, unknown>;

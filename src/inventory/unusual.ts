@@ -25,7 +25,8 @@ import { formatPrice } from '../shared/money.js';
 import { usualFacts, type UsualFacts } from './history.js';
 import { atLine } from './line-errors.js';
 import { receiptLineValue } from './prices.js';
-import { resolveProduct, type ProductView } from './products.js';
+import { type ProductView } from './products.js';
+import { resolveProduct } from './product-lookup.js';
 import type { IssueInput, ReceiptInput, TransferInput } from './schemas.js';
 import { formatQty, parseQuantity } from './units.js';
 

@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR, requirePermission, type Actor } from '../people/roles.js'
 import { writeAudit } from '../audit/index.js';
 import { createWarehouseSchema, parseInput, type CreateWarehouseInput } from './schemas.js';
 import type { ReferenceOptions } from '../kernel/use-case.js';
-import { MAX_ID, idOfDigits } from './products.js';
+import { MAX_ID, idOfDigits } from './product-lookup.js';
 
 export interface WarehouseView {
   id: number;

@@ -26,17 +26,17 @@ export async function claimInbound(conn: Conn, key: string, kind: string): Promi
  * message transaction, so one statement instead of two.
  */
 export async function claimInboundWithUser(conn: Conn, key: string, kind: string, openId: string): Promise<{ claimed: boolean; user: UserRow | null }> {
-  const [r] = await execRows<{ claimed: number; id: number | null; name: string | null; role: string; active: boolean; last_warehouse_id: number | null; created_at: string | Date; updated_at: string | Date }>(
+  const [r] = await execRows<{ claimed: number; id: number | null; name: string | null; name_fetched_at: string | Date | null; role: string; active: boolean; last_warehouse_id: number | null; created_at: string | Date; updated_at: string | Date }>(
     conn,
     sql`with c as (insert into processed_events (key, kind) values (${key}, ${kind}) on conflict (key) do nothing returning key)
-        select (select count(*) from c)::int as claimed, u.id, u.name, u.role, u.active, u.last_warehouse_id, u.created_at, u.updated_at
+        select (select count(*) from c)::int as claimed, u.id, u.name, u.name_fetched_at, u.role, u.active, u.last_warehouse_id, u.created_at, u.updated_at
         from (select 1) one left join users u on u.open_id = ${openId}`,
   );
   const at = (v: string | Date) => (v instanceof Date ? v : new Date(v));
   const user: UserRow | null =
     r.id == null
       ? null
-      : { id: r.id, openId, name: r.name, role: r.role, active: r.active, lastWarehouseId: r.last_warehouse_id, createdAt: at(r.created_at), updatedAt: at(r.updated_at) };
+      : { id: r.id, openId, name: r.name, nameFetchedAt: r.name_fetched_at == null ? null : at(r.name_fetched_at), role: r.role, active: r.active, lastWarehouseId: r.last_warehouse_id, createdAt: at(r.created_at), updatedAt: at(r.updated_at) };
   return { claimed: r.claimed > 0, user };
 }
 

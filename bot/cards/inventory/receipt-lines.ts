@@ -5,7 +5,8 @@
 import type { PostingResult } from '../../../src/inventory/documents.js';
 import { DOC_KIND_LABEL } from '../../../src/inventory/moves.js';
 import { receiptLineValue } from '../../../src/inventory/prices.js';
-import { productLabel, resolveProduct } from '../../../src/inventory/products.js';
+import { productLabel } from '../../../src/inventory/products.js';
+import { resolveProduct } from '../../../src/inventory/product-lookup.js';
 import { receiptLineSchema } from '../../../src/inventory/schemas.js';
 import { formatQty } from '../../../src/inventory/units.js';
 import { input, md, select } from '../card.js';
