@@ -8,7 +8,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  *   the everyday command; CI runs both (.ci/run).
  * Long fuzzing is `npm run fuzz` (FUZZ_RUNS, test/inventory/property.test.ts).
  */
-const RUNTIME = ['test/server.test.ts', 'test/worker.test.ts', 'test/verify-cli.test.ts'];
+const RUNTIME = ['test/server.test.ts', 'test/worker.test.ts', 'test/verify-cli.test.ts', 'test/chat-cli.test.ts'];
 
 /** What both projects share. The timeouts bound waits on I/O (a database, a socket, a child process), never a speed. */
 const shared = {

@@ -16,7 +16,8 @@
  * Mention someone with @ou_xxx (becomes a real mention): 用户 授权 @ou_zhang 仓管
  *   /group         speak in a group chat: only lines that @机器人 (the bot's real mention) are
  *                  commands, like in Feishu; /p2p back to the private chat
- * Works with piped input: printf '帮助\n库存\n' | npm run chat
+ * A line ending with \ goes on on the next line: one message of several lines (多行入库/出库).
+ * Works with piped input: printf '帮助\n库存\n' | npm run chat (each line is echoed as 你> …).
  */
 import { trackDeferred } from '../src/deferred.js';
 import { serve } from '@hono/node-server';
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
   });
   setAppTimezone(config.APP_TIMEZONE);
-  const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2)) as unknown as Logger;
+  // Sync, as in src/server.ts: an async pino stream spins forever at exit on a broken pipe.
+  const logger = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: 2, sync: true })) as unknown as Logger;
   const deferred = trackDeferred(logger);
   const deps: AppDeps = {
     config,
@@ -212,7 +214,10 @@ async function main(): Promise<void> {
     if (busy) return;
     busy = true;
     while (queue.length) {
-      const more = await handle(queue.shift()!).catch((e) => {
+      const line = queue.shift()!;
+      // Piped input is not echoed by a terminal: print it, so a transcript reads as a conversation.
+      if (!interactive) say(`你> ${line.replace(/\n/g, '\n    ')}`);
+      const more = await handle(line).catch((e) => {
         say(`（出错：${(e as Error).message}）`);
         return true;
       });
@@ -227,11 +232,28 @@ async function main(): Promise<void> {
     else if (interactive) rl.prompt();
   };
   rl.setPrompt('你> ');
+  // A message of several lines (多行入库): end a line with \ and go on on the next one.
+  let pending: string[] = [];
   rl.on('line', (l) => {
-    queue.push(l);
+    if (/\\\s*$/.test(l)) {
+      pending.push(l.replace(/\\\s*$/, ''));
+      if (interactive) {
+        rl.setPrompt('  … ');
+        rl.prompt();
+      }
+      return;
+    }
+    queue.push([...pending, l].join('\n'));
+    pending = [];
+    rl.setPrompt('你> ');
     void pump();
   });
   rl.on('close', () => {
+    if (pending.length) {
+      queue.push(pending.join('\n'));
+      pending = [];
+      void pump();
+    }
     closed = true;
     if (!busy) finished();
   });

@@ -38,7 +38,11 @@ async function main(): Promise<void> {
   }
   // Business days (document numbers, default batch numbers, digests) follow APP_TIMEZONE.
   setAppTimezone(config.APP_TIMEZONE);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'jxc-assistant' } }) as unknown as Logger;
+  // Synchronous writes to stdout: pino's default asynchronous stream flushes at exit in a loop
+  // that retries a broken pipe forever (sonic-boom flushSync), so `npm start | tee log` and
+  // Ctrl-C (tee gone first) left the server hanging after its shutdown. A sync stream reports
+  // EPIPE once and pino stops writing.
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'jxc-assistant' } }, pino.destination({ dest: 1, sync: true })) as unknown as Logger;
 
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
@@ -90,14 +94,19 @@ async function main(): Promise<void> {
   const missing = missingFeishuSettings(config);
   if (missing.length) {
     logger.warn({ missing }, `未配置的飞书设置 / Feishu settings not set: ${missing.join(', ')} (offline mode for outbound messages until FEISHU_APP_ID/SECRET are set)`);
+    // The README's promise: without a Feishu app, the bot can be tried in a terminal.
+    logger.info('没有飞书应用也能试用：另开一个终端运行 npm run chat，像在飞书里一样发消息 / no Feishu app? try the bot in a terminal: npm run chat');
   }
   logger.info(
     {
       eventUrl: `https://<your-public-host>/feishu/events`,
-      cardUrl: `https://<your-public-host>/feishu/card`,
+      callbackUrl: `https://<your-public-host>/feishu/events`,
+      legacyCardUrl: `https://<your-public-host>/feishu/card`,
       local: { events: `${base}/feishu/events`, card: `${base}/feishu/card`, health: `${base}/healthz` },
     },
-    '在飞书开发者后台填写：事件订阅请求地址 = /feishu/events，卡片回调地址 = /feishu/card / paste these URLs into the Feishu developer console',
+    // As the README says: events and card callbacks both go to /feishu/events; /feishu/card only
+    // for older apps that configure a separate card request URL.
+    '在飞书开发者后台填写：事件与卡片回调的请求地址都填 /feishu/events（旧式应用单独配置卡片请求地址时填 /feishu/card） / paste /feishu/events as the event and callback request URL (/feishu/card only for a separate card URL)',
   );
 
   const aborter = new AbortController();

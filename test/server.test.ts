@@ -3,7 +3,8 @@
  * database in a fresh DATA_DIR; clean shutdown; restart after a kill; refusals.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, waitForHealth, type ServerProcess } from './helpers/server-process.js';
@@ -36,6 +37,7 @@ describe('npm start (src/server.ts)', () => {
     expect(p.output()).toContain('FEISHU_APP_ID');
     expect(p.output()).toContain('/feishu/events');
     expect(p.output()).toContain('/feishu/card');
+    expect(p.output()).toContain('npm run chat');
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('stopped cleanly');
@@ -48,6 +50,42 @@ describe('npm start (src/server.ts)', () => {
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
   });
+
+  it('`npm start | tee log`, then Ctrl-C: the whole process group stops, the server shuts down cleanly and leaves no process behind', async () => {
+    // A terminal's Ctrl-C signals every process of the foreground group at once (npm, the
+    // server, tee). A launcher that relays signals (tsx's CLI SIGKILLs a child that does not
+    // acknowledge within 30 ms) would cut the shutdown short on a busy machine: npm start runs
+    // node itself, so the signal reaches the server and its own shutdown runs.
+    const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
+    const port = await freePort();
+    const log = join(dir, '..', 'log.txt');
+    const group = spawn('bash', ['-c', `npm start | tee ${log}`], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FEISHU_') && k !== 'DATABASE_URL')), PORT: String(port), DATA_DIR: dir, LOG_LEVEL: 'info' },
+      detached: true,
+      stdio: 'ignore',
+    });
+    const ended = new Promise<void>((res) => group.on('exit', () => res()));
+    const probe = { child: group, port, output: () => (existsSync(log) ? readFileSync(log, 'utf8') : ''), exited: ended.then(() => group.exitCode) };
+    await waitForHealth(probe, 60_000);
+    const serverPid = Number(readFileSync(join(dir, 'pglite.lock'), 'utf8'));
+    process.kill(-group.pid!, 'SIGINT');
+    await ended;
+    // The server may still be finishing its shutdown when the shell returns: wait for it to go.
+    await new Promise<void>((res) => {
+      const check = () => {
+        try {
+          process.kill(serverPid, 0);
+          setTimeout(check, 50);
+        } catch {
+          res();
+        }
+      };
+      check();
+    });
+    expect(existsSync(join(dir, 'pglite.lock'))).toBe(false);
+    // Bounds the waits on two process starts (npm, then the server) on a loaded machine, not a speed.
+  }, 180_000);
 
   it('comes back after being killed (SIGKILL) with its data intact', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'jxc-')), 'data');
