@@ -17,6 +17,10 @@ function walk(el: unknown, out: string[], indent = ''): void {
   switch (o.tag) {
     case 'markdown':
     case 'lark_md':
+      // What the reader sees: Feishu renders `\_` as `_` (bot/cards/card.ts md escapes user text)
+      // and colours <font> text instead of showing the tag. Tags first: an escaped `\<` is text.
+      out.push(indent + String(o.content ?? '').replace(/(?<!\\)<\/?(?:font|text_tag)\b[^>]*(?<!\\)>/g, '').replace(/\\([\\*_~`[\]<>#|])/g, '$1'));
+      return;
     case 'plain_text':
       out.push(indent + String(o.content ?? ''));
       return;

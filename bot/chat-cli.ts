@@ -10,6 +10,7 @@
  *
  * You are an admin (your open_id is in FEISHU_ADMIN_OPEN_IDS). Special lines:
  *   /as ou_xxx     speak as another user (e.g. to try permissions)   /me  back to the admin
+ *   /name ou_xxx 张三  the colleague's name in Feishu's contact directory (the bot reads it)
  *   /click 2 [确定] [字段=值 …]   press button 2 of the last card (form fields as 字段=值; 确定 answers
  *                      the confirmation dialog Feishu shows first for buttons like 红冲)
  *   /quit          exit (EOF / Ctrl-D too)
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
   const database = await openPglite(dataDir);
   await migrate(database.db);
   const fake = await startFakeFeishu({ encryptKey: 'chat-cli-encrypt-key', verificationToken: 'chat-cli-token' });
+  // Feishu's contact API knows you by name (单据「经办」, 用户 列表); colleagues you speak as with /as keep
+  // their open_id until /name gives them one, as an app without the contact scope would show them.
+  fake.setUserName(ME, '我');
   const config = loadConfig({
     FEISHU_APP_ID: fake.appId,
     FEISHU_APP_SECRET: fake.appSecret,
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
   };
   if (interactive) {
     say(`进销存助手 · 终端聊天（你是管理员 ${ME}）`);
-    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮，表单字段写成 字段=值（选择项可写卡片上显示的文字，如 product=GLU；飞书会弹确认框的按钮，如红冲：/click 编号 确定）；/as ou_xxx 切换用户，/me 切回；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
+    say('输入「帮助」查看命令，「菜单」打开卡片；/click 编号 按卡片按钮，表单字段写成 字段=值（选择项可写卡片上显示的文字，如 product=GLU；飞书会弹确认框的按钮，如红冲：/click 编号 确定）；/as ou_xxx 切换用户，/me 切回，/name ou_xxx 张三 给同事起飞书名字；/group 到群里说话（@机器人 才回答），/p2p 回单聊；/quit 退出。');
   }
 
   const handle = async (line: string): Promise<boolean> => {
@@ -114,6 +118,14 @@ async function main(): Promise<void> {
     if (text.startsWith('/as ')) {
       as = text.slice(4).trim() || ME;
       say(`（现在以 ${as} 的身份发言）`);
+      return true;
+    }
+    if (text.startsWith('/name ')) {
+      // What the colleague's Feishu profile says: the bot reads it through the contact API.
+      const [id, ...name] = text.slice(6).trim().split(/\s+/);
+      if (!id || !name.length) return say('（写成 /name ou_xxx 张三）'), true;
+      fake.setUserName(id, name.join(' '));
+      say(`（飞书通讯录里 ${id} 的名字是「${name.join(' ')}」；机器人下次见到他时读取）`);
       return true;
     }
     if (text.startsWith('/click')) {

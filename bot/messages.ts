@@ -39,7 +39,9 @@
  *
  * Round trips: the switched-off modules are read in the claim's round trip (pipelined), and the
  * message's last writes (the remembered warehouse, the reply) are sent ahead so the COMMIT
- * travels with them (uow.awaitAtCommit / uow.queueLast). bench/bot.ts measures it.
+ * travels with them (uow.awaitAtCommit / uow.queueLast). bench/bot.ts measures it. A sender
+ * whose display name is missing or a week old also gets a name read queued the same way (an
+ * outbox row Feishu answers after commit: src/people/contact-names.ts) — at most once a week.
  */
 import { claimInboundWithUser, inboundResult, storeInboundResult } from '../src/outbox/inbox.js';
 import { feishuUuid } from '../src/outbox/index.js';
@@ -48,6 +50,7 @@ import { disabledModulesSetting, settingsReader, type SettingsReader } from '../
 import { noClaim, runUnitOfWork, type Claim, type UnitOfWork } from '../src/kernel/unit-of-work.js';
 import { Semaphore } from '../src/shared/semaphore.js';
 import { deferRememberWarehouse, identify, sendRememberedWarehouse, type UserRow } from '../src/people/users.js';
+import { needsNameRefresh, userNameItem } from '../src/people/contact-names.js';
 import { dedupeKeyOf, type EventContext } from './events.js';
 import type { CommandRegistry, Mention } from './commands/registry.js';
 import { runCommand, type CommandOutcome } from './commands/router.js';
@@ -293,12 +296,15 @@ export async function handleMessage(ctx: EventContext): Promise<Record<string, u
     runUnitOfWork(deps, claim, async (uow) => {
       // The command's "remember the warehouse" UPDATE travels with the reply's insert (below).
       deferRememberWarehouse(uow.tx);
-      const out = await respond(uow, ctx, { openId, user, text, notText, mentions, messageId, dedupeKey, settings: settings!, disabled });
+      const { outcome: out, sender } = await respond(uow, ctx, { openId, user, text, notText, mentions, messageId, dedupeKey, settings: settings!, disabled });
       // The last writes are sent ahead and the COMMIT follows them in the same round trip; the
       // unit checks them after COMMIT (a failed one turned it into a ROLLBACK) before anything
       // is kicked or acknowledged.
       for (const w of await sendRememberedWarehouse(uow.tx)) uow.awaitAtCommit(w);
       await uow.queueLast(replyItem(messageId, out.reply));
+      // The sender's display name, read from Feishu after commit when missing or a week old
+      // (src/people/contact-names.ts); sent ahead like the reply, so it costs no round trip.
+      if (sender && deps.feishu && needsNameRefresh(sender, uow.now)) await uow.queueLast(userNameItem(sender, uow.now));
       for (const fn of out.afterCommit) uow.afterCommit(fn);
       return { redelivery: out.redelivery };
     }),
@@ -323,15 +329,15 @@ async function respond(
   uow: UnitOfWork,
   ctx: EventContext,
   m: { openId: string; user: UserRow | null; text: string; notText: boolean; mentions: Mention[]; messageId: string; dedupeKey: string; settings: SettingsReader; disabled: ReadonlySet<string> },
-): Promise<CommandOutcome> {
+): Promise<{ outcome: CommandOutcome; sender: UserRow | null }> {
   const { deps } = ctx;
-  const say = (reply: string): CommandOutcome => ({ reply, afterCommit: [] });
+  const say = (reply: string, sender: UserRow | null = null) => ({ outcome: { reply, afterCommit: [] }, sender });
   const client = deps.feishu;
   const who = await identify(uow.tx, m.openId, { adminOpenIds: deps.config.FEISHU_ADMIN_OPEN_IDS, row: m.user });
   if (who.kind === 'unknown') return say(unknownUserText(m.openId));
   if (who.kind === 'inactive') return say(`你的账号已停用。如需恢复，请联系管理员。你的 open_id：${m.openId}`);
-  if (m.notText) return say('目前只能看懂文字命令。发送「帮助」查看所有命令。');
-  return runCommand(
+  if (m.notText) return say('目前只能看懂文字命令。发送「帮助」查看所有命令。', who.user);
+  const outcome = await runCommand(
     {
       tx: uow.tx,
       deps,
@@ -348,4 +354,5 @@ async function respond(
     },
     m.text,
   );
+  return { outcome, sender: who.user };
 }

@@ -55,7 +55,7 @@ function resolve(spec: CommandSpec, useCases: UseCaseRegistry): RegisteredComman
   const hint = spec.hint ? `。${spec.hint}` : '';
   if (spec.useCase === undefined) {
     if (!spec.summary?.trim()) throw new RegistryError(`command "${spec.name}" runs no use case and has no summary for 帮助`);
-    return Object.freeze({ ...spec, summary: spec.summary + hint, module: null });
+    return Object.freeze({ ...spec, summary: spec.summary + hint, brief: spec.summary, module: null });
   }
   const u = useCases.get(spec.useCase);
   if (!u) throw new RegistryError(`command "${spec.name}" points at unknown use case "${spec.useCase}"`);
@@ -66,7 +66,7 @@ function resolve(spec: CommandSpec, useCases: UseCaseRegistry): RegisteredComman
   if (spec.summary !== undefined) throw new RegistryError(`command "${spec.name}": the summary is its use case's ("${u.id}"); put chat wording in hint`);
   // Frozen: a command is what it declared. Cards and replies are produced by the command itself
   // (bot/cards/replies.ts), never by patching the registry's objects afterwards.
-  return Object.freeze({ ...spec, permission: u.permission, summary: u.summary + hint, module: moduleOf(u) });
+  return Object.freeze({ ...spec, permission: u.permission, summary: u.summary + hint, brief: u.summary, module: moduleOf(u) });
 }
 
 /** The registries of one app (bot/routes.ts builds them once). Throws RegistryError (see the file comment). */

@@ -4,7 +4,8 @@
  */
 import type { AnyUseCase } from './kernel/use-case.js';
 import { inventoryUseCases } from './inventory/use-cases/index.js';
+import { safetyStockSetUseCase } from './inventory/use-cases/safety-stock.js';
 import { tokenUseCases } from './people/token-use-cases.js';
 import { peopleUseCases } from './people/use-cases.js';
 
-export const ALL_USE_CASES: readonly AnyUseCase[] = [...inventoryUseCases, ...tokenUseCases, ...peopleUseCases];
+export const ALL_USE_CASES: readonly AnyUseCase[] = [...inventoryUseCases, safetyStockSetUseCase, ...tokenUseCases, ...peopleUseCases];

@@ -13,7 +13,7 @@ const UNSIGNED_MOVES = new Set<string>(['purchase_receipt', 'production_receipt'
 const UNSIGNED_DOCS = new Set<string>(['purchase_receipt', 'production_receipt', 'opening', 'sales_issue', 'internal_issue']);
 
 /** True when the line's quantity was written in its pack unit ("2箱"). */
-function writtenInPacks(l: PostingLine): boolean {
+function writtenInPacks(l: Pick<PostingLine, 'packUnit' | 'packFactor' | 'enteredQty'>): boolean {
   if (!l.packUnit || !l.packFactor || !l.enteredQty) return false;
   const parts = splitQuantity(l.enteredQty);
   return !!parts && parts.some((p) => p.unit.toLowerCase() === l.packUnit!.toLowerCase());
@@ -49,4 +49,40 @@ export function postingTotalText(r: PostingResult): string {
   if (r.document.kind === 'transfer') return formatFen(lines.reduce((s, l) => s + BigInt(l.valueFen), 0n));
   const total = new Dec(r.document.totalValueFen);
   return formatFen((UNSIGNED_DOCS.has(r.document.kind) ? total.abs() : total).toFixed());
+}
+
+/** The sale fields of a line as a use case returns them (absent: no selling price; valueFen absent without cost.view). */
+type SaleLine = Pick<PostingLine, 'kind' | 'baseUnit' | 'packUnit' | 'packFactor' | 'enteredQty' | 'salePrice' | 'saleAmountFen'> & { valueFen?: string };
+
+/**
+ * A sales issue line's sale for people (src/inventory/sale-price.ts): "售价 ¥36.00/箱（¥1.50/个），
+ * 销售金额 ¥72.00，毛利 ¥20.00" — per pack first when the quantity was written in packs; the gross
+ * profit (sale − cost) only when the line's cost is there (the viewer holds cost.view). Null
+ * when the line has no selling price.
+ */
+export function saleLineText(l: SaleLine): string | null {
+  if (l.salePrice === undefined || l.saleAmountFen === undefined) return null;
+  const perBase = new Dec(l.salePrice);
+  const price = writtenInPacks(l)
+    ? `${formatPrice(perBase.times(l.packFactor!))}/${l.packUnit}（${formatPrice(perBase)}/${l.baseUnit}）`
+    : `${formatPrice(perBase)}/${l.baseUnit}`;
+  const profit = l.valueFen === undefined ? '' : `，毛利 ${formatFen(BigInt(l.saleAmountFen) - absFen(l.valueFen))}`;
+  return `售价 ${price}，销售金额 ${formatFen(l.saleAmountFen)}${profit}`;
+}
+
+const absFen = (fen: string): bigint => (fen.startsWith('-') ? -BigInt(fen) : BigInt(fen));
+
+/**
+ * The document's sale: "销售金额 ¥72.00，毛利 ¥20.00（毛利率 27.78%）" over the lines with a selling
+ * price (the profit against those lines' cost, only when costs are shown), or null when no line
+ * has one.
+ */
+export function saleTotalText(lines: readonly SaleLine[]): string | null {
+  const sold = lines.filter((l) => l.saleAmountFen !== undefined);
+  if (!sold.length) return null;
+  const sale = sold.reduce((s, l) => s + BigInt(l.saleAmountFen!), 0n);
+  if (sold.some((l) => l.valueFen === undefined)) return `销售金额 ${formatFen(sale)}`;
+  const profit = sale - sold.reduce((s, l) => s + absFen(l.valueFen!), 0n);
+  const margin = sale > 0n ? `（毛利率 ${new Dec(profit.toString()).times(100).dividedBy(sale.toString()).toFixed(2)}%）` : '';
+  return `销售金额 ${formatFen(sale)}，毛利 ${formatFen(profit)}${margin}`;
 }

@@ -8,6 +8,7 @@ import { expiredAnswer, keyOf, stage, submitFlow, usedAnswer } from './flows.js'
 import { check, FieldError, readFields } from './fields.js';
 import { toast, type ActionContext, type CardAction, type CardAnswer, type FlowAnswer, type Pending } from './registry.js';
 import { invokeIn } from './use-cases.js';
+import { humanForm } from './normalise.js';
 
 /** FieldError (a field that cannot be read) → an error toast naming it; the form stays as filled. */
 export async function guarded(fn: () => Promise<CardAnswer>): Promise<CardAnswer> {
@@ -46,7 +47,7 @@ export function flowSubmit(o: FlowSubmit): CardAction {
         const form = c.registry.form(o.form);
         if (!form?.fields) throw new Error(`card form "${o.form}" declares no fields`);
         const schema = form.useCase ? c.registry.useCases.require(form.useCase).input : undefined;
-        const raw = readFields(form.fields, c.form, schema);
+        const raw = readFields(form.fields, humanForm(form.fields, c.form), schema);
         const input = o.normalise ? o.normalise(raw) : raw;
         return submitFlow(c, k, { flow: o.flow, origin: k, key: `card:${k}`, input, ...(o.extra?.(c.form) ?? {}) });
       }),
@@ -86,7 +87,7 @@ export function useCaseSubmit<R>(o: UseCaseSubmit<R>): CardAction {
         const form = c.registry.form(o.form);
         if (!form?.fields) throw new Error(`card form "${o.form}" declares no fields`);
         const schema = c.registry.useCases.require(o.useCase).input;
-        const input = readFields(form.fields, c.form, schema);
+        const input = readFields(form.fields, humanForm(form.fields, c.form), schema);
         const human = o.validate?.(input) ?? null;
         if (human) return toast('error', human);
         const v = check(schema, input);

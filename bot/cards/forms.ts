@@ -7,13 +7,14 @@
 import { issueCardToken } from '../../src/interaction/card-tokens.js';
 import { DOC_KIND_LABEL } from '../../src/inventory/moves.js';
 import { batchOptions, productOptions, type ProductOption } from '../../src/inventory/options.js';
+import { productLabel } from '../../src/inventory/products.js';
 import { getDefaultWarehouse, listWarehouses } from '../../src/inventory/warehouses.js';
 import { requirePermission } from '../../src/people/roles.js';
 import { button, buttonRow, card, form, input, markdown, select, submitButton, value, type Card, type El, type Option } from './card.js';
 import type { CardRegistry, FormContext } from './registry.js';
 
 /** How a product reads in a select: "名称 型号 规格（SKU）". */
-export const productOptionLabel = (p: Pick<ProductOption, 'name' | 'model' | 'spec' | 'sku'>) => `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
+export const productOptionLabel = (p: Pick<ProductOption, 'name' | 'model' | 'spec' | 'sku'>) => productLabel(p);
 
 export const backToMenu = (): El => buttonRow([button('返回菜单', value('menu'))]);
 

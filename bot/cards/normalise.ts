@@ -1,54 +1,46 @@
 /**
  * The card (and chat-picker) normaliser in front of the canonical use-case schemas
  * (src/kernel/canonical.ts): what people type becomes canonical text where it can be written
- * so — thousands separators dropped ("1,000" → "1000"), full-width digits and spaces tidied,
- * "¥6.5元/箱" → "6.5/箱", an amount in fen → yuan text. What cannot be written so is left as
- * typed: the product-aware check (units.ts parseQuantity, prices.ts) that runs next explains it
- * in the user's words ("数量「2,5」看不懂：小数请用点号…"). A normaliser never writes.
+ * so, by THE kernel rule every human adapter shares (src/kernel/human-input.ts: full-width
+ * digits, "1,000" → "1000", 十箱 → "10箱", "¥6.5元/箱" → "6.5/箱"), and an amount in fen → yuan
+ * text. What cannot be written so is left as typed: the product-aware check (units.ts
+ * parseQuantity, prices.ts) that runs next explains it in the user's words ("数量「2,5」看不懂：
+ * 小数请用点号…"). A normaliser never writes.
  */
 import { fenToYuan } from '../../src/shared/money.js';
-import { NumberCommaError, stripThousands } from '../../src/shared/decimal.js';
-import { splitPriceText } from '../../src/inventory/prices.js';
+import { FIELD_KIND, humanMoney, humanQty, humanValue } from '../../src/kernel/human-input.js';
 
 const QTY = /^\d{1,15}(\.\d{1,6})?\s*(\p{L}{1,10}(\s*\d{1,15}(\.\d{1,6})?\s*\p{L}{1,10})?)?$/u;
-const YUAN = /^\d{1,11}(\.\d{1,6})?$/;
+const PRICE = /^\d{1,11}(\.\d{1,6})?(\/[^\s/]{1,10})?$/;
 
-/** Full-width digits, point, comma and space → ASCII. */
-function halfWidth(s: string): string {
-  return s.replace(/[\uFF10-\uFF19\uFF0E\u3000]/g, (ch) => (ch === '\u3000' ? ' ' : String.fromCharCode(ch.charCodeAt(0) - 0xfee0)));
-}
-
-function withoutThousands(s: string): string | null {
-  try {
-    return stripThousands(s);
-  } catch (e) {
-    if (e instanceof NumberCommaError) return null;
-    throw e;
-  }
-}
-
-/** A quantity as typed → canonical quantity text ("1,000" → "1000"), or as typed. */
+/** A quantity as typed → canonical quantity text ("１,０００" → "1000", "十箱" → "10箱"), or as typed. */
 export function canonicalQty(typed: string | number): string {
   const raw = String(typed).trim();
-  const s = withoutThousands(halfWidth(raw).replace(/\s+/g, ' '));
-  return s !== null && QTY.test(s) ? s : raw;
-}
-
-/** Yuan as typed ("¥1,200.5元") → "1200.5", or null when it is not plain yuan. */
-function yuanText(typed: string): string | null {
-  const s = withoutThousands(halfWidth(typed).trim().replace(/^[¥￥]\s*/, '').replace(/\s*(?:元|块钱)$/, ''));
-  return s !== null && YUAN.test(s) ? s : null;
+  const s = humanQty(raw);
+  return QTY.test(s) ? s : raw;
 }
 
 /** A unit price as typed ("¥6.5元 / 箱") → canonical ("6.5/箱"), or as typed. */
 export function canonicalPrice(typed: string): string {
   const raw = typed.trim();
-  const { yuan, unit } = splitPriceText(raw);
-  const y = yuanText(yuan);
-  if (y === null) return raw;
-  if (unit === null) return y;
-  const u = unit.trim();
-  return u && !/\s/.test(u) && u.length <= 10 ? `${y}/${u}` : raw;
+  const s = humanMoney(raw);
+  return PRICE.test(s) ? s : raw;
+}
+
+/**
+ * A form's values as typed → each declared field's text normalised by the kind of the schema
+ * key it lands on (its path's last key: 'lines.qty' → qty; src/kernel/human-input.ts
+ * FIELD_KIND), before the field readers see them: "２" in 数量, "¥６.５" in 采购价 and "Ａ００１"
+ * in 商品 read as 2, 6.5 and A001, as they do in chat. Fields without a kind are kept.
+ */
+export function humanForm(fields: Readonly<Record<string, { path: string }>>, fv: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...fv };
+  for (const [name, f] of Object.entries(fields)) {
+    const kind = FIELD_KIND[f.path.slice(f.path.lastIndexOf('.') + 1)];
+    const v = fv[name];
+    if (kind && typeof v === 'string') out[name] = humanValue(kind, v);
+  }
+  return out;
 }
 
 /** A line amount in whole fen → canonical yuan text ("1300" → "13.00"). */

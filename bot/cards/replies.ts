@@ -84,15 +84,21 @@ export async function unusualEntryReply(
   const thresholds = ctx.caller.settings ? await ctx.caller.settings.get(unusualEntrySetting) : await unusualThresholds(ctx.deps, ctx.tx, ctx.logger);
   const { product, reasons } = await checkUnusualPosting(ctx.tx, ctx.actor, flow, input as never, thresholds);
   if (!reasons.length) return null;
-  const line = input.lines[0] as { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number };
+  type TypedLine = { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number; salePrice?: string; batchNo?: string };
   const i = input as { warehouse?: unknown; from?: unknown; to?: unknown };
   const at = (w: unknown) => (typeof w === 'string' ? ` @${w}` : '');
-  const again = [
-    verb,
-    typeof line.product === 'string' ? line.product : product.sku,
-    String(line.qty),
-    line.unitPrice ?? (line.amountFen != null ? `金额=${fenToYuan(String(line.amountFen))}` : ''),
-  ].filter(Boolean).join(' ') + at(i.warehouse) + at(i.from) + at(i.to) + ' 确认';
+  // Every line of the entry, as chat writes it (；between lines): the example posts exactly what was asked.
+  const lineText = (l: TypedLine) =>
+    [
+      typeof l.product === 'string' ? l.product : l.product === product.id ? product.sku : String(l.product),
+      String(l.qty),
+      l.unitPrice ?? (l.amountFen != null ? `金额=${fenToYuan(String(l.amountFen))}` : ''),
+      l.salePrice ? `售价=${l.salePrice}` : '',
+      l.batchNo ? `批次=${l.batchNo}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+  const again = `${verb} ${(input.lines as TypedLine[]).map(lineText).join('；')}` + at(i.warehouse) + at(i.from) + at(i.to) + ' 确认';
   const how = `还没有记账。确认无误请点「确认」，或在原命令后加「确认」再发一次，例如：${again}；否则点「取消」。`;
   const card = await confirmForCommand(ctx.tx, ctx.registries.cards, { user: { id: ctx.actor.userId } }, pendingOfCommand(ctx, flow, input), product, reasons, how);
   const text = [`请确认：这笔${verb}数据不太寻常。`, ...reasons.map((r) => `• ${r}`), how].join('\n');

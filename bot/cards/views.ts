@@ -4,13 +4,14 @@
  * keys, times and the time zone are passed in); test/cards/renderers.test.ts snapshots them.
  */
 import type { PostingLine, PostingResult } from '../../src/inventory/documents.js';
+import { productLabel } from '../../src/inventory/products.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
-import { Dec } from '../../src/shared/decimal.js';
+import { PER_WAREHOUSE_NOTE, type LowStockReport } from '../../src/inventory/lowstock.js';
 import { formatPrice, formatFen } from '../../src/shared/money.js';
 import { button, buttonRow, card, hr, markdown, md, table, value, type Card, type El, type Template } from './card.js';
 import type { CardAnswer } from './registry.js';
-import { linePrice, postingTotalText } from './echo.js';
+import { linePrice, postingTotalText, saleTotalText } from './echo.js';
 import { postedProductText } from '../commands/render.js';
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
@@ -103,6 +104,7 @@ function linesTable(r: Posting): El[] {
 export function postingSummaryCard(r: Posting, o: SummaryOptions): Card {
   const d = r.document;
   const title = `${o.title ?? `${d.kindLabel}成功`} · ${d.docNo}`;
+  const sold = saleTotalText(r.lines);
   const head = [
     `**单号**：${md(d.docNo)}`,
     `**类型**：${md(d.kindLabel)}`,
@@ -110,6 +112,8 @@ export function postingSummaryCard(r: Posting, o: SummaryOptions): Card {
     d.reversesDocNo ? `**红冲原单**：${md(d.reversesDocNo)}` : null,
     d.reversedByDocNo ? `**已被红冲**：${md(d.reversedByDocNo)}` : null,
     hasCost(r) ? `**合计金额**：${postingTotalText(r as PostingResult)}` : null,
+    // A sales issue's selling price (src/inventory/sale-price.ts): 销售金额, 毛利 only with costs.
+    sold ? `**销售金额**：${sold.replace(/^销售金额 /, '')}` : null,
     d.remark ? `**备注**：${md(d.remark)}` : null,
     `**经办**：${md(o.who)}　**时间**：${formatTime(d.recordedAt, o.timeZone)}`,
   ].filter(Boolean);
@@ -140,40 +144,53 @@ export function documentCard(r: Posting, o: { who: string; timeZone: string; rev
   return c;
 }
 
+/**
+ * The low-stock warnings of one product's stock, by the one definition (the service decided
+ * each `low`): its total against its safety stock, each warehouse against its own.
+ */
+export function lowStateLines(s: { low: ProductStock['low']; product: { baseUnit: string } }): string[] {
+  const u = s.product.baseUnit;
+  const out: string[] = [];
+  if (s.low.total.low) out.push(`⚠️ 低库存：全部仓库合计现有 ${s.low.total.qty} ${u} ≤ 安全库存 ${s.low.total.safetyStock} ${u}，请及时补货`);
+  for (const w of s.low.warehouses) if (w.low) out.push(`⚠️ 低库存：「${w.warehouseName}」现有 ${w.qty} ${u} ≤ 分仓安全库存 ${w.safetyStock} ${u}`);
+  return out;
+}
+
 /** "¥0.35 / 个": an average cost in fen per base unit, as yuan (up to 4 decimals). */
 export function unitCostText(fenPerUnit: string, unit: string): string {
   return `${formatPrice(fenPerUnit)} / ${unit}`;
 }
 
 /**
- * 库存查询 result: the same facts as the text answer — available quantity, value at the
+ * 库存查询 result: the same facts as the text answer — on-hand quantity (现有), value at the
  * average cost, per warehouse and batch (each row's part of the exact total, allocated by
- * quantity in src/inventory/queries.ts: rows add up to the total shown), low-stock warning.
+ * quantity in src/inventory/queries.ts: rows add up to the total shown), each batch's expiry,
+ * the low-stock warnings (lowStateLines).
  * `scope`: the warehouse asked for (omitted: all warehouses).
  */
 export function stockCard(s: CostFiltered<ProductStock>, o: { scope?: string | null } = {}): Card {
   const p = s.product;
   const costs = s.totalValueFen !== undefined && s.avgCost !== undefined;
-  const label = `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
-  const where = o.scope ? `「${md(o.scope)}」` : '全部仓库';
-  const head = [`**${md(label)}**`, `**可用**（${where}）：**${md(s.totalQtyText)}**`];
+  const label = productLabel(p);
+  const where = `${o.scope ? `「${md(o.scope)}」` : '全部仓库'}${s.batchNo ? ` 批次 ${md(s.batchNo)}` : ''}`;
+  // 现有 = on hand (no reservations yet, so nothing is 可用 apart from it).
+  const head = [`**${md(label)}**`, `**现有**（${where}）：**${md(s.totalQtyText)}**`];
   if (costs) head.push(`**库存金额**：${formatFen(s.totalValueFen!)}（平均成本 ${md(unitCostText(s.avgCost!, p.baseUnit))}）`);
   if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)}${w.valueFen !== undefined ? ` · ${formatFen(w.valueFen)}` : ''}`));
-  if (p.safetyStock !== '0' && new Dec(s.totalQty).lessThanOrEqualTo(p.safetyStock)) {
-    head.push(`<font color="orange">⚠️ 低于安全库存 ${md(p.safetyStock)} ${md(p.baseUnit)}，请及时补货</font>`);
-  }
+  head.push(...lowStateLines(s).map((l) => `<font color="orange">${md(l)}</font>`));
   const els: El[] = [markdown(head.join('\n'))];
   if (s.rows.length) {
     const columns: { name: string; title: string; align?: 'right' }[] = [
       { name: 'wh', title: '仓库' },
       { name: 'batch', title: '批次' },
+      { name: 'exp', title: '有效期' },
       { name: 'qty', title: '数量', align: 'right' },
     ];
     if (costs) columns.push({ name: 'value', title: '金额', align: 'right' });
     els.push(
       table(
         columns,
-        s.rows.slice(0, 100).map((r) => ({ wh: r.warehouseName, batch: r.batchNo || '—', qty: r.qtyText, ...(costs && r.valueFen !== undefined ? { value: formatFen(r.valueFen) } : {}) })),
+        s.rows.slice(0, 100).map((r) => ({ wh: r.warehouseName, batch: r.batchNo || '—', exp: r.expiresOn ? `${r.expiresOn}${r.expired ? '（已过期）' : ''}` : '—', qty: r.qtyText, ...(costs && r.valueFen !== undefined ? { value: formatFen(r.valueFen) } : {}) })),
       ),
     );
     if (s.rows.length > 100) els.push(markdown(`……共 ${s.rows.length} 行，只显示前 100 行。`));
@@ -184,27 +201,55 @@ export function stockCard(s: CostFiltered<ProductStock>, o: { scope?: string | n
   return card(`库存 · ${p.name}`.slice(0, 60), 'blue', els, { summary: `库存 ${p.sku} ${s.totalQtyText}` });
 }
 
-export interface LowStockRow {
-  name: string;
-  sku: string;
-  warehouse?: string | null;
-  qtyText: string;
-  safetyText: string;
+/** "已过期 3 天" / "今天到期" / "6 天后到期": how near a batch's expiry is (daysLeft from today). */
+function expiryWords(daysLeft: number): string {
+  if (daysLeft < 0) return `已过期 ${-daysLeft} 天`;
+  if (daysLeft === 0) return '今天到期';
+  return `${daysLeft} 天后到期`;
 }
 
-export function lowStockCard(rows: LowStockRow[], scope: string): Card {
-  if (!rows.length) return card('低库存', 'green', [markdown(`${md(scope)}没有低于安全库存的商品。`), buttonRow([button('菜单', value('menu'))])]);
-  return card(`低库存 · ${rows.length} 个商品`, 'orange', [
-    markdown(`${md(scope)}以下商品低于安全库存，请及时补货：`),
-    table(
-      [
-        { name: 'p', title: '商品' },
-        { name: 'w', title: '仓库' },
-        { name: 'q', title: '现有', align: 'right' },
-        { name: 's', title: '安全库存', align: 'right' },
-      ],
-      rows.slice(0, 100).map((r) => ({ p: `${r.name}（${r.sku}）`, w: r.warehouse ?? '全部', q: r.qtyText, s: r.safetyText })),
-    ),
-    buttonRow([button('菜单', value('menu'))]),
-  ]);
+/**
+ * 低库存: the same report as the chat answer (src/inventory/lowstock.ts, ONE definition stated on
+ * the card): products low in total, warehouses low against their own safety stock, batches
+ * expiring within the window or expired. `warehouse`: the warehouse asked for (its lists only).
+ */
+export function lowStockCard(r: LowStockReport, warehouse?: string): Card {
+  const lines = warehouse ? r.perWarehouse : [...r.total, ...r.perWarehouse];
+  const scope = warehouse ? `「${md(warehouse)}」` : '';
+  const els: El[] = [markdown(`${scope}${md(r.rule)}`)];
+  if (lines.length) {
+    els.push(
+      table(
+        [
+          { name: 'p', title: '商品' },
+          { name: 'w', title: '范围' },
+          { name: 'q', title: '现有', align: 'right' },
+          { name: 's', title: '安全库存', align: 'right' },
+          { name: 'g', title: '缺', align: 'right' },
+        ],
+        lines.slice(0, 100).map((l) => ({ p: `${l.name}（${l.sku}）`, w: l.warehouseName ?? '全部仓库合计', q: l.qtyText, s: l.safetyStock, g: l.shortfall })),
+      ),
+    );
+  } else {
+    els.push(markdown(`${scope}没有低库存的商品。`));
+  }
+  if (warehouse || r.perWarehouseJudged === 0) els.push(markdown(`<font color="grey">${md(PER_WAREHOUSE_NOTE)}</font>`));
+  if (r.expiring.length) {
+    els.push(hr(), markdown(`**临期批次**（${r.expiryWindowDays} 天内到期或已过期）`));
+    els.push(
+      table(
+        [
+          { name: 'p', title: '商品' },
+          { name: 'b', title: '批次' },
+          { name: 'w', title: '仓库' },
+          { name: 'q', title: '现有', align: 'right' },
+          { name: 'e', title: '有效期' },
+        ],
+        r.expiring.slice(0, 100).map((b) => ({ p: `${b.name}（${b.sku}）`, b: b.batchNo, w: b.warehouseName, q: b.qtyText, e: `${b.expiresOn}（${expiryWords(b.daysLeft)}）` })),
+      ),
+    );
+  }
+  els.push(buttonRow([button('菜单', value('menu'))]));
+  const n = lines.length;
+  return card(n ? `低库存 · ${n} 条` : '低库存', n || r.expiring.some((b) => b.expired) ? 'orange' : 'green', els, { summary: `低库存 ${n} 条` });
 }

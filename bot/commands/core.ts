@@ -1,23 +1,6 @@
-/** 帮助, and the bare 确认 / 取消 answers: chat-only commands (no use case). */
-import { can, type Actor } from '../../src/people/roles.js';
-import { command, type CommandRegistry, type CommandSpec, type RegisteredCommand } from './registry.js';
-
-/**
- * 帮助: every visible command of the registry with its example; commands of a module switched
- * off are left out, commands the actor may not run are marked （无权限）.
- */
-export function helpText(registry: CommandRegistry, actor: Actor, disabled: ReadonlySet<string>): string {
-  const lines = ['进销存助手 · 命令一览（中文或英文都可以，数量可写「2箱」）：'];
-  const allowed = (c: RegisteredCommand) => !c.permission || can(actor, c.permission);
-  for (const c of registry.all()) {
-    if (c.hidden || (c.module && disabled.has(c.module))) continue;
-    const ex = Array.isArray(c.example) ? c.example[0] : c.example;
-    const lock = allowed(c) ? '' : '（无权限）';
-    lines.push(`• ${c.usage}${lock}\n  ${c.summary}。例：${ex}`);
-  }
-  lines.push('商品可以写编码、条码或名称（支持拼音首字母）；@仓库 省略时用默认仓库。');
-  return lines.join('\n');
-}
+/** 帮助 (texts in ./help.ts), and the bare 确认 / 取消 answers: chat-only commands (no use case). */
+import { command, type CommandSpec } from './registry.js';
+import { helpText, topicHelpText } from './help.js';
 
 /**
  * 确认 / 取消 typed alone while a confirmation card is pending: an explanation, never a posting.
@@ -30,11 +13,12 @@ export const coreCommands: readonly CommandSpec[] = [
   command({
     name: '帮助',
     aliases: ['help', '?', '？', '命令'],
-    summary: '列出所有命令和例子',
-    usage: '帮助',
-    example: '帮助',
-    parse: () => ({}),
-    run: async (ctx) => helpText(ctx.registries.commands, ctx.actor, ctx.disabled),
+    summary: '列出所有命令和例子；「帮助 <命令>」只看那一个命令的写法、例子和别名',
+    usage: '帮助 [命令]',
+    example: ['帮助', '帮助 出库', 'help stock'],
+    parse: (args) => ({ topic: args }),
+    run: async (ctx, { topic }) =>
+      topic.length ? topicHelpText(ctx.registries.commands, topic, ctx.actor, ctx.disabled) : helpText(ctx.registries.commands, ctx.actor, ctx.disabled),
   }),
   command({
     name: '确认',

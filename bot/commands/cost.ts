@@ -10,6 +10,7 @@
  *                                          receipt's goods still on hand (first-in-first-out, per
  *                                          batch and warehouse) are revalued
  */
+import { TEXT_MAX, tooLongText } from '../../src/shared/limits.js';
 import type { CostAdjustmentResult } from '../../src/inventory/cost-adjustment.js';
 import type { PostingLine } from '../../src/inventory/documents.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
@@ -83,12 +84,13 @@ export const costCommands: readonly CommandSpec[] = [
     hint: '按商品写新单价（或 金额= 新库存金额），或按入库单写正确单价；单位：元/基本单位',
     usage: '成本调整 <商品> <新单价> | 成本调整 <商品> 金额=<新库存金额> | 成本调整 <入库单号> [商品] <正确单价> [原因=…]',
     example: ['成本调整 A001 2.5', '调价 螺丝M6 0.002', '成本调整 RK20261125-0001 3', '成本调整 A001 金额=120'],
+    takesProduct: true,
     parse(args): CostInput {
       const a = parseArgs(args, { options: { 金额: ['amount', '总金额', '库存金额'], 原因: ['reason', '备注', 'remark'] } });
       if (a.at.length) throw new UsageError('成本调整不分仓库：调整的是这个商品全部库存的金额，请去掉 @仓库');
       const pos = [...a.positional];
       const reason = a.options.get('原因') ?? null;
-      if (reason && reason.length > 200) throw new UsageError('原因太长（最多 200 字）');
+      if (reason && [...reason].length > TEXT_MAX.reason) throw new UsageError(tooLongText('原因', 'reason', reason));
       const amount = a.options.get('金额');
       if (pos.length && DOC_NO_RE.test(pos[0])) {
         const docNo = pos.shift()!.toUpperCase();

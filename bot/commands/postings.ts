@@ -2,8 +2,12 @@
  * 入库 / 生产入库 / 期初, 出库 / 领用, 调拨, 红冲: the chat normalisers of the posting use cases
  * (src/inventory/use-cases/postings.ts). `parse` turns words into the use case's canonical input
  * (quantities as written, "2箱"; prices in yuan text, "6.5/箱"; amounts in yuan, "13.00") plus the
- * chat-only 确认 flag; `run` invokes the use case and echoes what was understood.
+ * chat-only 确认 flag; `run` invokes the use case and echoes what was understood. Several lines
+ * of one message make one document (bot/parse/lines.ts, readDocument below), and a product name
+ * with spaces or digits is joined before parse (bot/parse/product-words.ts: the commands say
+ * `lines` and `takesProduct`).
  */
+import { TEXT_MAX, tooLongText } from '../../src/shared/limits.js';
 import type { PostingLine, PostingResult } from '../../src/inventory/documents.js';
 import { DOC_KIND_LABEL, type IssueKind, type ReceiptKind } from '../../src/inventory/moves.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
@@ -11,9 +15,10 @@ import type { IssueCanonical, ReceiptCanonical, ReversalCanonical, TransferCanon
 import { amountFen } from '../../src/kernel/canonical.js';
 import { rememberWarehouse } from '../../src/people/users.js';
 import { formatFen } from '../../src/shared/money.js';
-import { linePriceText, postingTotalText } from '../cards/echo.js';
+import { linePriceText, postingTotalText, saleLineText, saleTotalText } from '../cards/echo.js';
 import { ambiguousProductReply, settleConfirmedByCommand, unusualEntryReply, type PickerFlow } from '../cards/replies.js';
-import { looksLikePrice, looksLikeUnit, parseArgs, readQty, remarkWords, splitProductAndQty } from '../parse/args.js';
+import { looksLikePrice, looksLikeUnit, parseArgs, readQty, remarkWords, splitProductAndQty, type ArgSpec, type Args } from '../parse/args.js';
+import { splitArgLines } from '../parse/lines.js';
 import { amountYuan, unitPriceYuan } from '../parse/canonical.js';
 import { command, UsageError, type CommandContext, type CommandSpec, type Reply } from './registry.js';
 import { tidyQty } from './render.js';
@@ -25,7 +30,8 @@ export type Posting = CostFiltered<PostingResult>;
  * A posting's reply: what was understood, line by line — the quantity in base and pack units
  * ("+48 个（2 箱）"), the unit price per base unit and, when the quantity was written in packs,
  * per pack, the line amount — then the document total and what is on hand now (cards/echo.ts,
- * shared with the summary card). Prices and amounts only for those who may see costs.
+ * shared with the summary card). Prices and amounts only for those who may see costs; a sales
+ * issue's selling price and sale amount for everyone, its gross profit with the costs.
  */
 export function renderPosting(r: Posting, verb: string): string {
   const d = r.document;
@@ -36,9 +42,12 @@ export function renderPosting(r: Posting, verb: string): string {
     if (l.kind === 'cost_adjustment') return `• ${l.name}（${l.sku}）成本调整${l.valueFen === undefined ? '' : ` ${l.valueFen.startsWith('-') ? '' : '+'}${formatFen(l.valueFen)}`} @${l.warehouseName}${batch}`;
     const sign = l.qty.startsWith('-') ? '' : '+';
     const price = l.valueFen === undefined ? '' : `\n  ${linePriceText(l as PostingLine)}`;
-    return `• ${l.name}（${l.sku}）${l.kindLabel} ${sign}${tidyQty(l.qtyText)} @${l.warehouseName}${batch}${price}`;
+    const sale = saleLineText(l);
+    return `• ${l.name}（${l.sku}）${l.kindLabel} ${sign}${tidyQty(l.qtyText)} @${l.warehouseName}${batch}${price}${sale ? `\n  ${sale}` : ''}`;
   });
   const total = d.totalValueFen === undefined ? [] : [`合计金额：${postingTotalText(r as PostingResult)}`];
+  const sold = saleTotalText(r.lines);
+  if (sold) total.push(sold);
   const onHand = r.onHand.map((o) => `• ${o.name}：${o.warehouseName} 现有 ${tidyQty(o.qtyText)}${o.totalQty !== o.qty ? `；全部仓库 ${tidyQty(o.totalQtyText)}` : ''}`);
   return [head, ...lines, ...total, '现有库存：', ...onHand].join('\n');
 }
@@ -83,7 +92,8 @@ async function posting(ctx: CommandContext, flow: PickerFlow, cmd: PostingComman
     // Asked above (or 确认 was typed): the use case need not ask the rule again.
     r = await ctx.invoke<Posting>({ ...cmd.input, confirm: true });
   } catch (e) {
-    const picker = await ambiguousProductReply(ctx, flow, pending, e);
+    // The picker completes a one-line entry; several lines answer with the line and its candidates.
+    const picker = pending.lines.length === 1 ? await ambiguousProductReply(ctx, flow, pending, e) : null;
     if (picker) return picker;
     throw e;
   }
@@ -108,16 +118,52 @@ const CONFIRM_FLAG = { 确认: ['confirm', '确定'] };
 /** THE price rule, as help and usage say it (src/inventory/prices.ts implements it). */
 const PRICE_RULE = '单价按数量所写的单位计（元，最多 6 位小数）：2箱 6.5 = 每箱 ¥6.5；48 0.27 = 每个 ¥0.27；也可写明单位 6.5/箱、0.27/个；「2箱3个」这样的数量请写明单价单位或用 金额=…';
 
+/** How several lines are written, as help says it (bot/parse/lines.ts). */
+const LINES_RULE = '一次多行：每行一个商品，换行或用 ；分开，@仓库、备注=、确认 写在任意一行';
+
+/** Options of the whole document: written on any line (or the command's own line), once. */
+const DOC_OPTIONS = new Set(['备注']);
+
 /**
- * 入库 and its kind-fixed aliases (生产入库, 期初). The price stays per the unit written: the use
- * case applies the price rule with the product's units (prices.ts receiptLineValue), exactly as
- * for cards and REST.
+ * A posting command's words, line by line (bot/parse/lines.ts): each line with a product is a
+ * document line, with its own options (批次=, 单价, 金额=, 售价=); @仓库, 备注= and the flags
+ * (确认, 领用…) belong to the document wherever they are written. A line of options only (the
+ * command's own line: 出库 @主仓库) adds document options; a per-line option there is refused.
  */
-function parseReceipt(args: string[], fixed?: ReceiptKind): PostingCommand<ReceiptCanonical> {
-  const a = parseArgs(args, {
-    options: { 批次: ['batch', '批号'], 单价: ['price', '价格', 'cost'], 金额: ['amount', '总价'], 备注: ['remark', 'note'], 有效期: ['expires', '到期'] },
-    flags: { 生产: ['production', '生产入库'], 期初: ['opening'], ...CONFIRM_FLAG },
+function readDocument(args: string[], spec: ArgSpec, example: string): { lines: Args[]; doc: Args } {
+  const doc: Args = { positional: [], options: new Map(), at: [], mentions: [], flags: new Set() };
+  const lines: Args[] = [];
+  for (const words of splitArgLines(args)) {
+    const a = parseArgs(words, spec);
+    doc.at.push(...a.at);
+    for (const f of a.flags) doc.flags.add(f);
+    for (const [k, v] of [...a.options]) {
+      if (!DOC_OPTIONS.has(k)) continue;
+      if (doc.options.has(k)) throw new UsageError(`${k}写了两次（一张单据只有一个${k}）`);
+      doc.options.set(k, v);
+      a.options.delete(k);
+    }
+    if (a.positional.length) lines.push(a);
+    else if (a.options.size) throw new UsageError(`「${[...a.options.keys()].map((k) => k + '=').join(' ')}」要写在它所属的商品那一行，例如 ${example}`);
+  }
+  if (!lines.length) throw new UsageError('缺少商品和数量');
+  return { lines, doc };
+}
+
+/** Read each document line; a refusal of a document with several lines names its line (第 2 行：…). */
+function eachLine<T>(lines: Args[], read: (a: Args) => T): T[] {
+  return lines.map((a, i) => {
+    try {
+      return read(a);
+    } catch (e) {
+      if (e instanceof UsageError && lines.length > 1) throw new UsageError(`第 ${i + 1} 行：${e.message}`);
+      throw e;
+    }
   });
+}
+
+/** One receipt line's words → its canonical line: product, quantity, then the price (see parseReceipt). */
+function receiptLine(a: Args): ReceiptCanonical['lines'][number] {
   const { product, rest } = splitProductAndQty(a.positional);
   if (!product) throw new UsageError('缺少商品和数量');
   const q = readQty(rest);
@@ -145,18 +191,36 @@ function parseReceipt(args: string[], fixed?: ReceiptKind): PostingCommand<Recei
     // Syntax only here (a clear usage answer); the unit and the amount are the use case's rule.
     line.unitPrice = unitPriceYuan(priceText, '单价');
   }
-  if (a.flags.has('生产') && a.flags.has('期初')) throw new UsageError('「生产」和「期初」只能选一个');
-  const flagged = a.flags.has('生产') ? ('production_receipt' as const) : a.flags.has('期初') ? ('opening' as const) : null;
-  if (fixed && flagged && flagged !== fixed) throw new UsageError(`这个命令已经是${DOC_KIND_LABEL[fixed]}，不能再加「${a.flags.has('生产') ? '生产' : '期初'}」`);
-  const warehouse = oneWarehouse(a.at);
+  return line;
+}
+
+/**
+ * 入库 and its kind-fixed aliases (生产入库, 期初). The price stays per the unit written: the use
+ * case applies the price rule with the product's units (prices.ts receiptLineValue), exactly as
+ * for cards and REST. Several lines make one receipt (readDocument).
+ */
+function parseReceipt(args: string[], fixed?: ReceiptKind): PostingCommand<ReceiptCanonical> {
+  const { lines, doc } = readDocument(
+    args,
+    {
+      options: { 批次: ['batch', '批号'], 单价: ['price', '价格', 'cost'], 金额: ['amount', '总价'], 备注: ['remark', 'note'], 有效期: ['expires', '到期'] },
+      flags: { 生产: ['production', '生产入库'], 期初: ['opening'], ...CONFIRM_FLAG },
+    },
+    '螺丝 100 0.35 批次=B1',
+  );
+  const read = eachLine(lines, receiptLine);
+  if (doc.flags.has('生产') && doc.flags.has('期初')) throw new UsageError('「生产」和「期初」只能选一个');
+  const flagged = doc.flags.has('生产') ? ('production_receipt' as const) : doc.flags.has('期初') ? ('opening' as const) : null;
+  if (fixed && flagged && flagged !== fixed) throw new UsageError(`这个命令已经是${DOC_KIND_LABEL[fixed]}，不能再加「${doc.flags.has('生产') ? '生产' : '期初'}」`);
+  const warehouse = oneWarehouse(doc.at);
   return {
     input: {
       kind: fixed ?? flagged ?? 'purchase_receipt',
       ...(warehouse !== undefined ? { warehouse } : {}),
-      lines: [line],
-      remark: a.options.get('备注') ?? null,
+      lines: read,
+      remark: doc.options.get('备注') ?? null,
     },
-    confirmed: a.flags.has('确认'),
+    confirmed: doc.flags.has('确认'),
   };
 }
 
@@ -165,34 +229,52 @@ async function runReceipt(ctx: CommandContext, cmd: PostingCommand<ReceiptCanoni
   return posting(ctx, 'receipt', cmd, verb);
 }
 
-const RECEIPT_USAGE = '<商品> <数量>[单位] [单价[/单位]] [@仓库] [批次=…] [金额=…] [备注=…] [确认]';
+const RECEIPT_USAGE = '<商品> <数量>[单位] [单价[/单位]] [@仓库] [批次=…] [金额=…] [备注=…] [确认]；多行：每行 <商品> <数量> [单价]';
 
 /**
  * 出库 and 领用. A number followed by a unit is the quantity, spaces or not (3 盒 = 3盒); words
  * after the quantity are the remark only when none looks like a number, a unit or a price.
+ * 售价=… (per line) is the selling price of a sales issue, per the unit the quantity was
+ * written in or the unit named (12/箱): the use case stores it and refuses it on 领用.
  */
 function parseIssue(args: string[], fixed?: IssueKind): PostingCommand<IssueCanonical> {
-  const a = parseArgs(args, {
-    options: { 批次: ['batch', '批号'], 备注: ['remark', 'note'] },
-    flags: { 领用: ['internal', '内部'], ...CONFIRM_FLAG },
+  const { lines, doc } = readDocument(
+    args,
+    {
+      options: { 批次: ['batch', '批号'], 备注: ['remark', 'note'], 售价: ['sale', 'saleprice', '销售价', '卖价', '销售单价'] },
+      flags: { 领用: ['internal', '内部'], ...CONFIRM_FLAG },
+    },
+    '螺丝 10 批次=B1 售价=0.5',
+  );
+  const remarks: string[] = [];
+  const read = eachLine(lines, (a): IssueCanonical['lines'][number] => {
+    const { product, rest } = splitProductAndQty(a.positional);
+    if (!product) throw new UsageError('缺少商品和数量');
+    const q = readQty(rest);
+    const hint = `出库不写单价（售价写成 售价=…）；备注请写成 备注=…（例如 出库 ${product} ${q.qty} 备注=客户张三）。`;
+    const words = remarkWords(q.rest, understood(product, q.qty), hint);
+    if (words && doc.options.has('备注')) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${words}」多余（备注已写在 备注= 里）`);
+    if (words) remarks.push(words);
+    const sale = a.options.get('售价');
+    return {
+      product,
+      qty: q.qty,
+      ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}),
+      ...(sale ? { salePrice: unitPriceYuan(sale, '售价') } : {}),
+    };
   });
-  const { product, rest } = splitProductAndQty(a.positional);
-  if (!product) throw new UsageError('缺少商品和数量');
-  const q = readQty(rest);
-  const hint = `出库不写单价；备注请写成 备注=…（例如 出库 ${product} ${q.qty} 备注=客户张三）。`;
-  const words = remarkWords(q.rest, understood(product, q.qty), hint);
-  if (words && a.options.has('备注')) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${words}」多余（备注已写在 备注= 里）`);
-  const remark = a.options.get('备注') ?? words;
-  if (remark && remark.length > 200) throw new UsageError('备注太长（最多 200 字）');
-  const warehouse = oneWarehouse(a.at);
+  if (remarks.length > 1) throw new UsageError(`备注只写一次：「${remarks.join('」「')}」请合成一个 备注=…`);
+  const remark = doc.options.get('备注') ?? remarks[0] ?? null;
+  if (remark && [...remark].length > TEXT_MAX.remark) throw new UsageError(tooLongText('备注', 'remark', remark));
+  const warehouse = oneWarehouse(doc.at);
   return {
     input: {
-      kind: fixed ?? (a.flags.has('领用') ? ('internal_issue' as const) : ('sales_issue' as const)),
+      kind: fixed ?? (doc.flags.has('领用') ? ('internal_issue' as const) : ('sales_issue' as const)),
       ...(warehouse !== undefined ? { warehouse } : {}),
-      lines: [{ product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
+      lines: read,
       remark,
     },
-    confirmed: a.flags.has('确认'),
+    confirmed: doc.flags.has('确认'),
   };
 }
 
@@ -201,22 +283,25 @@ async function runIssue(ctx: CommandContext, cmd: PostingCommand<IssueCanonical>
 }
 
 function parseTransfer(args: string[]): PostingCommand<TransferCanonical> {
-  const a = parseArgs(args, { options: { 批次: ['batch'], 备注: ['remark', 'note'] }, flags: CONFIRM_FLAG });
-  const { product, rest } = splitProductAndQty(a.positional);
-  if (!product) throw new UsageError('缺少商品和数量');
-  const q = readQty(rest);
-  if (q.rest.length) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${q.rest.join(' ')}」看不懂。调拨的写法：调拨 <商品> <数量>[单位] @从仓库 @到仓库；备注请写成 备注=…`);
-  if (a.at.length === 0) throw new UsageError('缺少仓库：写成 @从仓库 @到仓库');
-  if (a.at.length > 2) throw new UsageError('最多两个仓库：@从仓库 @到仓库');
-  const [from, to] = a.at.length === 2 ? a.at : [undefined, a.at[0]];
+  const { lines, doc } = readDocument(args, { options: { 批次: ['batch'], 备注: ['remark', 'note'] }, flags: CONFIRM_FLAG }, '螺丝 10 批次=B1');
+  const read = eachLine(lines, (a): TransferCanonical['lines'][number] => {
+    const { product, rest } = splitProductAndQty(a.positional);
+    if (!product) throw new UsageError('缺少商品和数量');
+    const q = readQty(rest);
+    if (q.rest.length) throw new UsageError(`我理解为：${understood(product, q.qty)}；「${q.rest.join(' ')}」看不懂。调拨的写法：调拨 <商品> <数量>[单位] @从仓库 @到仓库；备注请写成 备注=…`);
+    return { product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) };
+  });
+  if (doc.at.length === 0) throw new UsageError('缺少仓库：写成 @从仓库 @到仓库');
+  if (doc.at.length > 2) throw new UsageError('最多两个仓库：@从仓库 @到仓库');
+  const [from, to] = doc.at.length === 2 ? doc.at : [undefined, doc.at[0]];
   return {
     input: {
       ...(from !== undefined ? { from } : {}),
       to,
-      lines: [{ product, qty: q.qty, ...(a.options.get('批次') ? { batchNo: a.options.get('批次') } : {}) }],
-      remark: a.options.get('备注') ?? null,
+      lines: read,
+      remark: doc.options.get('备注') ?? null,
     },
-    confirmed: a.flags.has('确认'),
+    confirmed: doc.flags.has('确认'),
   };
 }
 
@@ -235,9 +320,11 @@ export const postingCommands: readonly CommandSpec[] = [
     name: '入库',
     aliases: ['in', 'receive', 'receipt', '收货', '进货', '采购入库'],
     useCase: 'inventory.receive',
-    hint: `采购入库 RK；加「生产」为生产入库，加「期初」为期初。${PRICE_RULE}`,
+    hint: `采购入库 RK；加「生产」为生产入库，加「期初」为期初。${PRICE_RULE}。${LINES_RULE}`,
     usage: `入库 ${RECEIPT_USAGE} [生产|期初]`,
-    example: ['入库 A001 2箱 6.5 @主仓库', '入库 螺丝M6 500 0.35 批次=B2311', '入库 电阻 1000 0.002', '入库 A001 2箱3个 金额=15.6', 'in A001 100 生产'],
+    example: ['入库 A001 2箱 6.5 @主仓库', '入库 螺丝M6 500 0.35 批次=B2311', '入库 电阻 1000 0.002', '入库 A001 2箱3个 金额=15.6', '入库 螺丝 100 0.35；垫片 200 0.1 @主仓库', 'in A001 100 生产'],
+    lines: true,
+    takesProduct: true,
     parse: (args) => parseReceipt(args),
     run: runReceipt,
   }),
@@ -248,6 +335,8 @@ export const postingCommands: readonly CommandSpec[] = [
     hint: '生产入库（SC），写法同「入库」',
     usage: `生产入库 ${RECEIPT_USAGE}`,
     example: ['生产入库 A001 100', '生产 A001 2箱'],
+    lines: true,
+    takesProduct: true,
     parse: (args) => parseReceipt(args, 'production_receipt'),
     run: runReceipt,
   }),
@@ -258,6 +347,8 @@ export const postingCommands: readonly CommandSpec[] = [
     hint: '期初库存（QC），写法同「入库」',
     usage: `期初 ${RECEIPT_USAGE}`,
     example: ['期初 A001 300 0.35', '期初入库 A002 5箱 60'],
+    lines: true,
+    takesProduct: true,
     parse: (args) => parseReceipt(args, 'opening'),
     run: runReceipt,
   }),
@@ -265,9 +356,11 @@ export const postingCommands: readonly CommandSpec[] = [
     name: '出库',
     aliases: ['out', 'issue', 'ship', '发货', '销售出库'],
     useCase: 'inventory.issue',
-    hint: '默认销售出库 CK；加「领用」为领用出库 LY。数量后的单位可以空格分开（3 盒）；数量异常时先请你确认，命令后加「确认」直接出库',
-    usage: '出库 <商品> <数量>[单位] [@仓库] [批次=…] [备注…] [领用] [确认]',
-    example: ['出库 A001 5', '出库 螺丝M6 2盒 @二号仓 客户张三', '出库 A001 3 盒 领用', 'out A001 10 批次=B2311'],
+    hint: `默认销售出库 CK；加「领用」为领用出库 LY。数量后的单位可以空格分开（3 盒）；售价=… 记下销售单价（按数量所写的单位，或写明 12/箱）；数量异常时先请你确认，命令后加「确认」直接出库。${LINES_RULE}`,
+    usage: '出库 <商品> <数量>[单位] [售价=…] [@仓库] [批次=…] [备注…] [领用] [确认]；多行：每行 <商品> <数量> [售价=…]',
+    example: ['出库 A001 5', '出库 螺丝M6 2盒 @二号仓 客户张三', '出库 A001 2箱 售价=36/箱', '出库 A001 3 盒 领用', '出库 螺丝 10；垫片 20 @主仓库', 'out A001 10 批次=B2311'],
+    lines: true,
+    takesProduct: true,
     parse: (args) => parseIssue(args),
     run: runIssue,
   }),
@@ -278,16 +371,20 @@ export const postingCommands: readonly CommandSpec[] = [
     hint: '领用出库（LY，内部领用），写法同「出库」',
     usage: '领用 <商品> <数量>[单位] [@仓库] [批次=…] [备注…] [确认]',
     example: ['领用 A001 1', '领用 螺丝M6 2盒 维修用'],
+    lines: true,
+    takesProduct: true,
     parse: (args) => parseIssue(args, 'internal_issue'),
     run: runIssue,
   }),
   command({
     name: '调拨',
-    aliases: ['transfer', 'move', '移库'],
+    aliases: ['transfer', 'move', '移库', '调拨单'],
     useCase: 'inventory.transfer',
     hint: 'DB 单；数量异常时先请你确认，命令后加「确认」直接调拨',
     usage: '调拨 <商品> <数量>[单位] @<从仓库> @<到仓库> [批次=…] [备注=…] [确认]',
-    example: ['调拨 A001 10 @主仓库 @二号仓', 'transfer A001 1箱 @主仓库 @门店'],
+    example: ['调拨 A001 10 @主仓库 @二号仓', 'transfer A001 1箱 @主仓库 @门店', '调拨 螺丝 10；垫片 20 @主仓库 @二号仓'],
+    lines: true,
+    takesProduct: true,
     parse: parseTransfer,
     run: (ctx, cmd) => posting(ctx, 'transfer', cmd, '调拨'),
   }),
@@ -300,7 +397,7 @@ export const postingCommands: readonly CommandSpec[] = [
     parse(args): ReversalCanonical {
       const docNo = docNoArg(args);
       const reason = args.slice(1).join(' ') || null;
-      if (reason && reason.length > 200) throw new UsageError('原因太长（最多 200 字）');
+      if (reason && [...reason].length > TEXT_MAX.reason) throw new UsageError(tooLongText('原因', 'reason', reason));
       return { docNo, reason };
     },
     async run(ctx, input) {

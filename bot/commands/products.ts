@@ -13,6 +13,7 @@ import { productLabel } from '../../src/inventory/products.js';
 import { productFieldsSchema } from '../../src/inventory/schemas.js';
 import { parseInput } from '../../src/kernel/validate.js';
 import { formatPrice } from '../../src/shared/money.js';
+import { TEXT_MAX, tooLongText } from '../../src/shared/limits.js';
 import { checkQty, parseArgs, type ArgSpec } from '../parse/args.js';
 import { priceYuan } from '../parse/canonical.js';
 import { command, UsageError, type CommandSpec } from './registry.js';
@@ -40,7 +41,38 @@ const PRODUCT_OPTIONS: ArgSpec['options'] = {
   批次管理: ['batch', 'batches', '批次'],
   编码: ['sku'],
   提前期: ['leadtime', 'lead'],
+  别名: ['alias', 'aliases', '又名'],
+  单位别名: ['unitalias', 'unitaliases', 'unit_alias'],
 };
+
+/** Words that empty a list option: 别名=无 / 单位别名=清空. */
+const CLEAR = /^(?:无|清空|none|-)$/i;
+/** Items of a list option: 别名=杜邦线20,DP20 (commas and 、 kept in the value by bot/parse/normalize.ts). */
+const items = (v: string) => v.split(/[,，、]/).map((x) => x.trim()).filter(Boolean);
+
+/** 别名=杜邦线20,DP20 → ["杜邦线20", "DP20"]; 别名=无 → [] (the use case checks lengths and other products). */
+function aliasList(v: string): string[] {
+  if (CLEAR.test(v)) return [];
+  const list = items(v);
+  const long = list.find((a) => a.length > TEXT_MAX.alias);
+  if (long) throw new UsageError(tooLongText(`别名「${long.slice(0, 20)}…」`, 'alias', long));
+  return list;
+}
+
+/**
+ * 单位别名=pcs:个,条:根 → {pcs: 个, 条: 根} (pcs=个 too); 单位别名=无 → {}. Each names one of the
+ * product's units (the service checks which).
+ */
+function unitAliasMap(v: string): Record<string, string> {
+  if (CLEAR.test(v)) return {};
+  const out: Record<string, string> = {};
+  for (const item of items(v)) {
+    const m = item.match(/^([^:=]+)[:=]([^:=]+)$/);
+    if (!m) throw new UsageError(`单位别名「${item}」格式不对，请写成 单位别名=pcs:个（别名:商品的单位），多个用逗号分开：单位别名=pcs:个,条:根`);
+    out[m[1].trim()] = m[2].trim();
+  }
+  return out;
+}
 
 /** The stored pack factor's rule (numeric(20,6), > 0): the chat normaliser answers with its message. */
 const PACK_FACTOR = productFieldsSchema.pick({ packFactor: true });
@@ -51,6 +83,8 @@ function productFields(options: Map<string, string>): Record<string, unknown> {
   for (const [k, v] of options) {
     switch (k) {
       case '名称': f.name = v; break;
+      case '别名': f.aliases = aliasList(v); break;
+      case '单位别名': f.unitAliases = unitAliasMap(v); break;
       case '单位': f.baseUnit = v; break;
       case '规格': f.spec = v; break;
       case '型号': f.model = v; break;
@@ -98,6 +132,9 @@ function productFields(options: Map<string, string>): Record<string, unknown> {
 
 function productSummary(p: Product): string {
   const bits = [`${productLabel(p)}`, `单位 ${p.baseUnit}${p.packUnit ? `（1 ${p.packUnit} = ${p.packFactor} ${p.baseUnit}）` : ''}`];
+  if (p.aliases?.length) bits.push(`别名 ${p.aliases.join('、')}`);
+  const unitAliases = Object.entries(p.unitAliases ?? {});
+  if (unitAliases.length) bits.push(`单位别名 ${unitAliases.map(([a, u]) => `${a}=${u}`).join('、')}`);
   if (p.barcode) bits.push(`条码 ${p.barcode}`);
   if (p.purchasePriceFen) bits.push(`进价 ${formatPrice(p.purchasePriceFen)}/${p.baseUnit}`);
   if (p.salePriceFen) bits.push(`售价 ${formatPrice(p.salePriceFen)}/${p.baseUnit}`);
@@ -127,24 +164,24 @@ const SEARCH_SHOWN = 10;
 /** How many it ranks (one page of the list use case): the best of these are shown. */
 const SEARCH_RANKED = 200;
 
-const SKU_RE = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/;
+const SKU_RE = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._\\-/]{0,${TEXT_MAX.sku - 1}}$`);
 
 export const productCommands: readonly CommandSpec[] = [
   command({
     name: '商品 新增',
     aliases: ['product add', 'product new', '新增商品', '商品 添加', '商品 新建'],
     useCase: 'inventory.product-create',
-    hint: '进价/售价：元/基本单位，最多 6 位小数；小数位：数量可带几位小数，个/台/箱 默认 0，千克/米/升 默认 3',
-    usage: '商品 新增 <SKU> <名称> [单位=个] [规格=…] [型号=…] [条码=…] [进价=…] [售价=…] [安全库存=…] [包装=箱:24] [小数位=0-6]',
-    example: ['商品 新增 A001 螺丝M6 单位=个 进价=0.35 售价=0.8 包装=盒:100', '商品 新增 R001 贴片电阻 进价=0.002 包装=盘:5000', '商品 新增 W01 电线 单位=米 小数位=2'],
+    hint: '进价/售价：元/基本单位，最多 6 位小数；小数位：数量可带几位小数，个/台/箱 默认 0，千克/米/升 默认 3；别名：其他叫法，用逗号分开；单位别名：别名:单位（pcs/只/件 = 个、kg/公斤 = 千克、m = 米 不用设）',
+    usage: '商品 新增 <SKU> <名称> [单位=个] [规格=…] [型号=…] [条码=…] [进价=…] [售价=…] [安全库存=…] [包装=箱:24] [小数位=0-6] [别名=叫法1,叫法2] [单位别名=条:根]',
+    example: ['商品 新增 A001 螺丝M6 单位=个 进价=0.35 售价=0.8 包装=盒:100', '商品 新增 R001 贴片电阻 进价=0.002 包装=盘:5000', '商品 新增 W01 电线 单位=米 小数位=2', '商品 新增 DP20 杜邦线20cm 单位=根 别名=杜邦线20,DP线 单位别名=条:根'],
     parse(args) {
       const a = parseArgs(args, { options: PRODUCT_OPTIONS });
       const [sku, ...nameParts] = a.positional;
       if (!sku) throw new UsageError('缺少 SKU（商品编码）和名称');
-      if (!SKU_RE.test(sku)) throw new UsageError(`SKU「${sku.slice(0, 30)}」只能用字母、数字和 - _ . /，最长 64 位`);
+      if (!SKU_RE.test(sku)) throw new UsageError(`SKU「${sku.slice(0, 30)}」只能用字母、数字和 - _ . /，最长 ${TEXT_MAX.sku} 位`);
       const name = a.options.get('名称') ?? nameParts.join(' ');
       if (!name) throw new UsageError('缺少商品名称');
-      if (name.length > 100) throw new UsageError('商品名称太长（最多 100 字）');
+      if (name.length > TEXT_MAX.name) throw new UsageError(tooLongText('名称', 'name', name));
       if (a.at.length || a.mentions.length) throw new UsageError('新增商品不需要 @');
       return { ...productFields(a.options), sku, name };
     },
@@ -178,7 +215,7 @@ export const productCommands: readonly CommandSpec[] = [
     aliases: ['product edit', 'product update', '修改商品', '商品 编辑'],
     useCase: 'inventory.product-update',
     usage: '商品 修改 <商品> <键=值>… [确认]',
-    example: ['商品 修改 A001 售价=0.9 安全库存=200', 'product edit A001 名称=螺丝M6不锈钢', '商品 修改 A001 包装=箱:100 确认'],
+    example: ['商品 修改 A001 售价=0.9 安全库存=200', 'product edit A001 名称=螺丝M6不锈钢', '商品 修改 A001 包装=箱:100 确认', '商品 修改 A001 别名=M6螺丝,六号螺丝', '商品 修改 A001 单位别名=无'],
     parse(args) {
       const a = parseArgs(args, { options: PRODUCT_OPTIONS, flags: { 确认: ['confirm', '确定'] } });
       const product = a.positional.join(' ');
@@ -212,7 +249,7 @@ export const productCommands: readonly CommandSpec[] = [
       const a = parseArgs(args, { options: { 编码: ['code'] }, flags: { 默认: ['default'] } });
       const name = a.positional.join(' ') || a.at.join(' ');
       if (!name) throw new UsageError('缺少仓库名称');
-      if (name.length > 50) throw new UsageError('仓库名称太长（最多 50 字）');
+      if (name.length > TEXT_MAX.warehouseName) throw new UsageError(tooLongText('仓库名称', 'warehouseName', name));
       const code = a.options.get('编码');
       return { name, ...(code !== undefined ? { code } : {}), makeDefault: a.flags.has('默认') };
     },

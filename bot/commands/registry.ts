@@ -123,6 +123,16 @@ export interface CommandSpec<P = unknown> {
    * parsing ("@机器人 出库 螺丝 5 @张三" runs 出库 螺丝 5).
    */
   takesPerson?: boolean;
+  /**
+   * Several lines of one message (a new line, ；or ;) make one document: the args carry
+   * LINE_BREAK between the lines (bot/parse/lines.ts). Other commands read the message as one line.
+   */
+  lines?: boolean;
+  /**
+   * The leading words of each line may be a product name with spaces or digits (`Type-C 母座 16P`):
+   * before parse the router joins the longest catalog match into one word (bot/parse/product-words.ts).
+   */
+  takesProduct?: boolean;
   /** The chat normaliser: words → the use case's canonical input (never writes). */
   parse(args: string[], ctx: ParseContext): P;
   run(ctx: CommandContext, input: P): Promise<Reply>;
@@ -139,6 +149,8 @@ export interface RegisteredCommand extends CommandSpec<unknown> {
   permission?: Permission;
   /** The 帮助 line: the use case's summary (or the chat-only summary), then the hint. */
   summary: string;
+  /** The summary without the chat hint: the one line 帮助's overview shows (帮助 <命令> shows both). */
+  brief: string;
   /** The module the command belongs to (its use case's): switched off → "未开通". */
   module: string | null;
 }

@@ -3,7 +3,8 @@
  * is switched off, check the use case's permission, parse (the chat normaliser), run it as an
  * attempt of the message's unit of work (src/kernel/savepoint.ts). Domain errors and usage
  * errors become Chinese answers (and the attempt's rollback undoes the command's partial
- * writes); nothing here knows about inventory, and no SQL is sent from here.
+ * writes); nothing here knows about inventory, and no SQL is sent from here. Words that are no
+ * command get 你是不是想… (./suggest.ts) and run nothing; `<命令> 帮助` shows that command's help.
  */
 import type { Tx } from '../../db/types.js';
 import type { AppDeps } from '../../src/deps.js';
@@ -17,9 +18,13 @@ import { moduleLabel } from '../../src/kernel/modules.js';
 import { discardRememberedWarehouse } from '../../src/people/users.js';
 import { pgErrorCode } from '../../src/shared/pg.js';
 import { normalizeText, tokenize } from '../parse/normalize.js';
+import { argsByLine } from '../parse/lines.js';
+import { joinProductWords } from '../parse/product-words.js';
 import type { BotRegistries } from '../registries.js';
-import { UsageError, type CommandContext, type Mention, type RegisteredCommand, type Reply } from './registry.js';
+import { UsageError, type CommandContext, type CommandRegistry, type Mention, type RegisteredCommand, type Reply } from './registry.js';
 import { explainError, renderDomainError } from './render.js';
+import { commandHelpText, HELP_WORDS } from './help.js';
+import { suggestCommands, unknownCommandText } from './suggest.js';
 
 export const MAX_COMMAND_CHARS = 1000;
 
@@ -38,6 +43,26 @@ function groupText(head: string, list: RegisteredCommand[]): string {
 /** "「采购」模块未开通，请联系管理员". */
 export function moduleOffText(module: string): string {
   return `「${moduleLabel(module)}」模块未开通，请联系管理员`;
+}
+
+/**
+ * The answer to a message over MAX_COMMAND_CHARS, fitted to the command it starts with (read
+ * from its first words only): how to split that command into messages that fit, with its own
+ * examples; a generic hint when the start is no command.
+ */
+export function tooLongText(registry: CommandRegistry, text: string): string {
+  const head = `消息太长（${text.length} 字），一条消息最多 ${MAX_COMMAND_CHARS} 字，没有执行任何操作。`;
+  const m = registry.match(tokenize(normalizeText(text.slice(0, 200))).slice(0, 4));
+  if (m.kind !== 'command') return `${head}请分成几条发送，每条一个命令，例如：出库 A001 5`;
+  const c = m.command;
+  const ex = examples(c).slice(0, 2);
+  if (c.useCase && /^inventory\.(receive|issue|transfer)$/.test(c.useCase)) {
+    // Its several-lines example (出库 螺丝 10；垫片 20) shows how one message holds many products.
+    const lines = examples(c).find((e) => /；|\n/.test(e));
+    return [`${head}「${c.name}」的商品多时，请分成几条消息发送，每条写一部分商品（一条消息一张单），例如：`, ex[0], ...(lines ? [lines] : ex.slice(1)), '也可以发「菜单」用卡片逐行录入。'].join('\n');
+  }
+  if (/备注|原因|remark/.test(c.usage)) return [`${head}「${c.name}」请缩短备注或原因后再发，例如：`, ...ex].join('\n');
+  return [`${head}「${c.name}」的写法：${c.usage}`, `例如：${ex[0]}`].join('\n');
 }
 
 /** Errors that must abort the whole transaction so the caller can retry it (not a user error). */
@@ -83,15 +108,14 @@ const answer = (reply: Reply): CommandOutcome => ({ reply, afterCommit: [] });
 
 /** Run the command in `text` (see the file comment). Throws only what must rerun the whole unit (serialization failure, deadlock) or a broken connection. */
 export async function runCommand(m: MessageCommand, text: string): Promise<CommandOutcome> {
-  if (text.length > MAX_COMMAND_CHARS) {
-    return answer(`消息太长（${text.length} 字），一条命令最多 ${MAX_COMMAND_CHARS} 字。请分开发送，例如：出库 A001 5`);
-  }
-  const tokens = tokenize(normalizeText(text));
+  if (text.length > MAX_COMMAND_CHARS) return answer(tooLongText(m.registries.commands, text));
+  const normalized = normalizeText(text);
+  const tokens = tokenize(normalized);
   if (tokens.length === 0) return answer('你好！发送「帮助」查看所有命令。');
   const m0 = m.registries.commands.match(tokens);
   if (m0.kind === 'none') {
-    const shown = tokens[0].length > 20 ? tokens[0].slice(0, 20) + '…' : tokens[0];
-    return answer(`没有「${shown}」这个命令。发送「帮助」查看所有命令和例子。`);
+    // Never run a guess: say what was probably meant and the line to send (bot/commands/suggest.ts).
+    return answer(unknownCommandText(tokens[0], suggestCommands(m.registries.commands, normalized, tokens, { disabled: m.disabled })));
   }
   const off = (c: RegisteredCommand) => c.module !== null && m.disabled.has(c.module);
   if (m0.kind === 'group') {
@@ -100,6 +124,8 @@ export async function runCommand(m: MessageCommand, text: string): Promise<Comma
   }
   const cmd = m0.command;
   if (off(cmd)) return answer(moduleOffText(cmd.module!));
+  // "出库 帮助": that command's help, not a product called 帮助.
+  if (m0.args.length === 1 && HELP_WORDS.has(m0.args[0].toLowerCase())) return answer(commandHelpText(cmd, m.actor));
   const useCase = cmd.useCase ? m.registries.useCases.require(cmd.useCase) : undefined;
   try {
     // Named as the use case is called everywhere (成本调整 needs the 红冲 permission: say 成本调整).
@@ -109,8 +135,11 @@ export async function runCommand(m: MessageCommand, text: string): Promise<Comma
     throw e;
   }
   let input: unknown;
+  // Line structure and product names are read before the synchronous parse (see the CommandSpec flags).
+  let args = cmd.lines ? (argsByLine(text, tokens.length - m0.args.length) ?? m0.args) : m0.args;
+  if (cmd.takesProduct) args = await joinProductWords(m.tx, args);
   try {
-    input = cmd.parse(m0.args, { actor: m.actor, mentions: m.mentions });
+    input = cmd.parse(args, { actor: m.actor, mentions: m.mentions });
   } catch (e) {
     if (e instanceof UsageError) return answer(`格式不对：${e.message}\n${usageText(cmd)}`);
     if (isDomainError(e)) return answer(`${renderDomainError(e)}\n${usageText(cmd)}`);
@@ -118,7 +147,7 @@ export async function runCommand(m: MessageCommand, text: string): Promise<Comma
   }
   const after: (() => void)[] = [];
   let redelivery: string | undefined;
-  const caller: Caller = { actor: m.actor, idempotencyKey: m.idempotencyKey, logger: m.logger, now: m.now, settings: m.settings };
+  const caller: Caller = { actor: m.actor, idempotencyKey: m.idempotencyKey, logger: m.logger, now: m.now, settings: m.settings, input: 'human' };
   const ctx: CommandContext = {
     tx: m.tx,
     deps: m.deps,

@@ -165,6 +165,7 @@ export const stocktakeCommands: readonly CommandSpec[] = [
     useCase: 'inventory.stocktake-count',
     hint: '多次录入累加；录错了用「设为」或「减」更正',
     usage: '盘点 录入 <商品> [设为|减] <实盘数量> [@仓库] [批次=…] [新批次] [完成]',
+    takesProduct: true,
     example: ['盘点 录入 A001 98', '盘点 录入 螺丝M6 1盒20个 @二号仓', '盘点 录入 A001 设为 95', '盘点 录入 A001 减 3', '盘点 录入 试剂 8 批次=L1 完成'],
     parse(args) {
       const a = parseArgs(unglueSet(args), { options: { 批次: BATCH_KEYS }, flags: { 完成: ['done'], 新批次: ['new', 'newbatch'] } });

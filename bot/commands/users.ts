@@ -1,7 +1,7 @@
 /** 用户 commands: the chat normalisers of people.grant-role and people.users (src/people/use-cases.ts). */
 import { parseRole, roleLabel } from '../../src/people/users.js';
 import type { UserView } from '../../src/people/use-cases.js';
-import { ROLE_LABELS, type Role } from '../../src/people/roles.js';
+import { roleChoicesText, type Role } from '../../src/people/roles.js';
 import { command, UsageError, type CommandSpec, type Mention } from './registry.js';
 
 /** "@_user_1" → the mentioned person; "ou_xxx" typed directly also works (from the unknown-user message). */
@@ -28,7 +28,8 @@ export const userCommands: readonly CommandSpec[] = [
       if (args.length < 2) throw new UsageError('需要「@某人」和「角色」两项');
       const person = resolvePerson(args[0], ctx.mentions);
       const role = parseRole(args[1]);
-      if (!role) throw new UsageError(`没有「${args[1]}」这个角色。可选：${Object.values(ROLE_LABELS).join('、')}`);
+      // Never a guess (老板 is not a role): the granted role decides what someone may do.
+      if (!role) throw new UsageError(`没有「${args[1]}」这个角色，没有授权。角色只能是：${roleChoicesText()}`);
       if (args.length > 2) throw new UsageError(`多余的内容「${args.slice(2).join(' ')}」`);
       return { user: person.openId, role, ...(person.name ? { name: person.name } : {}) };
     },
@@ -52,7 +53,15 @@ export const userCommands: readonly CommandSpec[] = [
     async run(ctx, input) {
       const { items } = await ctx.invoke<{ items: UserView[] }>(input);
       if (items.length === 0) return '还没有用户。';
-      return ['用户列表：', ...items.map((u, i) => `${i + 1}. ${u.name ?? '(未命名)'} · ${u.roleLabel} · ${u.openId}`)].join('\n');
+      const unnamed = items.filter((u) => !u.name).length;
+      return [
+        '用户列表：',
+        // The open_id only where Feishu gave no name (src/people/contact-names.ts).
+        ...items.map((u, i) => (u.name ? `${i + 1}. ${u.name} · ${u.roleLabel} · ${u.openId}` : `${i + 1}. ${u.openId} · ${u.roleLabel}`)),
+        ...(unnamed
+          ? [`（${unnamed} 位还没有名字：他们发消息后会从飞书通讯录读取；一直没有名字时，请在飞书开发者后台给应用开通「获取用户基本信息」权限并把通讯录权限范围包含他们，或授权时 @ 他。）`]
+          : []),
+      ].join('\n');
     },
   }),
 ];

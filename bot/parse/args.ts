@@ -7,6 +7,7 @@ import { UsageError } from '../commands/registry.js';
 import { priceYuanToFen, yuanToFen } from '../../src/shared/money.js';
 import { NumberCommaError, costText, stripThousands } from '../../src/shared/decimal.js';
 import { isUnitWord } from '../../src/inventory/units.js';
+import { humanQty, isChineseQuantity } from '../../src/kernel/human-input.js';
 import { AMOUNT_MAX_FEN, AMOUNT_RANGE_MESSAGE } from '../../src/shared/limits.js';
 
 export interface Args {
@@ -29,17 +30,38 @@ export interface ArgSpec {
   options?: Record<string, string[]>;
   /** Bare words that are flags: canonical → aliases. */
   flags?: Record<string, string[]>;
+  /**
+   * Options whose value is free text that runs on over the following words (default: 备注 and
+   * 原因, when the command has them): 备注=客户说 明天 A=B → 「客户说 明天 A=B」.
+   */
+  textOptions?: readonly string[];
 }
+
+/** Free-text options by default (ArgSpec.textOptions). */
+const TEXT_OPTIONS = ['备注', '原因'];
 
 /** Feishu's mention placeholders; @_all (@所有人) too, so it is never read as a warehouse named "_all". */
 const MENTION = /^@_(?:user_\d+|all)$/;
 
+/**
+ * Tokens → positional words, options, @names, mentions and flags. The rule for `=`:
+ * - `键=值` is an option only when 键 is one of the command's option names or aliases
+ *   (case-insensitive); the value is everything after the first `=` (备注=A=B → 「A=B」);
+ * - after a free-text option (ArgSpec.textOptions: 备注, 原因) every following word belongs to
+ *   its text — an unknown `x=y` too (备注=客户说 A=B → 「客户说 A=B」) — until a known option,
+ *   a flag or an @name;
+ * - elsewhere an unknown `x=y` is refused, naming the command's options: it is most likely a
+ *   misspelt option (送货单=123), and dropping or filing it silently would change what is posted.
+ */
 export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
   const optAlias = new Map<string, string>();
   for (const [k, aliases] of Object.entries(spec.options ?? {})) for (const a of [k, ...aliases]) optAlias.set(a.toLowerCase(), k);
   const flagAlias = new Map<string, string>();
   for (const [k, aliases] of Object.entries(spec.flags ?? {})) for (const a of [k, ...aliases]) flagAlias.set(a.toLowerCase(), k);
+  const textOptions = new Set(spec.textOptions ?? TEXT_OPTIONS);
   const out: Args = { positional: [], options: new Map(), at: [], mentions: [], flags: new Set() };
+  /** The free-text option the words now run on into, if any. */
+  let text: string | null = null;
   for (const t of tokens) {
     if (MENTION.test(t)) {
       out.mentions.push(t);
@@ -49,34 +71,51 @@ export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
       const name = t.slice(1).trim();
       if (!name) throw new UsageError('「@」后面要写仓库名，例如 @主仓库');
       out.at.push(name);
+      text = null;
       continue;
     }
     const eq = t.indexOf('=');
-    if (eq > 0) {
-      const k = t.slice(0, eq).toLowerCase();
-      const canonical = optAlias.get(k);
-      if (!canonical) {
-        const known = Object.keys(spec.options ?? {});
-        throw new UsageError(`不认识的选项「${t.slice(0, eq)}」${known.length ? `，可用：${known.join('、')}` : ''}`);
-      }
+    const canonical = eq > 0 ? optAlias.get(t.slice(0, eq).toLowerCase()) : undefined;
+    if (canonical) {
       const v = t.slice(eq + 1).trim();
       if (!v) throw new UsageError(`「${t.slice(0, eq)}=」后面缺少内容`);
       out.options.set(canonical, v);
+      text = textOptions.has(canonical) ? canonical : null;
       continue;
     }
     const flag = flagAlias.get(t.toLowerCase());
     if (flag) {
       out.flags.add(flag);
+      text = null;
       continue;
+    }
+    if (text) {
+      out.options.set(text, `${out.options.get(text)} ${t}`);
+      continue;
+    }
+    if (eq > 0) {
+      const known = Object.keys(spec.options ?? {});
+      throw new UsageError(`不认识的选项「${t.slice(0, eq)}」${known.length ? `，可用：${known.join('、')}` : ''}`);
     }
     out.positional.push(t);
   }
   return out;
 }
 
-/** Looks like a quantity: starts with a digit (or a sign, to be refused with a clear reason). */
+/**
+ * Looks like a quantity: starts with a digit (or a sign, to be refused with a clear reason), or
+ * is wholly a quantity in Chinese numerals — a numeral alone or with unit words (十, 二十, 两箱,
+ * 一箱半). A numeral inside a name (三通, 十字螺丝) is not one: its "unit" is no unit word.
+ */
 export function looksLikeQty(t: string): boolean {
-  return /^[-+−]?\.?\d/.test(t);
+  return /^[-+−]?\.?\d/.test(t) || isChineseQuantity(t, isUnitWord);
+}
+
+/** A token with Chinese numerals in Arabic (十箱 → 10箱); any other token as it is. */
+function arabic(t: string): string;
+function arabic(t: string | undefined): string | undefined;
+function arabic(t: string | undefined): string | undefined {
+  return t !== undefined && isChineseQuantity(t, isUnitWord) ? humanQty(t) : t;
 }
 
 /**
@@ -96,7 +135,10 @@ export function looksLikeUnit(t: string): boolean {
  */
 export function checkQty(t: string | undefined, what = '数量'): string {
   if (t === undefined) throw new UsageError(`缺少${what}（写阿拉伯数字，例如 5 或 2箱）`);
-  const s = numberText(t, what);
+  // Full-width digits and Chinese numerals by the kernel's rule (src/kernel/human-input.ts);
+  // a comma is judged as typed first, so the refusal quotes what the user wrote (1，5).
+  numberText(t, what);
+  const s = numberText(humanQty(t), what);
   if (/^[-−]/.test(s)) throw new UsageError(`${what}必须大于 0（「${t}」是负数）。要退回或冲销请用「红冲 <单号>」`);
   if (!/^\+?\d+(\.\d+)?[^\d\s.]*(\d+(\.\d+)?[^\d\s.]*)*$/.test(s)) throw new UsageError(`${what}「${t}」看不懂，请写成 5、2箱 或 1.5`);
   const n = s.match(/\d+(\.\d+)?/g)!;
@@ -115,7 +157,8 @@ const MONEY_WORD = /^(?:元|圆|块钱)$/;
 const isMoneyWord = (u: string, _secondPart: boolean) => MONEY_WORD.test(u);
 
 /**
- * The quantity at the head of `rest` as written, its unit joined even when typed apart:
+ * The quantity at the head of `rest` as written (Chinese numerals in Arabic: 十箱 → 10箱, 二十 个
+ * → 20个), its unit joined even when typed apart:
  * ["3", "盒", …] → "3盒"; ["2箱", "3个"] and ["2", "箱", "3", "个"] → "2箱3个". A second number
  * joins only when it carries a unit (a bare number after a quantity is a price, not a part),
  * and never when that "unit" marks money: ["1箱", "55元"] / ["1箱", "55块"] / ["1箱", "55", "元"]
@@ -123,18 +166,20 @@ const isMoneyWord = (u: string, _secondPart: boolean) => MONEY_WORD.test(u);
  */
 export function readQty(rest: string[], what = '数量'): { qty: string; rest: string[] } {
   if (!rest.length) return { qty: checkQty(undefined, what), rest: [] };
-  let qty = rest[0];
+  let qty = arabic(rest[0]);
   let i = 1;
   for (;;) {
     const endsWithDigit = /\d$/.test(qty);
-    const next = rest[i];
-    if (next === undefined) break;
-    // The first number's unit typed apart ("3 盒"); a second part's ("2箱 3 个") is joined below.
-    if (endsWithDigit && looksLikeUnit(next) && !isMoneyWord(next, i > 1)) {
-      qty += next;
+    const word = rest[i];
+    if (word === undefined) break;
+    // The first number's unit typed apart ("3 盒", "5 两": 两 here is the unit, not 2); a second part's ("2箱 3 个") is joined below.
+    if (endsWithDigit && looksLikeUnit(word) && !isMoneyWord(word, i > 1)) {
+      qty += word;
       i++;
       continue;
     }
+    // A second part in Chinese numerals ("2箱 三个" → "2箱3个").
+    const next = arabic(word);
     // "2箱 3个" / "2箱 3 个": another part, only when it has a unit of its own.
     if (!endsWithDigit && /^\d+(\.\d+)?$/.test(next) && rest[i + 1] !== undefined && looksLikeUnit(rest[i + 1]) && !isMoneyWord(rest[i + 1], true)) {
       qty += next + rest[i + 1];

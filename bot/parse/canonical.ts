@@ -5,11 +5,12 @@
  * answered with the command's usage; the use case's schema checks again.
  */
 import { splitPriceText } from '../../src/inventory/prices.js';
-import { stripThousands } from '../../src/shared/decimal.js';
+import { humanMoney } from '../../src/kernel/human-input.js';
 import { fenToYuan } from '../../src/shared/money.js';
 import { moneyFen, priceFen } from './args.js';
 
-const bare = (t: string) => stripThousands(t.trim()).replace(/^[¥￥]/, '').replace(/(?:元|块钱)$/, '');
+/** ¥ / 元 / 块钱 and thousands separators dropped: the kernel's money rule (src/kernel/human-input.ts), shared with cards. */
+const bare = (t: string) => humanMoney(t);
 
 /**
  * A unit price per base unit ("进价=¥0.35", "售价=1,200元") → yuan text ("0.35", "1200"),

@@ -3,12 +3,17 @@
  * - full-width ASCII (１２３ ＡＢＣ ，：＠＝) → half-width; ideographic space → space;
  * - Chinese punctuation used as separators (，、；。) → space; Chinese colon → ':';
  * - a comma (，or ,) between the digits of a number stays in the number (1,000; 2,5 is refused
- *   later by the number readers, not split); other commas → space;
+ *   later by the number readers, not split); a comma (，, or 、) inside an option's value stays
+ *   in the value when no other option follows it (别名=杜邦线20,DP20 is one list, 备注=红色、
+ *   蓝色 one remark; 单位=个，进价=0.35 is two options); other commas → space;
  * - smart quotes → plain quotes; zero-width characters removed;
  * - runs of whitespace → one space, trimmed.
  * Chinese text itself is left alone. Idempotent: normalize(normalize(s)) === normalize(s).
+ * Full-width and zero-width characters are read by the kernel's rule (src/kernel/human-input.ts),
+ * the same functions the card normaliser and the use cases' human input use.
  */
 import { COMMA_NUMBER } from '../../src/shared/decimal.js';
+import { toHalfWidth, withoutZeroWidth } from '../../src/kernel/human-input.js';
 
 const PUNCT: Record<string, string> = {
   '，': ' ',
@@ -30,31 +35,38 @@ const PUNCT: Record<string, string> = {
   '\u3000': ' ',
 };
 
-export function toHalfWidth(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0);
-    else if (c === 0x3000) out += ' ';
-    else out += ch;
-  }
-  return out;
+export { toHalfWidth };
+
+/**
+ * A comma (，,、) right inside an option's value, followed by more of the value rather than by
+ * another `键=`: kept as ',' (、 as is), so the value stays one token. Marked before the
+ * separators are turned into spaces.
+ */
+const VALUE_COMMA = /(=[^\s=，,、]*(?:[，,、][^\s=，,、]+(?=[\s，,、]|$))*)/g;
+/** Marks a kept ',' (just before it) and stands for a kept 、 until the separators are done. */
+const KEEP = '\u0001';
+const KEEP_DUN = '\u0002';
+
+function keepValueCommas(s: string): string {
+  return s.replace(VALUE_COMMA, (run) => run.replace(/[，,、]/g, (c) => (c === '、' ? KEEP_DUN : KEEP + ',')));
 }
 
 /** A number with commas (kept whole) or a lone comma (a separator). */
 const NUMBER_OR_COMMA = new RegExp(`(${COMMA_NUMBER.source})|,`, 'g');
 
 export function normalizeText(input: string): string {
-  let s = input.replace(/[\u200b-\u200d\ufeff\u00ad]/g, '');
+  let s = withoutZeroWidth(input);
   // A full-width comma between digits may be inside a number (1，5): kept as a comma for now.
   s = s.replace(/([0-9０-９])，(?=[0-9０-９])/g, '$1,');
+  s = toHalfWidth(s.replace(/＝/g, '='));
+  s = keepValueCommas(s);
   s = s.replace(/[，、；。：“”‘’（）【】～—－\u3000]/g, (c) => PUNCT[c] ?? c);
-  s = toHalfWidth(s);
   // A comma between the digits of a number belongs to the number (1,000 but also 2,5): the number
   // readers accept only thousands separators and refuse the rest with a clear message
   // (src/shared/decimal.ts stripThousands) — never a silent split into two numbers (2,5 → 2 and 5).
   // Any other comma ("螺丝,5", "A001,5": a code, then a word) separates words.
-  s = s.replace(NUMBER_OR_COMMA, (_m, run: string | undefined) => run ?? ' ');
+  s = s.replace(NUMBER_OR_COMMA, (_m, run: string | undefined, at: number, all: string) => run ?? (all[at - 1] === KEEP ? ',' : ' '));
+  s = s.replace(/\u0001/g, '').replace(/\u0002/g, '、');
   s = s.replace(/[\t\r\n\f\v\u00a0]+/g, ' ').replace(/ {2,}/g, ' ').trim();
   // "数量 = 5" → "数量=5": key=value pairs written with spaces around '='.
   s = s.replace(/\s*=\s*/g, '=');

@@ -66,6 +66,12 @@ export interface PostingLine {
   enteredQty?: string | null;
   /** The unit price the user gave, fen per base unit (6 decimals), null when none was typed. */
   enteredUnitPrice?: string | null;
+  /**
+   * A sales issue's selling price, fen per base unit (6 decimals), and this move's sale amount in
+   * whole fen (sale-price.ts). Present only when a 售价 was given; not a cost (every role sees it).
+   */
+  salePrice?: string;
+  saleAmountFen?: string;
   /** The product's name / SKU today, present only when it was renamed since posting (`name`/`sku` are as posted). */
   currentName?: string;
   currentSku?: string;
@@ -170,7 +176,7 @@ export async function loadPostingResult(conn: Conn, where: { id: number } | { do
   const moves = await execRows<{
     line_no: number; kind: MoveKind; product_id: number; sku: string; name: string; base_unit: string; pack_unit: string | null; pack_factor: string | null;
     warehouse_id: number; wh_name: string; batch_no: string; qty: string; unit_cost: string; value_fen: string;
-    entered_qty: string | null; entered_unit_price: string | null; cur_sku: string; cur_name: string;
+    entered_qty: string | null; entered_unit_price: string | null; sale_price: string | null; sale_amount_fen: string | null; cur_sku: string; cur_name: string;
   }>(
     conn,
     // The product as posted (snapshot columns: written by every posting, backfilled by migration
@@ -181,7 +187,7 @@ export async function loadPostingResult(conn: Conn, where: { id: number } | { do
           (case when m.base_unit is null then p.pack_factor else m.pack_factor end)::text as pack_factor,
           p.sku as cur_sku, p.name as cur_name,
           m.warehouse_id, w.name as wh_name, b.batch_no, m.qty::text as qty, m.unit_cost::text as unit_cost, m.value_fen::text as value_fen,
-          m.entered_qty, m.entered_unit_price::text as entered_unit_price
+          m.entered_qty, m.entered_unit_price::text as entered_unit_price, m.sale_price::text as sale_price, m.sale_amount_fen::text as sale_amount_fen
         from stock_moves m join products p on p.id = m.product_id join warehouses w on w.id = m.warehouse_id join batches b on b.id = m.batch_id
         where m.document_id = ${doc.id} order by m.id`,
   );
@@ -206,6 +212,7 @@ export async function loadPostingResult(conn: Conn, where: { id: number } | { do
       packFactor: units.packFactor == null ? null : qtyText(units.packFactor),
       enteredQty: m.entered_qty,
       enteredUnitPrice: m.entered_unit_price == null ? null : costText(m.entered_unit_price),
+      ...(m.sale_price == null ? {} : { salePrice: costText(m.sale_price), saleAmountFen: String(m.sale_amount_fen ?? '0') }),
       // Absent (not null) unless renamed: a replay's lines equal the posting's own result.
       ...(m.cur_name !== m.name ? { currentName: m.cur_name } : {}),
       ...(m.cur_sku !== m.sku ? { currentSku: m.cur_sku } : {}),

@@ -122,6 +122,41 @@ function checkValuationRules(ledger: Ledger, before: Map<number, Valuation>): vo
   }
 }
 
+/**
+ * A named batch the warehouse never held (ledger.ts noSuchBatch), said with what exists: where
+ * the batch is when another warehouse holds it, else the product's batches with stock (where,
+ * how much, expiry) — "没有批次 X（该商品的批次：…）", never 库存不足. Read only when refused,
+ * so a posting that goes through pays nothing for it.
+ */
+async function explainMissingBatch(tx: Tx, e: DomainError): Promise<DomainError> {
+  const d = e.details ?? {};
+  const batchNo = String(d.batchNo);
+  const rows = await execRows<{ batch_no: string; expires_on: string | null; warehouse: string | null; qty: string | null }>(
+    tx,
+    sql`select bt.batch_no, bt.expires_on, w.name as warehouse, sum(b.qty)::text as qty
+        from batches bt left join stock_balances b on b.batch_id = bt.id and b.qty > 0 left join warehouses w on w.id = b.warehouse_id
+        where bt.product_id = ${Number(d.productId)}::int and bt.batch_no <> ''
+        group by bt.id, bt.batch_no, bt.expires_on, w.id, w.name
+        order by bt.expires_on nulls last, bt.received_at, bt.id, w.id`,
+  );
+  const where = (r: (typeof rows)[number]) => (r.warehouse ? `${r.warehouse} ${new Dec(r.qty ?? 0).toFixed()}` : '无库存');
+  const exp = (r: (typeof rows)[number]) => (r.expires_on ? `，到期 ${r.expires_on}` : '');
+  const line = typeof d.line === 'number' && d.line > 1 ? `第 ${d.line} 行：` : '';
+  const elsewhere = rows.filter((r) => r.batch_no === batchNo && r.warehouse);
+  let message: string;
+  if (elsewhere.length) {
+    message = `${line}「${String(d.warehouse)}」没有批次「${batchNo}」的库存；这个批次在：${elsewhere.map((r) => `${r.warehouse} ${new Dec(r.qty ?? 0).toFixed()}`).join('、')}。请改写 @仓库，或先调拨。`;
+  } else {
+    // One entry per batch: every warehouse holding it, then its expiry.
+    const held = new Map<string, (typeof rows)[number][]>();
+    for (const r of rows) if (r.warehouse && r.batch_no !== batchNo) held.set(r.batch_no, [...(held.get(r.batch_no) ?? []), r]);
+    const names = [...held.values()].map((rs) => `${rs[0].batch_no}（${rs.map(where).join('、')}${exp(rs[0])}）`);
+    const list = names.length ? names.slice(0, 10).join('、') + (names.length > 10 ? ` 等 ${names.length} 个` : '') : '暂无有库存的批次';
+    message = `${line}没有批次「${batchNo}」（该商品的批次：${list}）。请核对批号，或不写批次按到期先出。`;
+  }
+  return new DomainError('not_found', message, { ...d, batches: rows.filter((r) => r.warehouse).map((r) => ({ batchNo: r.batch_no, warehouse: r.warehouse, qty: new Dec(r.qty ?? 0).toFixed(), expiresOn: r.expires_on })) });
+}
+
 /** Post a document (see the file comment). Callers check for a replay first (findReplay). */
 export async function post(db: Conn, actor: Actor, spec: PostSpec): Promise<PostingResult> {
   const r = await postMaybeEmpty(db, actor, spec);
@@ -189,9 +224,9 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   const pairs = uniqPairs(spec.lockPairs);
   const balances = pairs.length
     ? (
-        await execRows<{ product_id: number; warehouse_id: number; batch_id: number; batch_no: string; received_at: string | Date; qty: string }>(
+        await execRows<{ product_id: number; warehouse_id: number; batch_id: number; batch_no: string; received_at: string | Date; expires_on: string | null; qty: string }>(
           tx,
-          sql`select b.product_id, b.warehouse_id, b.batch_id, bt.batch_no, bt.received_at, b.qty::text as qty
+          sql`select b.product_id, b.warehouse_id, b.batch_id, bt.batch_no, bt.received_at, bt.expires_on, b.qty::text as qty
             from stock_balances b join batches bt on bt.id = b.batch_id
             where (b.product_id, b.warehouse_id) in (${sql.join(pairs.map(([p, w]) => sql`(${p}::int, ${w}::int)`), sql`, `)})
             order by b.product_id, b.warehouse_id, b.batch_id
@@ -204,6 +239,7 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
           batchId: r.batch_id,
           batchNo: r.batch_no,
           receivedAt: r.received_at instanceof Date ? r.received_at : new Date(r.received_at),
+          expiresOn: r.expires_on,
           qty: new Dec(r.qty),
         }),
       )
@@ -231,7 +267,11 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
 
   // 3. plan
   const ledger = new Ledger(spec.products, balances, valuations, spec.warehouseNames);
-  await spec.plan(ledger, tx);
+  try {
+    await spec.plan(ledger, tx);
+  } catch (e) {
+    throw isDomainError(e) && e.details?.reason === 'no_such_batch' ? await explainMissingBatch(tx, e) : e;
+  }
   checkValuationRules(ledger, before);
   if (!ledger.moves.length) {
     if (!spec.allowEmpty) throw new DomainError('invalid_input', '这张单据没有任何库存变动。');
@@ -246,7 +286,7 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   const moveValues = sql.join(
     moves.map(
       (m, i) =>
-        sql`(${i}::int, ${m.lineNo}::int, ${m.kind}::text, ${m.productId}::int, ${m.warehouseId}::int, ${m.batchId}::int, ${qtyText(m.qty)}::numeric, ${costText(m.unitCost)}::numeric, ${m.valueFen.toString()}::bigint, ${m.reversesMoveId}::bigint, ${m.enteredQty ?? null}::text, ${m.enteredUnitPrice == null ? null : costText(m.enteredUnitPrice)}::numeric)`,
+        sql`(${i}::int, ${m.lineNo}::int, ${m.kind}::text, ${m.productId}::int, ${m.warehouseId}::int, ${m.batchId}::int, ${qtyText(m.qty)}::numeric, ${costText(m.unitCost)}::numeric, ${m.valueFen.toString()}::bigint, ${m.reversesMoveId}::bigint, ${m.enteredQty ?? null}::text, ${m.enteredUnitPrice == null ? null : costText(m.enteredUnitPrice)}::numeric, ${m.salePrice == null ? null : costText(m.salePrice)}::numeric, ${m.saleAmountFen == null ? null : m.saleAmountFen.toString()}::bigint)`,
     ),
     sql`, `,
   );
@@ -292,14 +332,14 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
                ${spec.sourceId ?? null}::int, ${spec.partyType ?? null}::text, ${spec.partyId ?? null}::int, ${total.toString()}::bigint
         from seq
         returning id, doc_no, created_at),
-      mv(i, line_no, kind, p, w, b, q, c, v, r, eq, ep) as (values ${moveValues}),
+      mv(i, line_no, kind, p, w, b, q, c, v, r, eq, ep, sp, sa) as (values ${moveValues}),
       m as (
         insert into stock_moves (document_id, line_no, kind, product_id, warehouse_id, batch_id, qty, unit_cost, value_fen, actor_id, business_time, reverses_move_id,
-                                 sku, product_name, base_unit, pack_unit, pack_factor, entered_qty, entered_unit_price)
+                                 sku, product_name, base_unit, pack_unit, pack_factor, entered_qty, entered_unit_price, sale_price, sale_amount_fen)
         select d.id, mv.line_no, mv.kind, mv.p, mv.w, mv.b, mv.q, mv.c, mv.v, ${actor.userId}::int, ${bt}::timestamptz, mv.r,
                coalesce(om.sku, pr.sku), coalesce(om.product_name, pr.name), coalesce(om.base_unit, pr.base_unit),
                case when om.id is null then pr.pack_unit else om.pack_unit end,
-               case when om.id is null then pr.pack_factor else om.pack_factor end, mv.eq, mv.ep
+               case when om.id is null then pr.pack_factor else om.pack_factor end, mv.eq, mv.ep, mv.sp, mv.sa
         -- a reversal line reads as the line it reverses did (names and pack size as posted then)
         from d, mv join products pr on pr.id = mv.p left join stock_moves om on om.id = mv.r order by mv.i
         returning id, product_id, warehouse_id, batch_id),
@@ -348,6 +388,8 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
       packFactor: p.packFactor,
       enteredQty: m.enteredQty ?? null,
       enteredUnitPrice: m.enteredUnitPrice == null ? null : costText(m.enteredUnitPrice),
+      // Only on a sales issue's line with a selling price (sale-price.ts), as documents.ts reads it back.
+      ...(m.salePrice == null ? {} : { salePrice: costText(m.salePrice), saleAmountFen: String(m.saleAmountFen ?? 0n) }),
     };
   });
   const seen = new Set<string>();

@@ -26,6 +26,11 @@
  * Works on a root Db (autocommit: the statement is the transaction) and inside a caller's
  * transaction (the bot's message transaction: dedupe row, posting and reply commit together).
  *
+ * Batch picking (FEFO/FIFO, ledger.ts pickOrder) does not arise here: the statement takes only
+ * products without batch tracking, whose stock is the one implicit batch ''. A batch-tracked
+ * product (the only kind with batches to order and expiry days to warn about, unusual.ts
+ * expiredBatchReasons) always takes the general path.
+ *
  * Anything the statement cannot decide (unknown or archived product, a product text that is not
  * exactly one SKU, batch-tracked, no such or default warehouse) returns `null` and the caller takes the general path, which produces the
  * proper error or handles the case.

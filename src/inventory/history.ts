@@ -53,3 +53,47 @@ export async function usualFacts(
   const positive = (t: string | null) => (t !== null && new Dec(t).greaterThan(0) ? t : null);
   return { typicalQty: positive(r?.typical ?? null), avgCost: positive(r?.avg_cost ?? null), onHand: r?.on_hand ?? '0' };
 }
+
+/** A batch holding stock where an issue would take it from (see batchesOnHand). */
+export interface BatchOnHand {
+  batchId: number;
+  batchNo: string;
+  receivedAt: Date;
+  /** "2027-06-30", null when none was entered. */
+  expiresOn: string | null;
+  /** Base units, > 0. */
+  qty: string;
+}
+
+/**
+ * The batches of a product holding stock in one warehouse (as usualFacts reads `warehouse`),
+ * and today's business day in `timeZone` by the database clock ("2026-11-25"), in one round
+ * trip. For the expired-batch check before an issue of a batch-tracked product (unusual.ts).
+ */
+export async function batchesOnHand(
+  conn: Conn,
+  q: { productId: number; warehouse?: number | string; timeZone: string },
+): Promise<{ rows: BatchOnHand[]; today: string }> {
+  const wh =
+    typeof q.warehouse === 'number'
+      ? sql`${q.warehouse}::int`
+      : q.warehouse === undefined
+        ? sql`(select id from warehouses where is_default)`
+        : sql`(select id from warehouses where lower(code) = lower(${q.warehouse}) or name = ${q.warehouse} order by (name = ${q.warehouse}) desc, id limit 1)`;
+  const rows = await execRows<{ batch_id: number | null; batch_no: string | null; received_at: string | Date | null; expires_on: string | null; qty: string | null; today: string }>(
+    conn,
+    sql`select bt.id as batch_id, bt.batch_no, bt.received_at, bt.expires_on, b.qty::text as qty,
+               to_char((now() at time zone ${q.timeZone}::text)::date, 'YYYY-MM-DD') as today
+        from (select 1) one
+        left join stock_balances b on b.product_id = ${q.productId}::int and b.warehouse_id = ${wh} and b.qty > 0
+        left join batches bt on bt.id = b.batch_id`,
+  );
+  return {
+    today: rows[0]?.today ?? '',
+    rows: rows.flatMap((r) =>
+      r.batch_id == null || r.batch_no == null || r.received_at == null || r.qty == null
+        ? []
+        : [{ batchId: r.batch_id, batchNo: r.batch_no, receivedAt: r.received_at instanceof Date ? r.received_at : new Date(r.received_at), expiresOn: r.expires_on, qty: r.qty }],
+    ),
+  };
+}

@@ -30,6 +30,8 @@ export interface ProductInfo {
   purchasePriceFen: string | null;
   /** Decimal places a quantity may have; null = the base unit's default (units.ts). */
   qtyDecimals?: number | null;
+  /** The product's own unit words {alias: unit} (units.ts unitRole). */
+  unitAliases?: Readonly<Record<string, string>> | null;
   archived: boolean;
 }
 
@@ -39,7 +41,28 @@ export interface BalanceRow {
   batchId: number;
   batchNo: string;
   receivedAt: Date;
+  /** The batch's expiry day ("2027-06-30"), null when none was entered: the FEFO key. */
+  expiresOn?: string | null;
   qty: Dec;
+}
+
+/**
+ * The order an issue without a named batch takes stock in (FEFO, then FIFO): batches with an
+ * expiry date first, the earliest expiry first — goods that spoil must leave before they do;
+ * then batches without one, by first receipt time (FIFO: an undated batch does not spoil, so
+ * it waits behind every dated one); ties by receipt time, then batch id (older batch first).
+ * Expiry days are ISO text, so text order is date order. Used by issues and transfers alike
+ * (both pick through Ledger.pick).
+ */
+export function pickOrder(a: BalanceRow, b: BalanceRow): number {
+  const ea = a.expiresOn ?? null;
+  const eb = b.expiresOn ?? null;
+  if (ea !== eb) {
+    if (ea === null) return 1;
+    if (eb === null) return -1;
+    return ea < eb ? -1 : 1;
+  }
+  return a.receivedAt.getTime() - b.receivedAt.getTime() || a.batchId - b.batchId;
 }
 
 export interface PlannedMove {
@@ -59,6 +82,10 @@ export interface PlannedMove {
   enteredQty?: string | null;
   /** The unit price the user gave, fen per base unit, snapshotted on the move. */
   enteredUnitPrice?: Dec | null;
+  /** A sales issue's selling price, fen per base unit (sale-price.ts); null/absent: none given. */
+  salePrice?: Dec | null;
+  /** This move's share of the line's sale amount, whole fen (sale-price.ts stampSale). */
+  saleAmountFen?: bigint | null;
 }
 
 const key = (p: number, w: number) => `${p}:${w}`;
@@ -81,8 +108,8 @@ export class Ledger {
       list.push(b);
       this.byPair.set(k, list);
     }
-    // FIFO order: first receipt time, then batch id (older batch first on ties).
-    for (const list of this.byPair.values()) list.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.batchId - b.batchId);
+    // Pick order (FEFO, then FIFO): see pickOrder.
+    for (const list of this.byPair.values()) list.sort(pickOrder);
   }
 
   product(id: number): ProductInfo {
@@ -171,13 +198,20 @@ export class Ledger {
     this.valuate(productId, qty, valueFen, enteredCostRange(qty, valueFen));
   }
 
-  /** Which batches an outgoing qty comes from: the named one, or FIFO. Throws insufficient_stock. */
+  /**
+   * Which batches an outgoing qty comes from: the named one, or FEFO/FIFO (pickOrder). Throws
+   * insufficient_stock, or not_found (details.reason 'no_such_batch') for a batch this warehouse
+   * never held.
+   */
   private pick(lineNo: number, productId: number, warehouseId: number, qty: Dec, batchNo?: string): { row: BalanceRow; qty: Dec }[] {
     const rows = this.rows(productId, warehouseId);
     if (batchNo !== undefined) {
       const row = rows.find((r) => r.batchNo === batchNo);
-      const avail = row?.qty ?? ZERO;
-      if (!row || avail.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, avail, batchNo, lineNo);
+      // No balance row: the batch was never in this warehouse — "no such batch", not 库存不足
+      // (the engine names the product's batches: engine.ts explainMissingBatch).
+      if (!row) throw noSuchBatch(this.product(productId), warehouseId, this.warehouseNames.get(warehouseId) ?? `#${warehouseId}`, batchNo, lineNo);
+      const avail = row.qty;
+      if (avail.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, avail, batchNo, lineNo);
       return [{ row, qty }];
     }
     const total = rows.reduce((s, r) => s.plus(r.qty), ZERO);
@@ -228,14 +262,19 @@ export class Ledger {
    * The exact opposite of a posted move (same batch, same unit cost, negated value).
    * Transfer legs net to zero per product, so they leave the valuation alone as well.
    */
-  reverse(lineNo: number, original: { id: number; kind: string; productId: number; warehouseId: number; batchId: number; qty: Dec; unitCost: Dec; valueFen: bigint }): void {
+  reverse(
+    lineNo: number,
+    original: { id: number; kind: string; productId: number; warehouseId: number; batchId: number; qty: Dec; unitCost: Dec; valueFen: bigint; salePrice?: Dec | null; saleAmountFen?: bigint | null },
+  ): void {
     const row = this.rows(original.productId, original.warehouseId).find((r) => r.batchId === original.batchId);
     if (!row) throw new RetryTransaction('reversal row not locked');
     const qty = original.qty.negated();
     if (row.qty.plus(qty).isNegative()) {
       throw this.insufficient(original.productId, original.warehouseId, qty.negated(), row.qty, row.batchNo || undefined, lineNo);
     }
-    this.push({ lineNo, kind: 'reversal', productId: original.productId, warehouseId: original.warehouseId, batchId: original.batchId, qty, unitCost: original.unitCost, valueFen: -original.valueFen, reversesMoveId: original.id }, row);
+    this.push({ lineNo, kind: 'reversal', productId: original.productId, warehouseId: original.warehouseId, batchId: original.batchId, qty, unitCost: original.unitCost, valueFen: -original.valueFen, reversesMoveId: original.id,
+      // A reversed sale takes its sales amount back too: sales figures net to zero, like the value.
+      ...(original.saleAmountFen == null ? {} : { salePrice: original.salePrice ?? null, saleAmountFen: -original.saleAmountFen }) }, row);
     if (original.kind !== 'transfer_out' && original.kind !== 'transfer_in') {
       // Goods coming back (an issue or a loss reversed) enter at the cost they left with.
       this.valuate(original.productId, qty, -original.valueFen, qty.greaterThan(0) ? enteredCostRange(qty, -original.valueFen) : null);
@@ -302,4 +341,21 @@ export class Ledger {
   rowById(productId: number, warehouseId: number, batchId: number): BalanceRow | null {
     return this.rows(productId, warehouseId).find((r) => r.batchId === batchId) ?? null;
   }
+}
+
+/**
+ * The refusal of a named batch the warehouse never held: DomainError('not_found') with
+ * details.reason 'no_such_batch' (engine.ts adds the product's batches to the message).
+ */
+export function noSuchBatch(p: ProductInfo, warehouseId: number, warehouse: string, batchNo: string, lineNo?: number): DomainError {
+  const line = lineNo !== undefined && lineNo > 1 ? `第 ${lineNo} 行：` : '';
+  return new DomainError('not_found', `${line}没有批次「${batchNo}」：${productLabel(p)} 在「${warehouse}」没有这个批次。`, {
+    reason: 'no_such_batch',
+    productId: p.id,
+    sku: p.sku,
+    warehouseId,
+    warehouse,
+    batchNo,
+    ...(lineNo !== undefined ? { line: lineNo } : {}),
+  });
 }

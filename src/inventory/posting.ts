@@ -15,7 +15,8 @@ import { findReplay, post, type EnsureRow } from './engine.js';
 import type { PostingResult } from './documents.js';
 import { DOC_PERMISSION } from './moves.js';
 import { resolveProducts } from './resolve.js';
-import { issueInputSchema, parseInput, receiptInputSchema, transferInputSchema, type IssueInput, type ReceiptInput, type TransferInput } from './schemas.js';
+import { parseInput, receiptInputSchema, transferInputSchema, type ReceiptInput, type TransferInput } from './schemas.js';
+import { issueWithSaleInputSchema, saleOfLine, stampSale, type IssueWithSaleInput } from './sale-price.js';
 import { parseQuantity } from './units.js';
 import { receiptValue } from './valuation.js';
 import { fastIssue, plainQty } from './fastissue.js';
@@ -109,15 +110,19 @@ export async function postReceipt(db: Conn, actor: Actor, input: ReceiptInput, o
   });
 }
 
-/** Post an issue (sales or internal). Lines without a batch are picked FIFO by receipt date. */
-export async function postIssue(db: Conn, actor: Actor, input: IssueInput, opts: ReferenceOptions = {}): Promise<PostingResult> {
-  const data = parseInput(issueInputSchema, input);
+/**
+ * Post an issue (sales or internal). Lines without a batch are picked FIFO by receipt date. A
+ * sales issue's line may carry its selling price (`salePrice`, sale-price.ts), stored on its moves.
+ */
+export async function postIssue(db: Conn, actor: Actor, input: IssueWithSaleInput, opts: ReferenceOptions = {}): Promise<PostingResult> {
+  const data = parseInput(issueWithSaleInputSchema, input);
   requirePermission(actor, DOC_PERMISSION[data.kind]);
   // The most frequent posting takes the one-statement path (fastissue.ts) when it can: one line
   // of a product given by id or SKU, a plain WHOLE quantity, the default warehouse or one given
   // by id. The statement does not know the product's decimal places (units.ts), and a whole
-  // number satisfies every unit; a fraction takes the general path, which checks them.
-  const only = data.lines.length === 1 ? data.lines[0] : null;
+  // number satisfies every unit; a fraction takes the general path, which checks them. A selling
+  // price takes the general path too (the price rule needs the product's units).
+  const only = data.lines.length === 1 && data.lines[0].salePrice === undefined ? data.lines[0] : null;
   const fastRef = only && (typeof only.product === 'number' || typeof only.product === 'string') ? only.product : null;
   const plain = only && fastRef != null && !only.batchNo && (typeof data.warehouse === 'number' || data.warehouse === undefined) ? plainQty(only.qty) : null;
   const fastQty = plain && /^\d+$/.test(plain) ? plain : null;
@@ -139,7 +144,10 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput, opts:
   const wh = await resolveWarehouse(db, data.warehouse, { createDefault: true, actor, references: opts.references });
   const prods = await resolveProducts(db, data.lines.map((l) => l.product), opts);
   const lines = data.lines.map((l, i) =>
-    forLine(i + 1, data.lines.length, () => ({ lineNo: i + 1, p: prods[i], qty: new Dec(parseQuantity(prods[i], l.qty)), entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined) })),
+    forLine(i + 1, data.lines.length, () => {
+      const qty = new Dec(parseQuantity(prods[i], l.qty));
+      return { lineNo: i + 1, p: prods[i], qty, entered: String(l.qty).trim(), batchNo: batchFor(prods[i], l.batchNo, undefined), sale: saleOfLine(data.kind, prods[i], l.qty, qty, l.salePrice) };
+    }),
   );
   return post(db, actor, {
     kind: data.kind,
@@ -154,6 +162,7 @@ export async function postIssue(db: Conn, actor: Actor, input: IssueInput, opts:
         const from = ledger.moves.length;
         ledger.issue(x.lineNo, data.kind, x.p.id, wh.id, x.qty, x.p.batchTracked ? x.batchNo : undefined);
         stampEntered(ledger, from, x.entered);
+        stampSale(ledger, from, x.sale);
       }
     },
   });

@@ -90,26 +90,55 @@ export function receiptLineValue(product: UnitInfo, qty: string | number, v: Lin
   }
   if (v.unitPrice == null || v.unitPrice === '') return none;
 
-  const { yuan, unit } = splitPriceText(v.unitPrice);
+  const typed = pricedLine(product, qty, qtyBase, v.unitPrice, '单价');
+  return { qtyBase, enteredQty, unitPriceFenPerBase: typed.perBase, amountFen: typed.amountFen, priceUnit: typed.priceUnit, priceFenPerUnit: typed.priceFenPerUnit, enteredUnitPrice: typed.perBase };
+}
+
+/** A typed price read by THE price rule: per base unit, the line amount and the unit it was per. */
+export interface PricedLine {
+  /** Fen per base unit, 6 decimals. */
+  perBase: Dec;
+  /** Whole fen, round-half-up (money.ts lineAmountFen). */
+  amountFen: bigint;
+  /** The product's unit the price was per (base or pack). */
+  priceUnit: string;
+  /** The typed price in fen per `priceUnit`. */
+  priceFenPerUnit: Dec;
+}
+
+/**
+ * A price typed in yuan for a line of `qty` (`qtyBase` base units), by THE price rule (file
+ * comment): per the unit the quantity was written in, or per the unit named ("6.5/箱"). `what`
+ * names the price in refusals (单价, 售价). Throws DomainError('invalid_input') for a price that
+ * is not yuan with ≤ 6 decimals, a unit that is not the product's, or a compound quantity with a
+ * bare price, and for an amount beyond the line limit.
+ */
+export function pricedLine(product: UnitInfo, qty: string | number, qtyBase: Dec, text: string, what: '单价' | '售价'): PricedLine {
+  const enteredQty = String(qty).trim();
+  const { yuan, unit } = splitPriceText(text);
   let price: Dec;
   try {
     price = priceYuanToFen(yuan);
   } catch (e) {
-    throw refuse(`${(e as Error).message}单价按数量所写的单位计，例如 6.5 或 6.5/${product.packUnit ?? product.baseUnit}。`, { input: v.unitPrice });
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/^单价/, what);
+    throw refuse(`${msg}${what}按数量所写的单位计，例如 6.5 或 6.5/${product.packUnit ?? product.baseUnit}。`, { input: text });
   }
   const parts = splitQuantity(qty)!;
   let role: 'base' | 'pack';
   if (unit !== null) {
     const r = unitRole(product, unit);
-    if (!r) throw refuse(`单价「${v.unitPrice}」的单位「${unit}」不是「${product.name}」的单位。「${product.name}」的单位是 ${unitsHint(product)}，请写成 ${yuan}/${product.baseUnit}${product.packUnit ? ` 或 ${yuan}/${product.packUnit}` : ''}。`, { input: v.unitPrice });
+    if (!r) throw refuse(`${what}「${text}」的单位「${unit}」不是「${product.name}」的单位。「${product.name}」的单位是 ${unitsHint(product)}，请写成 ${yuan}/${product.baseUnit}${product.packUnit ? ` 或 ${yuan}/${product.packUnit}` : ''}。`, { input: text });
     role = r;
   } else {
     if (parts.length > 1) {
+      if (what === '售价') {
+        throw refuse(`数量「${enteredQty}」写了两个单位，售价「${text}」按哪个单位算不清楚。请在售价后写明单位，例如 售价=${yuan}/${product.packUnit ?? product.baseUnit} 或 售价=${yuan}/${product.baseUnit}。`, { input: text, qty: enteredQty });
+      }
       throw domainErrorWithFixIn(
         'invalid_input',
         { kind: 'line_amount', example: '…' },
-        (w) => `数量「${enteredQty}」写了两个单位，单价「${v.unitPrice}」按哪个单位算不清楚。请在单价后写明单位（例如 ${yuan}/${product.packUnit ?? product.baseUnit} 或 ${yuan}/${product.baseUnit}），或用 ${w} 写这一行的总价。`,
-        { input: v.unitPrice, qty: enteredQty },
+        (w) => `数量「${enteredQty}」写了两个单位，单价「${text}」按哪个单位算不清楚。请在单价后写明单位（例如 ${yuan}/${product.packUnit ?? product.baseUnit} 或 ${yuan}/${product.baseUnit}），或用 ${w} 写这一行的总价。`,
+        { input: text, qty: enteredQty },
       );
     }
     role = unitRole(product, parts[0].unit)!;
@@ -118,14 +147,10 @@ export function receiptLineValue(product: UnitInfo, qty: string | number, v: Lin
   // Written pack quantity × pack price when that is what was typed: exact, no per-base rounding.
   const qtyInPriceUnit = role === 'pack' && parts.length === 1 && unitRole(product, parts[0].unit) === 'pack' ? parts[0].n : qtyBase.dividedBy(factor);
   const amountFen = checkAmount(lineAmountFen(qtyInPriceUnit, price), product);
-  const perBase = new Dec(costText(price.dividedBy(factor)));
   return {
-    qtyBase,
-    enteredQty,
-    unitPriceFenPerBase: perBase,
+    perBase: new Dec(costText(price.dividedBy(factor))),
     amountFen,
     priceUnit: role === 'pack' ? product.packUnit! : product.baseUnit,
     priceFenPerUnit: price,
-    enteredUnitPrice: perBase,
   };
 }

@@ -11,10 +11,10 @@ import { requirePermission, type Actor } from '../people/roles.js';
 import { cutPage, decodeCursor, type Page } from './cursor.js';
 import type { PageRequest } from './listing.js';
 import { productView, type ProductView } from './products.js';
-import { searchTerms } from './search.js';
+import { searchCondition } from './search.js';
 
 export interface ProductFilter extends PageRequest {
-  /** Search text: name, model, spec, pinyin or initials; SKU and barcode match exactly. */
+  /** Search text (search.ts): name, model, spec, aliases, pinyin or initials, part of the SKU or barcode; case, spaces and ×/x/* do not matter. */
   q?: string;
   /** Exact category. */
   category?: string;
@@ -31,9 +31,8 @@ export async function listProducts(conn: Conn, actor: Actor, f: ProductFilter): 
   if (f.category !== undefined) conds.push(eq(products.category, f.category));
   const q = f.q?.trim();
   if (q) {
-    const terms = searchTerms(q).map((t) => sql`${products.searchText} like ${'%' + t + '%'}`);
-    const fuzzy = terms.length ? sql.join(terms, sql` and `) : sql`false`;
-    conds.push(sql`(lower(${products.sku}) = lower(${q}) or ${products.barcode} = ${q} or (${fuzzy}))`);
+    const fuzzy = searchCondition(q) ?? sql`false`;
+    conds.push(sql`(lower(${products.sku}) = lower(${q}) or ${products.barcode} = ${q} or ${fuzzy})`);
   }
   if (after) conds.push(gt(products.id, after[0]));
   const rows = await conn

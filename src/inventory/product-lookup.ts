@@ -1,27 +1,44 @@
 /**
- * Product resolution from what people type: an id, an exact SKU / barcode / name, else (chat
- * and cards) a fuzzy, pinyin-aware search. Never a guess: several candidates → 'ambiguous'.
+ * Product resolution from what people type: an id, an exact SKU / barcode / name / alias, else
+ * (chat and cards) the same name written differently (case, spaces, ×/x/*), else a fuzzy,
+ * pinyin-aware search (search.ts). Never a guess: several candidates → 'ambiguous'.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { products } from '../../db/schema.js';
 import type { Conn } from '../../db/types.js';
 import { DomainError } from '../errors.js';
 import type { ReferenceMode, ReferenceOptions } from '../kernel/use-case.js';
-import { productLabel, productView, type ProductView } from './products.js';
-import { searchTerms } from './search.js';
+import { productLabel, productView, type ProductRow, type ProductView } from './products.js';
+import { compactFold, compactFoldSql, searchCondition } from './search.js';
 
-/** Fuzzy search (pinyin aware), active products only, best first: exact name, name prefix, shorter names. */
-export async function searchProducts(conn: Conn, query: string, limit = 20): Promise<ProductView[]> {
-  const terms = searchTerms(query);
-  if (!terms.length) return [];
+/** Rows of the fuzzy search (searchProducts), best first. */
+async function searchRows(conn: Conn, query: string, limit: number): Promise<ProductRow[]> {
+  const match = searchCondition(query);
+  if (!match) return [];
   const q = query.trim();
-  const rows = await conn
+  const folded = compactFold(q);
+  return conn
     .select()
     .from(products)
-    .where(and(isNull(products.archivedAt), ...terms.map((t) => sql`${products.searchText} like ${'%' + t + '%'}`)))
-    .orderBy(sql`(${products.name} = ${q}) desc, (${products.name} like ${q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}) desc, length(${products.name}), ${products.id}`)
+    .where(and(isNull(products.archivedAt), match))
+    .orderBy(
+      sql`(${products.name} = ${q}) desc, (${compactFoldSql(sql`${products.name}`)} = ${folded}) desc, (${products.name} like ${q.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}) desc, length(${products.name}), ${products.id}`,
+    )
     .limit(limit);
-  return rows.map(productView);
+}
+
+/**
+ * Fuzzy search (search.ts: pinyin aware; case, spaces and × / x / * do not matter; a partial
+ * SKU or barcode matches), active products only, best first: exact name, the same name written
+ * differently, name prefix, shorter names.
+ */
+export async function searchProducts(conn: Conn, query: string, limit = 20): Promise<ProductView[]> {
+  return (await searchRows(conn, query, limit)).map(productView);
+}
+
+/** True when `text` is the product's name, an alias or its SKU written differently (compactFold). */
+function sameWords(p: ProductRow, folded: string): boolean {
+  return [p.name, p.sku, ...(p.aliases ?? [])].some((n) => compactFold(n) === folded);
 }
 
 function candidateList(list: ProductView[]): string {
@@ -62,10 +79,17 @@ export async function resolveProduct(conn: Conn, ref: number | string, opts: Res
   const text = ref.trim();
   if (!text) throw new DomainError('invalid_input', '请填写商品（SKU、条码或名称）。');
   const mode = opts.references ?? 'search';
+  // An alias (products.aliases) counts as a name: exact, in the name's letter case rule.
   const exact = await conn
     .select()
     .from(products)
-    .where(and(active, sql`(lower(${products.sku}) = lower(${text}) or ${products.barcode} = ${text} or lower(${products.name}) = lower(${text}))`))
+    .where(
+      and(
+        active,
+        sql`(lower(${products.sku}) = lower(${text}) or ${products.barcode} = ${text} or lower(${products.name}) = lower(${text})
+          or exists (select 1 from jsonb_array_elements_text(${products.aliases}) a(alias) where lower(a.alias) = lower(${text})))`,
+      ),
+    )
     .orderBy(products.id)
     .limit(20);
   const bySku = exact.filter((p) => p.sku.toLowerCase() === text.toLowerCase());
@@ -73,15 +97,27 @@ export async function resolveProduct(conn: Conn, ref: number | string, opts: Res
   const byBarcode = exact.filter((p) => p.barcode === text);
   if (byBarcode.length === 1) return productView(byBarcode[0]);
   // Chat keeps its case-sensitive name rule; the exact modes accept any letter case.
-  const byName = exact.filter((p) => (mode === 'search' ? p.name === text : p.name.toLowerCase() === text.toLowerCase())).map(productView);
+  const isName = (n: string) => (mode === 'search' ? n === text : n.toLowerCase() === text.toLowerCase());
+  const byName = exact.filter((p) => isName(p.name) || (p.aliases ?? []).some(isName)).map(productView);
   if (byName.length === 1) return byName[0];
   if (mode !== 'search') return resolveExactly(conn, text, mode, bySku.length > 1 ? bySku.map(productView) : byName, opts);
-  const candidates = byName.length > 1 ? byName : await searchProducts(conn, text);
+  if (byName.length > 1) throw ambiguous(text, byName);
+  const rows = await searchRows(conn, text, 20);
+  // The name (alias, SKU) written differently — 螺丝m3x8 for 螺丝M3×8, "type-c 母座 16p" — is
+  // that product even when longer names contain it too; two such products still ask.
+  const folded = compactFold(text);
+  const same = rows.filter((p) => sameWords(p, folded));
+  const candidates = (same.length === 1 ? same : rows).map(productView);
   if (candidates.length === 1) return candidates[0];
   if (candidates.length === 0) {
     throw new DomainError('not_found', `找不到商品「${text}」。请检查名称，或用 SKU / 条码；新商品请先建档。`, { query: text });
   }
-  throw new DomainError(
+  throw ambiguous(text, candidates);
+}
+
+/** Several products fit `text`: the numbered candidates (chat and cards answer with a picker). */
+function ambiguous(text: string, candidates: ProductView[]): DomainError {
+  return new DomainError(
     'ambiguous',
     `「${text}」对应 ${candidates.length} 个商品，请说明是哪一个（用 SKU 或更完整的名称）：\n${candidateList(candidates)}`,
     { query: text, candidates },

@@ -29,6 +29,10 @@ export interface ProductView {
   model: string | null;
   spec: string | null;
   category: string | null;
+  /** Other names people use (别名), found like the name. */
+  aliases: string[];
+  /** The product's own unit words: {alias: one of its units} (units.ts unitRole). */
+  unitAliases: Record<string, string>;
   baseUnit: string;
   packUnit: string | null;
   packFactor: string | null;
@@ -55,6 +59,8 @@ export function productView(p: ProductRow): ProductView {
     model: p.model,
     spec: p.spec,
     category: p.category,
+    aliases: jsonOf<string[]>(p.aliases, []),
+    unitAliases: jsonOf<Record<string, string>>(p.unitAliases, {}),
     baseUnit: p.baseUnit,
     packUnit: p.packUnit,
     packFactor: p.packFactor == null ? null : qtyText(p.packFactor),
@@ -69,9 +75,75 @@ export function productView(p: ProductRow): ProductView {
   };
 }
 
-/** "螺丝 M6 不锈钢 (P00001)" */
+/** A jsonb value as stored (drivers hand back parsed JSON; raw SQL may hand back text). */
+function jsonOf<T>(v: unknown, empty: T): T {
+  if (v == null) return empty;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+/** Text as a name is compared for "already says it": lower case, no spaces, × / x / * alike. */
+const plainWords = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '').replace(/[×✕*]/g, 'x');
+
+/**
+ * "螺丝 M6 不锈钢": name, model and spec, without a model or spec the name already contains
+ * (螺丝M3×8 with spec M3x8 → "螺丝M3×8"; case, spaces and × / x / * do not matter).
+ */
+export function productTitle(p: Pick<ProductView, 'name' | 'model' | 'spec'>): string {
+  const name = plainWords(p.name);
+  const extra = [p.model, p.spec].filter((x): x is string => Boolean(x) && !name.includes(plainWords(x!)));
+  return [p.name, ...new Set(extra)].join(' ');
+}
+
+/** "螺丝 M6 不锈钢（P00001）": productTitle, then the SKU. */
 export function productLabel(p: Pick<ProductView, 'name' | 'model' | 'spec' | 'sku'>): string {
-  return `${[p.name, p.model, p.spec].filter(Boolean).join(' ')}（${p.sku}）`;
+  return `${productTitle(p)}（${p.sku}）`;
+}
+
+/**
+ * The product's aliases (别名) must each name it alone: none may be another product's SKU,
+ * name or alias, and its own name and SKU may not be another product's alias — otherwise 出库
+ * <alias> would have two products to choose from. Compared case-insensitively and trimmed, among
+ * products not archived. DomainError('conflict') naming the other product; nothing saved.
+ * Aliases equal to the product's own name or SKU are dropped (they add nothing).
+ */
+async function checkAliases(tx: Tx, self: { id: number | null; sku: string; name: string; aliases: string[] }): Promise<string[]> {
+  const own = new Set([self.sku, self.name].map((x) => x.trim().toLowerCase()));
+  const aliases = self.aliases.filter((a) => !own.has(a.trim().toLowerCase()));
+  const words = [...own, ...aliases.map((a) => a.trim().toLowerCase())];
+  const list = sql.join(words.map((w) => sql`${w}`), sql`, `);
+  const aliasList = aliases.length ? sql.join(aliases.map((a) => sql`${a.trim().toLowerCase()}`), sql`, `) : null;
+  const rows = await execRows<{ sku: string; name: string; hit: string; what: string }>(
+    tx,
+    sql`select p.sku, p.name, a.alias as hit, 'alias' as what from products p cross join lateral jsonb_array_elements_text(p.aliases) a(alias)
+        where p.archived_at is null and p.id <> ${self.id ?? 0}::int and lower(trim(a.alias)) in (${list})
+        ${aliasList ? sql`union all select p.sku, p.name, p.sku as hit, 'sku' as what from products p where p.archived_at is null and p.id <> ${self.id ?? 0}::int and lower(p.sku) in (${aliasList})
+        union all select p.sku, p.name, p.name as hit, 'name' as what from products p where p.archived_at is null and p.id <> ${self.id ?? 0}::int and lower(trim(p.name)) in (${aliasList})` : sql``}
+        limit 1`,
+  );
+  const hit = rows[0];
+  if (!hit) return aliases;
+  const of = `商品「${hit.name}」（${hit.sku}）`;
+  const word = hit.what === 'alias' ? `${of}的别名` : hit.what === 'sku' ? `${of}的编码` : `${of}的名称`;
+  const mine = aliases.find((a) => a.trim().toLowerCase() === hit.hit.trim().toLowerCase());
+  const message = mine
+    ? `别名「${mine}」已是${word}，不能再作「${self.name}」的别名：一个词只能指一个商品。请换一个别名。没有保存任何改动。`
+    : `「${hit.hit}」已是${of}的别名，不能再作「${self.name}」的名称或编码：一个词只能指一个商品。请换一个，或先改掉那个别名。没有保存任何改动。`;
+  throw new DomainError('conflict', message, { alias: hit.hit, other: { sku: hit.sku, name: hit.name } });
+}
+
+/**
+ * Unit aliases ({pcs: 个}) must each point at one of the product's units, and may not be one of
+ * its units themselves. DomainError('invalid_input') naming the units; nothing saved.
+ */
+function checkUnitAliases(p: { name: string; baseUnit: string; packUnit: string | null }, unitAliases: Record<string, string>): void {
+  const units = [p.baseUnit, p.packUnit].filter((u): u is string => Boolean(u));
+  const lower = units.map((u) => u.toLowerCase());
+  for (const [alias, unit] of Object.entries(unitAliases)) {
+    if (lower.includes(alias.toLowerCase())) throw new DomainError('invalid_input', `单位别名「${alias}」就是「${p.name}」的单位，不用再设别名。没有保存任何改动。`);
+    if (!lower.includes(unit.toLowerCase())) {
+      throw new DomainError('invalid_input', `单位别名「${alias}:${unit}」：「${p.name}」没有单位「${unit}」（它的单位是 ${units.join('、')}），别名只能指向这些单位，例如 ${alias}:${units[0]}。没有保存任何改动。`);
+    }
+  }
 }
 
 function uniqueViolationMessage(e: unknown, sku?: string | null, barcode?: string | null): DomainError | null {
@@ -155,20 +227,25 @@ export async function createProduct(db: Conn, actor: Actor, input: CreateProduct
   requirePermission(actor, 'product.manage');
   const d = parseInput(createProductSchema, input);
   checkPack(d.packUnit, d.packFactor, d.baseUnit, { qtyDecimals: d.qtyDecimals });
+  checkUnitAliases({ name: d.name, baseUnit: d.baseUnit, packUnit: d.packUnit ?? null }, d.unitAliases);
   try {
     return await db.transaction(async (tx) => {
       // Take the id first so a generated SKU (P00001) follows it.
       const [{ id }] = await execRows<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('products', 'id'))::int as id`);
+      const sku = d.sku ?? `P${String(id).padStart(5, '0')}`;
+      const aliases = await checkAliases(tx, { id, sku, name: d.name, aliases: d.aliases });
       const [row] = await tx
         .insert(products)
         .values({
           id,
-          sku: d.sku ?? `P${String(id).padStart(5, '0')}`,
+          sku,
           barcode: d.barcode,
           name: d.name,
           model: d.model,
           spec: d.spec,
           category: d.category,
+          aliases,
+          unitAliases: d.unitAliases,
           baseUnit: d.baseUnit,
           packUnit: d.packUnit ?? null,
           packFactor: d.packFactor ?? null,
@@ -179,7 +256,7 @@ export async function createProduct(db: Conn, actor: Actor, input: CreateProduct
           leadTimeDays: d.leadTimeDays,
           preferredSupplierId: d.preferredSupplierId ?? null,
           batchTracked: d.batchTracked,
-          searchText: buildSearchText(d),
+          searchText: buildSearchText({ ...d, aliases }),
         })
         .returning();
       await writeAudit(tx, actor, { action: 'create', entity: 'product', entityId: row.id, after: productView(row) });
@@ -263,6 +340,11 @@ export async function updateProduct(db: Conn, actor: Actor, input: UpdateProduct
       if (JSON.stringify(productView(next)) === JSON.stringify(productView(before))) return { ...productView(before), unchanged: true };
       const precisionTouched = [changes.packUnit, changes.packFactor, changes.baseUnit, changes.qtyDecimals].some((v) => v !== undefined);
       checkPack(next.packUnit, next.packFactor, next.baseUnit, precisionTouched ? { qtyDecimals: next.qtyDecimals } : undefined);
+      // Unit aliases point at the units the product has after this edit (a dropped pack unit takes its aliases' target away).
+      if (changes.unitAliases !== undefined || precisionTouched) checkUnitAliases(next, productView(next).unitAliases);
+      if (changes.aliases !== undefined || changes.name !== undefined || changes.sku !== undefined) {
+        next.aliases = await checkAliases(tx, { id: before.id, sku: next.sku, name: next.name, aliases: productView(next).aliases });
+      }
       // Stored quantities are in the base unit: changing it (or batch tracking) under existing
       // stock would silently change what the ledger means.
       await refuseUnitChangeWithHistory(tx, before, changes);
@@ -274,6 +356,7 @@ export async function updateProduct(db: Conn, actor: Actor, input: UpdateProduct
         .update(products)
         .set({
           ...changes,
+          aliases: next.aliases,
           packUnit: next.packUnit,
           packFactor: next.packFactor,
           searchText: buildSearchText(next),

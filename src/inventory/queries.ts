@@ -17,6 +17,8 @@ import { type ProductView } from './products.js';
 import { resolveProduct } from './product-lookup.js';
 import { parseInput, stockQuerySchema, stockSummarySchema } from './schemas.js';
 import { formatQty } from './units.js';
+import { DomainError } from '../errors.js';
+import { isLowStock, LOW_STOCK_RULE } from './lowstock.js';
 import { resolveWarehouse } from './warehouses.js';
 import type { ReferenceOptions } from '../kernel/use-case.js';
 
@@ -25,10 +27,25 @@ export interface StockRow {
   warehouseName: string;
   batchNo: string;
   receivedAt: string;
+  /** The batch's expiry day ("2027-06-30"), null when none was entered. */
+  expiresOn: string | null;
+  /** The expiry day is before `today` (getStock's option; false when not given). */
+  expired: boolean;
   qty: string;
   qtyText: string;
   /** This row's part of the product's value (allocate by qty): rows sum to totalValueFen. */
   valueFen: string;
+}
+
+/**
+ * The product's low-stock state by the one definition (lowstock.ts isLowStock): its safety
+ * stock against its on-hand over ALL warehouses (also when one warehouse is shown), and each
+ * warehouse that has its own safety stock against that warehouse's on-hand.
+ */
+export interface StockLowState {
+  rule: string;
+  total: { qty: string; safetyStock: string; low: boolean };
+  warehouses: { warehouseId: number; warehouseName: string; qty: string; safetyStock: string; low: boolean }[];
 }
 
 export interface ProductStock {
@@ -41,16 +58,33 @@ export interface ProductStock {
   /** Exact: the ledger's value of the product (all warehouses), or the sum of the warehouse's rows. */
   totalValueFen: string;
   avgCost: string;
+  /** The batch asked for (库存 <商品> 批次=…): rows and totals are that batch's only; else null. */
+  batchNo: string | null;
+  low: StockLowState;
 }
 
-export async function getStock(db: Conn, actor: Actor, input: { product: number | string; warehouse?: number | string }, opts: ReferenceOptions = {}): Promise<ProductStock> {
+/**
+ * One product's stock per warehouse and batch (see the file comment); `warehouse`: that
+ * warehouse only; `batch`: that batch only (every warehouse holding it); `today` (business day
+ * "2026-11-25"): rows expiring before it are marked expired. Needs stock.view.
+ * Errors: not_found / ambiguous (product, warehouse), not_found with details.reason
+ * 'no_such_batch' for a batch the product does not have («没有批次 X（该商品的批次：…）»).
+ */
+export async function getStock(
+  db: Conn,
+  actor: Actor,
+  input: { product: number | string; warehouse?: number | string; batch?: string },
+  opts: ReferenceOptions & { today?: string } = {},
+): Promise<ProductStock> {
   requirePermission(actor, 'stock.view');
   const data = parseInput(stockQuerySchema, input);
   const product = await resolveProduct(db, data.product, { includeArchived: typeof data.product === 'number', references: opts.references });
   const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse, opts);
-  const rows = await execRows<{ warehouse_id: number; warehouse_name: string; batch_no: string; received_at: string | Date; qty: string }>(
+  const batch = input.batch?.trim() || null;
+  if (batch !== null) await requireBatch(db, product, batch);
+  const rows = await execRows<{ warehouse_id: number; warehouse_name: string; batch_no: string; received_at: string | Date; expires_on: string | null; qty: string }>(
     db,
-    sql`select b.warehouse_id, w.name as warehouse_name, bt.batch_no, bt.received_at, b.qty::text as qty
+    sql`select b.warehouse_id, w.name as warehouse_name, bt.batch_no, bt.received_at, bt.expires_on, b.qty::text as qty
         from stock_balances b join warehouses w on w.id = b.warehouse_id join batches bt on bt.id = b.batch_id
         where b.product_id = ${product.id} and b.qty <> 0
         order by b.warehouse_id, bt.received_at, bt.id`,
@@ -64,7 +98,8 @@ export async function getStock(db: Conn, actor: Actor, input: { product: number 
   // Parts of the exact total; rows with a negative qty (never, CHECK) would not be valued.
   const parts = rows.length ? allocate(value, rows.map((r) => Dec.max(new Dec(r.qty), 0))) : [];
   const all = rows.map((r, i) => ({ r, value: parts[i] }));
-  const shown = wh ? all.filter((x) => x.r.warehouse_id === wh.id) : all;
+  const shown = all.filter((x) => (!wh || x.r.warehouse_id === wh.id) && (batch === null || x.r.batch_no === batch));
+  const partial = wh !== null || batch !== null;
   const per = new Map<number, { warehouseId: number; warehouseName: string; qty: Dec; value: bigint }>();
   for (const { r, value: v } of shown) {
     const p = per.get(r.warehouse_id) ?? { warehouseId: r.warehouse_id, warehouseName: r.warehouse_name, qty: new Dec(0), value: 0n };
@@ -72,10 +107,10 @@ export async function getStock(db: Conn, actor: Actor, input: { product: number 
     p.value += v;
     per.set(r.warehouse_id, p);
   }
-  const total = wh ? [...per.values()].reduce((s, p) => s.plus(p.qty), new Dec(0)) : new Dec(val?.qty ?? 0);
+  const total = partial ? [...per.values()].reduce((s, p) => s.plus(p.qty), new Dec(0)) : new Dec(val?.qty ?? 0);
   // With rows, the total shown is the sum of the rows shown; without (a value left at qty 0 by
   // a database written before the valuation rules) the product's value as it is, for all warehouses.
-  const totalValue = wh ? shown.reduce((s, x) => s + x.value, 0n) : value;
+  const totalValue = partial ? shown.reduce((s, x) => s + x.value, 0n) : value;
   return {
     product,
     rows: shown.map(({ r, value: v }) => ({
@@ -83,6 +118,8 @@ export async function getStock(db: Conn, actor: Actor, input: { product: number 
       warehouseName: r.warehouse_name,
       batchNo: r.batch_no,
       receivedAt: (r.received_at instanceof Date ? r.received_at : new Date(r.received_at)).toISOString(),
+      expiresOn: r.expires_on,
+      expired: opts.today !== undefined && r.expires_on !== null && r.expires_on < opts.today,
       qty: qtyText(r.qty),
       qtyText: formatQty(product, r.qty),
       valueFen: v.toString(),
@@ -92,7 +129,42 @@ export async function getStock(db: Conn, actor: Actor, input: { product: number 
     totalQtyText: formatQty(product, total),
     totalValueFen: totalValue.toString(),
     avgCost: costText(avg),
+    batchNo: batch,
+    low: await lowState(db, product, new Dec(val?.qty ?? 0), rows, wh?.id ?? null),
   };
+}
+
+/** The product's low-stock state (StockLowState); per-warehouse figures of `onlyWarehouse` only, when given. */
+async function lowState(db: Conn, product: ProductView, totalQty: Dec, rows: { warehouse_id: number; qty: string }[], onlyWarehouse: number | null): Promise<StockLowState> {
+  const set = await execRows<{ warehouse_id: number; warehouse_name: string; safety_stock: string }>(
+    db,
+    sql`select s.warehouse_id, w.name as warehouse_name, s.safety_stock::text as safety_stock
+        from warehouse_safety_stocks s join warehouses w on w.id = s.warehouse_id
+        where s.product_id = ${product.id}::int and s.safety_stock > 0 and not w.archived ${onlyWarehouse === null ? sql`` : sql`and w.id = ${onlyWarehouse}::int`}
+        order by w.id`,
+  );
+  return {
+    rule: LOW_STOCK_RULE,
+    total: { qty: qtyText(totalQty), safetyStock: qtyText(product.safetyStock), low: isLowStock(totalQty, product.safetyStock) },
+    warehouses: set.map((s) => {
+      const q = rows.filter((r) => r.warehouse_id === s.warehouse_id).reduce((a, r) => a.plus(r.qty), new Dec(0));
+      return { warehouseId: s.warehouse_id, warehouseName: s.warehouse_name, qty: qtyText(q), safetyStock: qtyText(s.safety_stock), low: isLowStock(q, s.safety_stock) };
+    }),
+  };
+}
+
+/**
+ * A batch the product has (in any warehouse, with or without stock); otherwise not_found naming
+ * the product's batches — "没有批次 X" is not "库存不足".
+ */
+async function requireBatch(db: Conn, product: ProductView, batch: string): Promise<void> {
+  const list = await execRows<{ batch_no: string }>(db, sql`select batch_no from batches where product_id = ${product.id}::int and batch_no <> '' order by expires_on nulls last, received_at, id`);
+  if (list.some((b) => b.batch_no === batch)) return;
+  const names = list.map((b) => b.batch_no);
+  const details = { reason: 'no_such_batch', productId: product.id, sku: product.sku, batchNo: batch, batches: names };
+  if (!names.length && !product.batchTracked) throw new DomainError('not_found', `没有批次「${batch}」：「${product.name}」不按批次管理，去掉「批次=」即可查看库存。`, details);
+  const shown = names.length ? names.slice(0, 20).join('、') + (names.length > 20 ? ` 等 ${names.length} 个` : '') : '还没有批次';
+  throw new DomainError('not_found', `没有批次「${batch}」（该商品的批次：${shown}）。`, details);
 }
 
 export interface StockSummaryLine {

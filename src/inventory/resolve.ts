@@ -24,6 +24,7 @@ export function toInfo(p: ProductView | typeof products.$inferSelect): ProductIn
     batchTracked: p.batchTracked,
     purchasePriceFen: price == null ? null : String(price),
     qtyDecimals: (row.qtyDecimals as number | null | undefined) ?? null,
+    unitAliases: (row.unitAliases as Record<string, string> | null | undefined) ?? null,
     archived: 'archived' in p ? Boolean(p.archived) : row.archivedAt != null,
   };
 }

@@ -70,10 +70,10 @@ export async function reverseDocument(db: Conn, actor: Actor, input: ReversalInp
       { docNo: orig.doc_no },
     );
   }
-  const moves = await execRows<{ id: number | string; kind: string; product_id: number; warehouse_id: number; batch_id: number; qty: string; unit_cost: string; value_fen: string; sku: string | null; product_name: string | null; base_unit: string | null; pack_unit: string | null; pack_factor: string | null }>(
+  const moves = await execRows<{ id: number | string; kind: string; product_id: number; warehouse_id: number; batch_id: number; qty: string; unit_cost: string; value_fen: string; sale_price: string | null; sale_amount_fen: string | null; sku: string | null; product_name: string | null; base_unit: string | null; pack_unit: string | null; pack_factor: string | null }>(
     db,
     sql`select id, kind, product_id, warehouse_id, batch_id, qty::text as qty, unit_cost::text as unit_cost, value_fen::text as value_fen,
-               sku, product_name, base_unit, pack_unit, pack_factor::text as pack_factor
+               sale_price::text as sale_price, sale_amount_fen::text as sale_amount_fen, sku, product_name, base_unit, pack_unit, pack_factor::text as pack_factor
         from stock_moves where document_id = ${orig.id} order by id`,
   );
   const whRows = await execRows<{ id: number; name: string }>(
@@ -130,6 +130,8 @@ export async function reverseDocument(db: Conn, actor: Actor, input: ReversalInp
             qty: new Dec(m.qty),
             unitCost: new Dec(m.unit_cost),
             valueFen: BigInt(m.value_fen),
+            salePrice: m.sale_price == null ? null : new Dec(m.sale_price),
+            saleAmountFen: m.sale_amount_fen == null ? null : BigInt(m.sale_amount_fen),
           }),
         );
         // Then keep the rules: an explicit 成本调整 move on this document where needed.

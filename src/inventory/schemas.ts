@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ISSUE_KINDS, RECEIPT_KINDS } from './moves.js';
-import { AMOUNT_RANGE_MESSAGE, amountInRange, decimalField, qtyField, COST_SCALE, UNIT_COST_MAX_FEN } from '../shared/limits.js';
+import { AMOUNT_RANGE_MESSAGE, amountInRange, decimalField, qtyField, COST_SCALE, TEXT_MAX, UNIT_COST_MAX_FEN } from '../shared/limits.js';
 
 const trimmed = z.string().trim();
 const optText = (max: number) =>
@@ -56,7 +56,7 @@ export const receiptLineSchema = z.object({
   product: productRefSchema,
   qty: qtyInputSchema,
   /** Batch-tracked products: the batch received (default: the business day, e.g. "20261125"). */
-  batchNo: trimmed.max(64).optional(),
+  batchNo: trimmed.max(TEXT_MAX.batchNo).optional(),
   expiresOn: trimmed.max(20).optional(),
   /** Fen per BASE unit. Omitted: amountFen, else the product's purchase price, else the current average. */
   unitCostFen: decimalSchema.pipe(decimalField({ scale: COST_SCALE, max: UNIT_COST_MAX_FEN, allowZero: true, example: '35 或 0.2（分/基本单位）' })).optional(),
@@ -76,7 +76,7 @@ export const receiptInputSchema = z.object({
   lines: z.array(receiptLineSchema).min(1, '至少需要一行商品').max(500),
   idempotencyKey: idempotencyKeySchema,
   businessTime: businessTimeSchema,
-  remark: optText(500),
+  remark: optText(TEXT_MAX.remark),
   source: sourceSchema,
   party: partySchema,
 });
@@ -86,7 +86,7 @@ export const issueLineSchema = z.object({
   product: productRefSchema,
   qty: qtyInputSchema,
   /** Omitted: batches are picked FIFO by receipt date. */
-  batchNo: trimmed.max(64).optional(),
+  batchNo: trimmed.max(TEXT_MAX.batchNo).optional(),
 });
 
 export const issueInputSchema = z.object({
@@ -95,7 +95,7 @@ export const issueInputSchema = z.object({
   lines: z.array(issueLineSchema).min(1, '至少需要一行商品').max(500),
   idempotencyKey: idempotencyKeySchema,
   businessTime: businessTimeSchema,
-  remark: optText(500),
+  remark: optText(TEXT_MAX.remark),
   source: sourceSchema,
   party: partySchema,
 });
@@ -107,14 +107,14 @@ export const transferInputSchema = z.object({
   lines: z.array(issueLineSchema).min(1, '至少需要一行商品').max(500),
   idempotencyKey: idempotencyKeySchema,
   businessTime: businessTimeSchema,
-  remark: optText(500),
+  remark: optText(TEXT_MAX.remark),
 });
 export type TransferInput = z.input<typeof transferInputSchema>;
 
 export const reversalInputSchema = z.object({
   docNo: trimmed.min(1, '请填写要红冲的单号'),
   idempotencyKey: idempotencyKeySchema,
-  reason: optText(500),
+  reason: optText(TEXT_MAX.reason),
   businessTime: businessTimeSchema,
 });
 export type ReversalInput = z.input<typeof reversalInputSchema>;
@@ -148,7 +148,7 @@ export const recordCountSchema = z.object({
   product: productRefSchema,
   /** Quantity in the product's units, never negative (a correction downwards is mode 'subtract'). */
   qty: z.union([z.number().nonnegative('实盘数量不能是负数（要减去请用「减」）').finite(), trimmed.min(1, '请填写实盘数量（可以是 0）').max(50)]),
-  batchNo: trimmed.max(64).optional(),
+  batchNo: trimmed.max(TEXT_MAX.batchNo).optional(),
   mode: z.enum(COUNT_MODES, { error: '录入方式只能是 add（累加）、set（设为）或 subtract（减）' }).default('add'),
   /** Also declare the product complete: its batches nobody counted count as 0 at posting. */
   complete: z.boolean().default(false),
@@ -184,7 +184,27 @@ export const stocktakeCompleteSchema = z.object({
 export type StocktakeCompleteInput = z.input<typeof stocktakeCompleteSchema>;
 
 // ── master data ──
-const unitName = trimmed.min(1).max(10);
+const unitName = trimmed.min(1, '请填写单位').max(TEXT_MAX.unit);
+
+/**
+ * Other names of a product (别名: 杜邦线20, DP20): found by search and by name like the name
+ * itself (src/inventory/product-lookup.ts). Each ≤ TEXT_MAX.alias characters, at most
+ * TEXT_MAX.aliasCount; duplicates (case-insensitive) are dropped. That no alias is another
+ * product's SKU, name or alias is the service's check (products.ts).
+ */
+export const aliasesSchema = z
+  .array(trimmed.min(1, '别名不能为空').max(TEXT_MAX.alias, `每个别名最多 ${TEXT_MAX.alias} 个字`))
+  .max(TEXT_MAX.aliasCount, `别名最多 ${TEXT_MAX.aliasCount} 个`)
+  .transform((list) => list.filter((a, i) => list.findIndex((b) => b.toLowerCase() === a.toLowerCase()) === i));
+
+/**
+ * The product's own unit words: {alias: one of its units} ({pcs: 个, 条: 根}); how a written
+ * unit is read is units.ts unitRole. That each target is one of the product's units is the
+ * service's check (it knows the units after an edit).
+ */
+export const unitAliasesSchema = z
+  .record(trimmed.min(1, '单位别名不能为空').max(TEXT_MAX.unit, `单位别名最多 ${TEXT_MAX.unit} 个字`), unitName)
+  .refine((m) => Object.keys(m).length <= TEXT_MAX.unitAliasCount, `单位别名最多 ${TEXT_MAX.unitAliasCount} 个`);
 const qtyText = qtyField({ allowZero: true, example: '0、100 或 2.5' });
 
 /**
@@ -194,11 +214,13 @@ const qtyText = qtyField({ allowZero: true, example: '0、100 或 2.5' });
  * time and batch tracking on every edit.)
  */
 const productFieldShape = {
-  name: trimmed.min(1, '请填写商品名称').max(200),
-  model: optText(100),
-  spec: optText(200),
-  category: optText(100),
-  barcode: optText(64),
+  name: trimmed.min(1, '请填写商品名称').max(TEXT_MAX.name),
+  model: optText(TEXT_MAX.model),
+  spec: optText(TEXT_MAX.spec),
+  category: optText(TEXT_MAX.category),
+  barcode: optText(TEXT_MAX.barcode),
+  aliases: aliasesSchema,
+  unitAliases: unitAliasesSchema,
   baseUnit: unitName,
   packUnit: unitName.optional().nullable(),
   // numeric(20,6) and CHECK > 0: 0.0000001 would round to 0, 1.1234567 to 1.123457 (src/shared/limits.ts).
@@ -217,6 +239,8 @@ const productFieldShape = {
 /** A new product: omitted unit, safety stock, lead time and batch tracking get their defaults. */
 export const productFieldsSchema = z.object({
   ...productFieldShape,
+  aliases: productFieldShape.aliases.default([]),
+  unitAliases: productFieldShape.unitAliases.default({}),
   baseUnit: productFieldShape.baseUnit.default('个'),
   safetyStock: productFieldShape.safetyStock.default('0'),
   leadTimeDays: productFieldShape.leadTimeDays.default(0),
@@ -225,12 +249,12 @@ export const productFieldsSchema = z.object({
 
 export const createProductSchema = productFieldsSchema.extend({
   /** Omitted: generated as P00001 from the product id. */
-  sku: trimmed.min(1).max(64).optional(),
+  sku: trimmed.min(1).max(TEXT_MAX.sku).optional(),
 });
 export type CreateProductInput = z.input<typeof createProductSchema>;
 
 /** What an edit may change: only the keys given; an omitted key keeps the stored value (no defaults here). */
-export const productChangesSchema = z.object(productFieldShape).partial().extend({ sku: trimmed.min(1).max(64).optional() });
+export const productChangesSchema = z.object(productFieldShape).partial().extend({ sku: trimmed.min(1).max(TEXT_MAX.sku).optional() });
 
 export const updateProductSchema = z.object({
   product: productRefSchema,
@@ -246,9 +270,9 @@ export type UpdateProductInput = z.input<typeof updateProductSchema>;
 export const archiveProductSchema = z.object({ product: productRefSchema });
 
 export const createWarehouseSchema = z.object({
-  name: trimmed.min(1, '请填写仓库名称').max(100),
+  name: trimmed.min(1, '请填写仓库名称').max(TEXT_MAX.warehouseName),
   /** Omitted: WH01, WH02, … */
-  code: trimmed.min(1).max(32).optional(),
+  code: trimmed.min(1).max(TEXT_MAX.warehouseCode).optional(),
   makeDefault: z.boolean().default(false),
 });
 export type CreateWarehouseInput = z.input<typeof createWarehouseSchema>;
@@ -281,7 +305,7 @@ export const costAdjustmentInputSchema = z
     docNo: receiptDocNoSchema.optional(),
     unitCostFen: priceFenSchema.optional(),
     totalValueFen: fenSchema.refine((v) => v >= 0n, '不能为负数').optional(),
-    reason: optText(500),
+    reason: optText(TEXT_MAX.reason),
     idempotencyKey: idempotencyKeySchema,
     businessTime: businessTimeSchema,
   })

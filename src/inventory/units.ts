@@ -21,6 +21,8 @@ export interface UnitInfo {
   packFactor: string | null;
   /** Decimal places a quantity in the base unit may have; null/undefined = the unit's default. */
   qtyDecimals?: number | null;
+  /** The product's own unit words: {alias: one of its units} (products.unit_aliases; 条 → 根). */
+  unitAliases?: Readonly<Record<string, string>> | null;
 }
 
 /**
@@ -31,7 +33,7 @@ export const UNIT_DECIMALS: Readonly<Record<string, number>> = Object.freeze({
   // counted
   个: 0, 件: 0, 只: 0, 台: 0, 箱: 0, 盒: 0, 包: 0, 袋: 0, 瓶: 0, 桶: 0, 卷: 0, 套: 0, 张: 0, 条: 0, 支: 0, 把: 0, 双: 0, 对: 0,
   根: 0, 块: 0, 片: 0, 颗: 0, 粒: 0, 本: 0, 盘: 0, 排: 0, 组: 0, 副: 0, 份: 0, 罐: 0, 听: 0, 板: 0, 扎: 0, 捆: 0, 打: 0, 枚: 0, 部: 0, 辆: 0,
-  pcs: 0, pc: 0, ea: 0, set: 0, box: 0,
+  pcs: 0, pc: 0, ea: 0, set: 0, box: 0, ctn: 0,
   // measured
   千克: 3, 公斤: 3, kg: 3, 克: 3, g: 3, 斤: 3, 两: 3, 吨: 3, t: 3,
   米: 3, m: 3, 厘米: 3, cm: 3, 毫米: 3, mm: 3, 公里: 3, km: 3, 码: 3, 尺: 3,
@@ -94,12 +96,56 @@ export function splitQuantity(input: string | number): QtyPart[] | null {
   return parts.length ? parts : null;
 }
 
-/** Which of the product's units a written unit word is ('' = none written = base); null = not one of them. */
-export function unitRole(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'packFactor'>, unit: string): 'base' | 'pack' | null {
+/**
+ * Words that name the same unit, for every product (case-insensitive; the first is the usual
+ * name). Only unambiguous ones: 斤 is no 公斤, and 盒/box, 包/pack are left out (box is 盒 to
+ * some and 箱 to others). A product's own units and aliases win over these (unitRole).
+ */
+export const UNIT_SYNONYMS: readonly (readonly string[])[] = Object.freeze([
+  ['个', 'pcs', 'pc', '只', '件'],
+  ['米', 'm'],
+  ['千克', 'kg', '公斤'],
+  ['克', 'g'],
+  ['吨', 't'],
+  ['升', 'l'],
+  ['毫升', 'ml'],
+  ['厘米', 'cm'],
+  ['毫米', 'mm'],
+  ['箱', 'ctn'],
+  ['套', 'set'],
+]);
+
+const SYNONYM_GROUP = new Map<string, readonly string[]>(UNIT_SYNONYMS.flatMap((g) => g.map((w) => [w, g] as const)));
+
+/**
+ * Which of the product's units a written unit word is ('' = none written = base); null = not
+ * one of them. Case-insensitive, in this order:
+ * 1. the product's own unit (a product counted in 只 or 件 keeps them as its own units);
+ * 2. the product's aliases (unitAliases: 条 → 根);
+ * 3. a shared synonym (UNIT_SYNONYMS: pcs/只/件 → 个, kg/公斤 → 千克, m → 米…) when exactly one of
+ *    the product's units is of that group — with 个 and 件 both, pcs names neither: refused,
+ *    never guessed.
+ */
+export function unitRole(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'packFactor' | 'unitAliases'>, unit: string): 'base' | 'pack' | null {
   const u = unit.trim().toLowerCase();
-  if (u === '' || u === product.baseUnit.toLowerCase()) return 'base';
-  if (product.packUnit && product.packFactor && u === product.packUnit.toLowerCase()) return 'pack';
-  return null;
+  const base = product.baseUnit.toLowerCase();
+  const pack = product.packUnit && product.packFactor ? product.packUnit.toLowerCase() : null;
+  const roleOf = (w: string): 'base' | 'pack' | null => (w === base ? 'base' : w === pack ? 'pack' : null);
+  if (u === '') return 'base';
+  const own = roleOf(u);
+  if (own) return own;
+  for (const [alias, target] of Object.entries(product.unitAliases ?? {})) {
+    if (alias.trim().toLowerCase() === u) return roleOf(target.trim().toLowerCase());
+  }
+  const group = SYNONYM_GROUP.get(u);
+  if (!group) return null;
+  const hits = [base, pack].filter((w): w is string => w !== null && group.includes(w));
+  return hits.length === 1 ? roleOf(hits[0]) : null;
+}
+
+/** "pcs=个、条=根": the product's own unit aliases, for messages ('' when none). */
+export function unitAliasesHint(p: Pick<UnitInfo, 'unitAliases'>): string {
+  return Object.entries(p.unitAliases ?? {}).map(([a, u]) => `${a}=${u}`).join('、');
 }
 
 /**
@@ -112,8 +158,9 @@ export function unitRole(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'pack
 export function parseQuantity(product: UnitInfo, input: string | number, opts: { allowZero?: boolean } = {}): string {
   const text = String(input).trim().replace(/，/g, ',');
   const example = `请写成 24 或 24${product.baseUnit}${product.packUnit ? ` 或 2${product.packUnit}` : ''}`;
+  const aliases = unitAliasesHint(product);
   const bad = (why: string) =>
-    new DomainError('invalid_input', `数量「${text}」${why}。「${product.name}」的单位是 ${unitsHint(product)}，${example}。`, {
+    new DomainError('invalid_input', `数量「${text}」${why}。「${product.name}」的单位是 ${unitsHint(product)}${aliases ? `，也认 ${aliases}` : ''}，${example}。`, {
       input: text,
       baseUnit: product.baseUnit,
       packUnit: product.packUnit,
@@ -164,7 +211,11 @@ function tooManyDecimals(product: UnitInfo, text: string, parts: QtyPart[], tota
   );
 }
 
-/** "30 个（1 箱 6 个）", "0.5 个", "48 个（2 箱）" — base unit always, pack unit when the product has one. */
+/**
+ * "30 个（1 箱 6 个）", "0.5 个", "48 个（2 箱）" — base unit always, pack unit when the product
+ * has one. Negative: "-51 个（-(2 箱 3 个)）" — the sign outside brackets around both parts, so
+ * it reads as minus (2 箱 and 3 个), never as −2 箱 plus 3 个; one part needs none ("-48 个（-2 箱）").
+ */
 export function formatQty(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'packFactor'>, qty: string | Dec): string {
   const q = new Dec(qty);
   const base = `${qtyText(q)} ${product.baseUnit}`;
@@ -176,8 +227,8 @@ export function formatQty(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'pac
     const rest = abs.minus(packs.times(f));
     if (packs.isZero()) return base;
     const sign = q.isNegative() ? '-' : '';
-    // Both parts carry the sign: "-1 箱 -5 支", never "-1 箱 5 支" (which reads as −1 box plus 5).
-    const s = rest.isZero() ? `${sign}${qtyText(packs)} ${product.packUnit}` : `${sign}${qtyText(packs)} ${product.packUnit} ${sign}${qtyText(rest)} ${product.baseUnit}`;
+    const reading = rest.isZero() ? `${qtyText(packs)} ${product.packUnit}` : `${qtyText(packs)} ${product.packUnit} ${qtyText(rest)} ${product.baseUnit}`;
+    const s = !sign ? reading : rest.isZero() ? `-${reading}` : `-(${reading})`;
     return `${base}（${s}）`;
   }
   const packs = q.dividedBy(f);

@@ -13,6 +13,10 @@
  * `confirm: true`, so REST is held like chat and cards; chat and the one-line form cards have
  * asked before they invoke (to show their confirmation card) and pass `confirm: true`; the
  * multi-line card (bot/cards/lines.ts) invokes without it and shows the use case's reasons.
+ *
+ * An issue or transfer that would take stock from an EXPIRED batch (named, or picked first by
+ * FEFO) is held the same way (expiredBatchReasons): it may be meant (goods returned to the
+ * supplier, scrapped), so it asks instead of refusing.
  */
 import type { ReferenceOptions } from '../kernel/use-case.js';
 import { z } from 'zod';
@@ -22,7 +26,9 @@ import { defineSetting } from '../kernel/settings.js';
 import type { Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { formatPrice } from '../shared/money.js';
-import { usualFacts, type UsualFacts } from './history.js';
+import { batchesOnHand, usualFacts, type BatchOnHand, type UsualFacts } from './history.js';
+import { pickOrder } from './ledger.js';
+import { dayKey, getAppTimezone } from '../shared/time.js';
 import { atLine } from './line-errors.js';
 import { receiptLineValue } from './prices.js';
 import { type ProductView } from './products.js';
@@ -176,9 +182,49 @@ async function checkLine<F extends PostingFlow>(
   }
   const kind = flow === 'transfer' ? 'transfer_out' : ((input as { kind?: string }).kind ?? (flow === 'receipt' ? 'purchase_receipt' : 'sales_issue'));
   const from = input as { warehouse?: number | string; from?: number | string };
-  const facts = await usualFacts(conn, actor, { productId: product.id, kind, moves: s.typicalMoves, warehouse: flow === 'transfer' ? from.from : from.warehouse });
+  const warehouse = flow === 'transfer' ? from.from : from.warehouse;
+  const facts = await usualFacts(conn, actor, { productId: product.id, kind, moves: s.typicalMoves, warehouse });
   // More than is on hand will be refused by the posting with the stock it has (库存不足):
   // asking "are you sure?" first would only make the user confirm a refusal.
   if (flow !== 'receipt' && qtyBase.greaterThan(facts.onHand)) return { product, reasons: [] };
-  return { product, reasons: unusualReasons({ product, kind, qtyBase, unitPriceFenPerBase: price }, facts, s) };
+  const reasons = unusualReasons({ product, kind, qtyBase, unitPriceFenPerBase: price }, facts, s);
+  if (flow !== 'receipt' && product.batchTracked) {
+    const on = await batchesOnHand(conn, { productId: product.id, warehouse, timeZone: getAppTimezone() });
+    const day = input.businessTime == null ? on.today : isoDay(input.businessTime);
+    reasons.push(...expiredBatchReasons(product, on.rows, qtyBase, line.batchNo, day));
+  }
+  return { product, reasons };
+}
+
+/** "2026-11-25": the business day of a posting time (a Date, or what z.coerce.date reads) in the app's time zone. */
+function isoDay(t: unknown): string {
+  return dayKey(t instanceof Date ? t : new Date(String(t))).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
+}
+
+/**
+ * Issuing an EXPIRED batch asks first (issue 10 item 8): the named batch, or the batches the
+ * posting would pick (the ledger's order, ledger.ts pickOrder: FEFO puts an expired batch
+ * first), when one's expiry day is before the posting's business day `today` (it may still
+ * leave on its last day). One sentence per expired batch; none when nothing picked is expired.
+ * A batch that does not exist, or too little stock, is left to the posting (its own refusal).
+ */
+export function expiredBatchReasons(p: Pick<ProductView, 'baseUnit' | 'packUnit' | 'packFactor'>, rows: BatchOnHand[], qtyBase: Dec, batchNo: string | undefined, today: string): string[] {
+  const expired = (r: BatchOnHand) => r.expiresOn !== null && r.expiresOn < today;
+  const said = (r: BatchOnHand, q: Dec) => `批次「${r.batchNo}」已过期（到期 ${r.expiresOn}），这次要从它发出 ${formatQty(p, q)}`;
+  if (batchNo !== undefined) {
+    const r = rows.find((x) => x.batchNo === batchNo);
+    return r && expired(r) ? [said(r, qtyBase)] : [];
+  }
+  const order = rows
+    .map((r) => ({ r, row: { productId: 0, warehouseId: 0, batchId: r.batchId, batchNo: r.batchNo, receivedAt: r.receivedAt, expiresOn: r.expiresOn, qty: new Dec(r.qty) } }))
+    .sort((a, b) => pickOrder(a.row, b.row));
+  const out: string[] = [];
+  let left = qtyBase;
+  for (const { r, row } of order) {
+    if (!left.greaterThan(0)) break;
+    const take = Dec.min(row.qty, left);
+    left = left.minus(take);
+    if (expired(r)) out.push(`${said(r, take)}（不发过期批次请写明批次，例如 批次=${order.find((x) => !expired(x.r))?.r.batchNo ?? '…'}）`);
+  }
+  return out;
 }

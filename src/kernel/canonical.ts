@@ -12,6 +12,10 @@
  *   written in, or per a named unit ("6.5/箱");
  * - references: a positive integer id, or the record's code text (SKU, warehouse code, name);
  * - times: ISO 8601 with an offset ("2026-11-25T09:30:00+08:00").
+ *
+ * What people type (full-width ２, 十箱, ¥6.5元, Ａ００１) is made canonical BEFORE these schemas,
+ * by src/kernel/human-input.ts, and only for human callers (chat, cards: Caller.input 'human').
+ * These building blocks stay strict so a machine client learns the one way to write a value.
  */
 import { z } from 'zod';
 import { NumberCommaError, stripThousands } from '../shared/decimal.js';

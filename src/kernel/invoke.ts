@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { requirePermission, type Actor } from '../people/roles.js';
 import { getAppTimezone } from '../shared/time.js';
 import { draftsOf } from './drafts.js';
+import { humanInput } from './human-input.js';
 import { settingsReader, type SettingsReader } from './settings.js';
 import type { ReferenceMode, UseCase, UseCaseContext } from './use-case.js';
 import { parseInput } from './validate.js';
@@ -25,7 +26,16 @@ export interface Caller {
   settings?: SettingsReader;
   /** How text references are read (default 'search': chat and cards; REST sets 'exact'). */
   references?: ReferenceMode;
+  /**
+   * Who wrote the input: 'human' (chat, cards) is normalised first (src/kernel/human-input.ts:
+   * full-width, 1,000, ¥/元, 十箱 …); 'canonical' (the default: REST, jobs, a use case calling
+   * another) goes to the schema as is, so a machine client gets a 422 instead of a guess.
+   */
+  input?: InputSource;
 }
+
+/** See Caller.input. */
+export type InputSource = 'human' | 'canonical';
 
 /** Environment defaults of kernel settings (APP_TIMEZONE for company.timezone). */
 export function envSettingDefaults(deps: Pick<AppDeps, 'config'>): Record<string, unknown> {
@@ -51,10 +61,10 @@ export function useCaseContext(deps: Pick<AppDeps, 'now' | 'config'>, conn: Conn
   return ctx;
 }
 
-async function run<I, O>(ctx: UseCaseContext, u: UseCase<I, O>, raw: unknown): Promise<O> {
+async function run<I, O>(ctx: UseCaseContext, u: UseCase<I, O>, raw: unknown, source: InputSource = 'canonical'): Promise<O> {
   // Named as the user asked it: "仓管不能「成本调整」（需要「红冲」权限）".
   requirePermission(ctx.actor, u.permission, u.label);
-  const input = parseInput(u.input, raw) as I;
+  const input = parseInput(u.input, source === 'human' ? humanInput(raw) : raw) as I;
   return u.run(ctx, input);
 }
 
@@ -63,5 +73,5 @@ async function run<I, O>(ctx: UseCaseContext, u: UseCase<I, O>, raw: unknown): P
  * Throws DomainError('forbidden' | 'invalid_input' | whatever the use case raises).
  */
 export async function invoke<I, O>(deps: Pick<AppDeps, 'now' | 'config'>, conn: Conn, caller: Caller, u: UseCase<I, O>, raw: unknown): Promise<O> {
-  return run(useCaseContext(deps, conn, caller), u, raw);
+  return run(useCaseContext(deps, conn, caller), u, raw, caller.input);
 }

@@ -23,6 +23,8 @@ export const FIELD_LABEL: Record<string, string> = {
   reason: '原因',
   kind: '类型',
   name: '名称',
+  aliases: '别名',
+  unitAliases: '单位别名',
   sku: '编码（SKU）',
   barcode: '条码',
   model: '型号',

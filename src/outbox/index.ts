@@ -20,6 +20,7 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import { execRows, type Conn } from '../../db/types.js';
 import type { AppDeps } from '../deps.js';
 import { markSent } from './finish.js';
+import { deliverUserName } from './user-name.js';
 import { sendAhead } from '../shared/prepared.js';
 import { jsonText } from '../shared/json.js';
 
@@ -27,7 +28,9 @@ export type OutboxPayload =
   | { op: 'reply'; messageId: string; msgType: string; content: string; uuid: string; replyInThread?: boolean }
   | { op: 'send'; receiveIdType: 'open_id' | 'chat_id' | 'union_id' | 'user_id' | 'email'; receiveId: string; msgType: string; content: string; uuid: string }
   | { op: 'patch'; messageId: string; content: string }
-  | { op: 'card_update'; token: string; card: unknown };
+  | { op: 'card_update'; token: string; card: unknown }
+  /** Read a colleague's display name from the contact API into users.name (./user-name.ts). */
+  | { op: 'user_name'; openId: string };
 
 export interface OutboxItem {
   kind: string;
@@ -225,9 +228,11 @@ function check(res: unknown): FeishuResponse {
   return r;
 }
 
-/** One send through the official SDK. */
-async function deliver(client: lark.Client, p: OutboxPayload): Promise<Record<string, unknown>> {
+/** One send (or read) through the official SDK. */
+async function deliver(deps: AppDeps, client: lark.Client, p: OutboxPayload): Promise<Record<string, unknown>> {
   switch (p.op) {
+    case 'user_name':
+      return deliverUserName(deps, client, p.openId);
     case 'reply': {
       const r = check(
         await client.im.v1.message.reply({
@@ -320,7 +325,7 @@ async function deliverOne(deps: AppDeps, client: lark.Client, row: ClaimedRow, s
   const log = deps.logger.child({ outboxId: id, kind: row.kind, attempt: attempts });
   const db = deps.database.db;
   try {
-    const res = await deliver(client, payload);
+    const res = await deliver(deps, client, payload);
     // Batched with other deliveries' marks, fenced by attempts (finish.ts).
     await markSent(db, id, attempts, res);
     result.sent++;

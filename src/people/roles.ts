@@ -15,6 +15,12 @@ export const PERMISSION_LABELS = {
   'stock.count': '盘点',
   'stock.reverse': '红冲',
   'product.manage': '维护商品',
+  /**
+   * Setting a product's purchase or selling price (进价、售价). Separate from product.manage: a
+   * warehouse clerk keeps product records (names, units, packs) but prices are a commercial
+   * decision — the manager's, and the purchaser's who negotiates them (issue 10 item 9).
+   */
+  'product.price': '修改价格',
   'warehouse.manage': '维护仓库',
   'user.manage': '管理用户',
   'purchase.manage': '采购',
@@ -47,28 +53,39 @@ export type Role = keyof typeof ROLE_LABELS;
 /** The roles in listing order (users are listed admins first, then by this order). */
 export const ROLES = Object.keys(ROLE_LABELS) as Role[];
 
-/** Chinese and English names users type when granting a role. */
+/**
+ * Chinese and English names users type when granting a role: the label, the English key, and
+ * real synonyms of the same job only (库管 is what many shops call a 仓管; 会计 does the 财务
+ * work). A word that merely suggests a role (老板, 查看) is NOT here: granting it would guess
+ * which permissions someone gets, so it is refused with the list of roles (issue 10 item 9).
+ */
 export const ROLE_ALIASES: Record<string, Role> = {
   admin: 'admin', 管理员: 'admin',
-  manager: 'manager', 经理: 'manager', 老板: 'manager',
-  clerk: 'clerk', 仓管: 'clerk', 库管: 'clerk', 仓库: 'clerk',
-  purchaser: 'purchaser', 采购: 'purchaser', buyer: 'purchaser',
-  sales: 'sales', 销售: 'sales',
-  viewer: 'viewer', 只读: 'viewer', 查看: 'viewer',
+  manager: 'manager', 经理: 'manager',
+  clerk: 'clerk', 仓管: 'clerk', 库管: 'clerk', 仓库: 'clerk', 仓管员: 'clerk', 库管员: 'clerk',
+  purchaser: 'purchaser', 采购: 'purchaser', buyer: 'purchaser', 采购员: 'purchaser',
+  sales: 'sales', 销售: 'sales', 业务员: 'sales', 销售员: 'sales',
+  viewer: 'viewer', 只读: 'viewer',
   finance: 'finance', 财务: 'finance', 会计: 'finance', accountant: 'finance',
 };
+
+/** "管理员（admin）、经理（manager）…": every role as a refusal lists them. */
+export function roleChoicesText(): string {
+  return ROLES.map((r) => `${ROLE_LABELS[r]}（${r}）`).join('、');
+}
 
 /**
  * Who holds what. cost.view: everyone who saw costs before it existed keeps seeing them
  * (admin, manager, clerk, purchaser — clerks post receipts at a price and adjust nothing
  * without seeing it), plus finance; sales and viewer do not (a salesperson must not read the
- * margin off the stock value).
+ * margin off the stock value). product.price: admin, manager and purchaser (the people who
+ * set prices in a small trading firm); a clerk or a salesperson never changes a price.
  */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   manager: PERMISSIONS.filter((p) => p !== 'user.manage'),
   clerk: ['stock.view', 'stock.receive', 'stock.issue', 'stock.transfer', 'stock.count', 'product.manage', 'report.view', 'cost.view'],
-  purchaser: ['stock.view', 'stock.receive', 'product.manage', 'purchase.manage', 'report.view', 'cost.view'],
+  purchaser: ['stock.view', 'stock.receive', 'product.manage', 'product.price', 'purchase.manage', 'report.view', 'cost.view'],
   sales: ['stock.view', 'stock.issue', 'sales.manage', 'report.view'],
   viewer: ['stock.view', 'report.view'],
   finance: ['stock.view', 'report.view', 'finance.view', 'cost.view'],

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineUseCase, type AnyUseCase } from '../kernel/use-case.js';
 import { ROLE_LABELS, ROLES } from './roles.js';
 import { findUser, grantRole, listUsers, roleLabel, type UserRow } from './users.js';
+import { needsNameRefresh, queueNameRefresh } from './contact-names.js';
 
 export const userSchema = z.object({
   id: z.number().int(),
@@ -48,6 +49,7 @@ export const grantRoleUseCase = defineUseCase({
   summary: `给用户开通或更改角色（${Object.values(ROLE_LABELS).join('/')}）；新的 open_id 会自动开通`,
   input: z.strictObject({
     user: userRef,
+    // REST clients send the English value: it comes first here (chat lists the Chinese first).
     role: z.enum(ROLES, { error: `角色只能是 ${ROLES.map((r) => `${r}（${ROLE_LABELS[r]}）`).join('、')}` }),
     name: z.string().trim().min(1).max(100).optional().describe('姓名（新用户时记录）'),
   }),
@@ -56,6 +58,8 @@ export const grantRoleUseCase = defineUseCase({
   run: async (ctx, i) => {
     const openId = typeof i.user === 'string' && i.user.startsWith('ou_') ? i.user : (await findUser(ctx.conn, i.user)).openId;
     const { user, previousRole } = await grantRole(ctx.conn, ctx.actor, { openId, name: i.name ?? null, role: i.role });
+    // Granted by open_id alone: ask Feishu for the name after commit (src/people/contact-names.ts).
+    if (needsNameRefresh(user, ctx.now)) await queueNameRefresh(ctx.conn, user, ctx.now);
     return { user: userView(user), previousRole };
   },
 });

@@ -80,3 +80,39 @@ export const qtyField = (o: { allowZero: boolean; example: string }) =>
 /** Whole fen within ±AMOUNT_MAX_FEN; message for a refine on a bigint. */
 export const amountInRange = (v: bigint) => v <= AMOUNT_MAX_FEN && v >= -AMOUNT_MAX_FEN;
 export const AMOUNT_RANGE_MESSAGE = `太大（一行最多 ${bigText(new Dec(AMOUNT_MAX_FEN.toString()).dividedBy(100))} 元），请检查是否多打了数字，例如 金额=480`;
+
+/**
+ * THE lengths of text fields, in characters, for every adapter: the use cases' schemas
+ * (src/inventory/schemas.ts, use-cases/*.ts), chat's own early checks (bot/commands) and the
+ * cards' input maxLength read this table, so chat, cards and REST refuse at the same length and
+ * the message says it (「名称」太长（最多 200 个字）, chat 名称最多 200 个字). Chosen by what the
+ * field holds, inside what db/schema.ts stores (text columns: the bound is ours, not the column's).
+ */
+export const TEXT_MAX = Object.freeze({
+  sku: 64,
+  name: 200,
+  model: 100,
+  spec: 200,
+  category: 100,
+  barcode: 64,
+  unit: 10,
+  remark: 500,
+  reason: 500,
+  /** One product alias (别名). */
+  alias: 50,
+  /** How many aliases a product may have. */
+  aliasCount: 20,
+  /** How many unit aliases (单位别名) a product may have. */
+  unitAliasCount: 20,
+  batchNo: 64,
+  warehouseName: 100,
+  warehouseCode: 32,
+});
+
+/** A text field of the table above. */
+export type TextField = keyof typeof TEXT_MAX;
+
+/** "名称最多 200 个字（收到 230 个字）": chat's wording of a field over its length. */
+export function tooLongText(label: string, field: TextField, got: string): string {
+  return `${label}最多 ${TEXT_MAX[field]} 个字（收到 ${[...got].length} 个字）`;
+}

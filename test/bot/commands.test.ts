@@ -148,10 +148,10 @@ describeDb('chat commands', (t) => {
     await h.say('入库 A002 3 @二号仓');
     const one = await h.say('库存 A001');
     expect(one).toMatch(/主仓库.*30 个/);
-    // The card shows what the text answer has: available quantity and the value at the average cost.
-    expect(one).toMatch(/可用.*30 个/);
+    // The card shows what the text answer has: on-hand quantity (现有) and the value at the average cost.
+    expect(one).toMatch(/现有.*30 个/);
     expect(one).toMatch(/库存金额.*¥12\.00.*平均成本 ¥0\.40 \/ 个/);
-    expect(one).toMatch(/主仓库 \| — \| 30 个 \| ¥12\.00/);
+    expect(one).toMatch(/主仓库 \| — \| — \| 30 个 \| ¥12\.00/);
     const sum = await h.say('库存');
     expect(sum).toMatch(/A001.*30 个.*¥12\.00/);
     expect(sum).toContain('库存汇总');

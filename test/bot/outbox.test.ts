@@ -10,8 +10,9 @@ import { runScheduled } from '../../src/jobs/scheduled.js';
 import { buildJobs } from '../../src/jobs/index.js';
 
 type Row = { id: number; status: string; attempts: number; last_error: string | null; delay_ms: number };
+/** The replies' rows (a sender's first message also queues a name read: test/bot/names.test.ts). */
 const rows = (db: Parameters<typeof execRows>[0]) =>
-  execRows<Row>(db, sql`select id::int as id, status, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::int as delay_ms from outbox order by id`);
+  execRows<Row>(db, sql`select id::int as id, status, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::int as delay_ms from outbox where kind = 'reply' order by id`);
 
 /**
  * The rows once none is pending: the reply can reach Feishu a moment before its delivery is

@@ -37,7 +37,9 @@ describe('args', () => {
     expect(checkQty('2箱')).toBe('2箱');
     expect(checkQty('2箱3个')).toBe('2箱3个');
     expect(checkQty('1.5')).toBe('1.5');
-    for (const bad of ['0', '-1', 'abc', '五', '0.0000001', '1234567890123', '0箱']) expect(() => checkQty(bad), bad).toThrow(UsageError);
+    for (const bad of ['0', '-1', 'abc', '零', '0.0000001', '1234567890123', '0箱']) expect(() => checkQty(bad), bad).toThrow(UsageError);
+    // Chinese numerals are quantities (issue 10; the table of spellings is test/bot/spellings.test.ts).
+    expect(checkQty('五')).toBe('5');
     expect(() => checkQty(undefined)).toThrow(/缺少数量/);
   });
   it('yuan → fen exactly, no floats', () => {

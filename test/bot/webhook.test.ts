@@ -27,8 +27,12 @@ describeDb('webhook security and delivery', (t) => {
     const reply = await h.say('帮助');
     expect(reply).toContain('帮助');
     expect(reply).toContain('用户 授权');
-    const rows = await execRows<{ status: string }>(t.db, sql`select status from outbox`);
-    expect(rows.map((r) => r.status)).toEqual(['sent']);
+    const rows = await execRows<{ kind: string; status: string }>(t.db, sql`select kind, status from outbox order by id`);
+    // The reply, then the read of the sender's display name (src/people/contact-names.ts).
+    expect(rows.map((r) => [r.kind, r.status])).toEqual([
+      ['reply', 'sent'],
+      ['user_name', 'sent'],
+    ]);
   });
 
   it('401 and no effect for a forged signature, a wrong token, or missing headers', async () => {
@@ -107,7 +111,8 @@ describeDb('webhook security and delivery', (t) => {
     await h.fake.idle(); // no send still in flight: the count below is final
     expect(h.fake.repliesTo(first.messageId!)).toHaveLength(1);
     expect(await count(t.db, 'processed_events')).toBe(1);
-    expect(await count(t.db, 'outbox')).toBe(1);
+    expect(await count(t.db, "outbox where kind = 'reply'")).toBe(1);
+    expect(await count(t.db, "outbox where kind = 'user_name'")).toBe(1);
   });
 
   it('tells an unknown user to ask an admin, with their open_id, and writes nothing else', async () => {

@@ -308,7 +308,8 @@ describeDb('card forms', (t) => {
     expect(missing.toast?.content).toMatch(/找不到单据/);
     const m = await chat(h, '菜单');
     const low = await tap(h, m.reply.message_id, button(m.card!, '低库存'));
-    expect(title(low.now)).toMatch(/低库存 · 1 个商品/);
+    // One definition (issue 10): A001's total against its safety stock.
+    expect(title(low.now)).toMatch(/低库存 · 1 条/);
     expect(JSON.stringify(low.now)).toContain('螺丝M6');
     // Chat commands answer with cards where they fit.
     const doc = await chat(h, `单据 ${docNo}`);
@@ -317,19 +318,19 @@ describeDb('card forms', (t) => {
     const stock = await chat(h, '库存 A001');
     expect(title(stock.card!)).toContain('螺丝M6');
     // The stock card carries what the text answer has: available and the value at the average cost.
-    expect(textOf(stock.card!)).toMatch(/可用\*\*（全部仓库）：\*\*30 个\*\*/);
+    expect(textOf(stock.card!)).toMatch(/现有\*\*（全部仓库）：\*\*30 个\*\*/);
     expect(textOf(stock.card!)).toMatch(/库存金额\*\*：¥10\.50（平均成本 ¥0\.35 \/ 个）/);
-    expect(textOf(stock.card!)).toContain('低于安全库存 50 个');
+    expect(textOf(stock.card!)).toContain('全部仓库合计现有 30 个 ≤ 安全库存 50 个');
     // issue 8: row values are parts of the exact total (allocated), no longer "按均价" estimates
     expect(JSON.stringify(stock.card)).toContain('"display_name":"金额"');
     expect(stock.text).toContain('¥10.50');
-    expect(textOf(s.now)).toMatch(/可用\*\*（全部仓库）：\*\*30 个\*\*/);
+    expect(textOf(s.now)).toMatch(/现有\*\*（全部仓库）：\*\*30 个\*\*/);
     expect(textOf(s.now)).toContain('库存金额**：¥10.50');
     // One warehouse: the card says which.
     const q2 = await openForm('查库存');
     const inMain = await tap(h, q2.messageId, submit(q2.card), { form: { product: optionValue(q2.card, 'product', 'A001'), warehouse: optionValue(q2.card, 'warehouse', '主仓库') } });
-    expect(textOf(inMain.now)).toMatch(/可用\*\*（「主仓库」）：\*\*30 个\*\*/);
-    expect(textOf((await chat(h, '库存 A001 @主仓库')).card!)).toMatch(/可用\*\*（「主仓库」）：\*\*30 个\*\*/);
+    expect(textOf(inMain.now)).toMatch(/现有\*\*（「主仓库」）：\*\*30 个\*\*/);
+    expect(textOf((await chat(h, '库存 A001 @主仓库')).card!)).toMatch(/现有\*\*（「主仓库」）：\*\*30 个\*\*/);
     // 单据 in chat: the document card has 红冲 for the admin (and it works), not for a clerk.
     await addUser(t.db, 'ou_clerk', 'clerk');
     expect(buttons((await chat(h, `单据 ${docNo}`, 'ou_clerk')).card!).map((b) => b.text)).not.toContain('红冲');

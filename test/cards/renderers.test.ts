@@ -18,6 +18,7 @@ import { receiptLines } from '../../bot/cards/inventory/receipt-lines.js';
 import { costFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import type { PostingResult } from '../../src/inventory/documents.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
+import { LOW_STOCK_RULE, type LowStockReport } from '../../src/inventory/lowstock.js';
 import type { ProductView } from '../../src/inventory/products.js';
 import type { StocktakeReport } from '../../src/inventory/stocktake.js';
 import type { Actor } from '../../src/people/roles.js';
@@ -43,7 +44,7 @@ const products = [
 const batches = [{ label: '胶水 · B2401（12 瓶）', value: '12:B2401' }];
 
 const product: ProductView = {
-  id: 11, sku: 'A001', barcode: null, name: '螺丝M6', model: null, spec: null, category: null, baseUnit: '个', packUnit: '盒', packFactor: '100',
+  id: 11, sku: 'A001', barcode: null, name: '螺丝M6', model: null, spec: null, category: null, aliases: [], unitAliases: {}, baseUnit: '个', packUnit: '盒', packFactor: '100',
   purchasePriceFen: '35', salePriceFen: '80', qtyDecimals: null, safetyStock: '50', leadTimeDays: 0, preferredSupplierId: null, batchTracked: false, archived: false,
 };
 
@@ -66,8 +67,8 @@ const receipt: PostingResult = {
 const stock: ProductStock = {
   product,
   rows: [
-    { warehouseId: 1, warehouseName: '主仓库', batchNo: '', receivedAt: '2026-11-25T00:00:00.000Z', qty: '20', qtyText: '20 个', valueFen: '700' },
-    { warehouseId: 2, warehouseName: '二号仓', batchNo: '', receivedAt: '2026-11-25T00:00:00.000Z', qty: '10', qtyText: '10 个', valueFen: '350' },
+    { warehouseId: 1, warehouseName: '主仓库', batchNo: '', receivedAt: '2026-11-25T00:00:00.000Z', expiresOn: null, expired: false, qty: '20', qtyText: '20 个', valueFen: '700' },
+    { warehouseId: 2, warehouseName: '二号仓', batchNo: 'B2311', receivedAt: '2026-11-25T00:00:00.000Z', expiresOn: '2027-06-30', expired: false, qty: '10', qtyText: '10 个', valueFen: '350' },
   ],
   perWarehouse: [
     { warehouseId: 1, warehouseName: '主仓库', qty: '20', qtyText: '20 个', valueFen: '700' },
@@ -77,6 +78,27 @@ const stock: ProductStock = {
   totalQtyText: '30 个',
   totalValueFen: '1050',
   avgCost: '35',
+  batchNo: null,
+  low: {
+    rule: LOW_STOCK_RULE,
+    total: { qty: '30', safetyStock: '50', low: true },
+    warehouses: [{ warehouseId: 2, warehouseName: '二号仓', qty: '10', safetyStock: '5', low: false }],
+  },
+};
+
+const lowReport: LowStockReport = {
+  rule: LOW_STOCK_RULE,
+  perWarehouse: [
+    { productId: 11, sku: 'A001', name: '螺丝M6', warehouseId: 2, warehouseName: '二号仓', qty: '3', qtyText: '3 个', safetyStock: '5', shortfall: '2', leadTimeDays: 3, preferredSupplierId: null },
+  ],
+  perWarehouseJudged: 1,
+  total: [{ productId: 11, sku: 'A001', name: '螺丝M6', warehouseId: null, warehouseName: null, qty: '30', qtyText: '30 个', safetyStock: '50', shortfall: '20', leadTimeDays: 3, preferredSupplierId: null }],
+  expiring: [
+    { productId: 12, sku: 'G001', name: '胶水', warehouseId: 1, warehouseName: '主仓库', batchNo: 'B2401', expiresOn: '2026-11-20', daysLeft: -5, expired: true, qty: '4', qtyText: '4 瓶' },
+    { productId: 12, sku: 'G001', name: '胶水', warehouseId: 1, warehouseName: '主仓库', batchNo: 'B2402', expiresOn: '2026-12-01', daysLeft: 6, expired: false, qty: '8', qtyText: '8 瓶' },
+  ],
+  expiryWindowDays: 30,
+  today: '2026-11-25',
 };
 
 const report: StocktakeReport = {
@@ -172,8 +194,9 @@ describe('card renderers (pure, snapshot-pinned)', () => {
     pin(stockCard(stock));
     pin(stockCard(costFiltered(viewer, stock), { scope: '二号仓' }));
     pin(stockCard({ ...stock, rows: [], perWarehouse: [], totalQty: '0', totalQtyText: '0 个', totalValueFen: '0' }));
-    pin(lowStockCard([{ name: '螺丝M6', sku: 'A001', warehouse: '主仓库', qtyText: '30 个', safetyText: '50' }], '各仓库'));
-    pin(lowStockCard([], '各仓库'));
+    pin(lowStockCard(lowReport));
+    pin(lowStockCard(lowReport, '二号仓'));
+    pin(lowStockCard({ ...lowReport, perWarehouse: [], perWarehouseJudged: 0, total: [], expiring: [] }));
   });
 
   it('stocktake variance (with 过账, read-only, without costs), no variance, a failed posting', () => {

@@ -13,6 +13,7 @@ import { openStocktake } from '../../src/inventory/stocktake.js';
 import { SYSTEM_ACTOR } from '../../src/people/roles.js';
 import { stockCard } from '../../bot/cards/views.js';
 import type { ProductStock } from '../../src/inventory/queries.js';
+import { LOW_STOCK_RULE } from '../../src/inventory/lowstock.js';
 import { describeDb } from '../helpers/db.js';
 import { users } from '../../db/schema.js';
 
@@ -72,25 +73,29 @@ describe('Card JSON 2.0 schema (test/card-schema.ts)', () => {
       warehouseName: `仓库${(i % 3) + 1}`,
       batchNo: `B${String(i).padStart(4, '0')}`,
       receivedAt: '2026-11-25T00:00:00.000Z',
+      expiresOn: null,
+      expired: false,
       qty: '1',
       qtyText: '1 瓶',
       valueFen: '123',
     }));
     const s: ProductStock = {
-      product: { id: 1, sku: 'G001', barcode: null, name: '胶水*特价*', model: null, spec: '500ml', category: null, baseUnit: '瓶', packUnit: null, packFactor: null, purchasePriceFen: null, salePriceFen: null, qtyDecimals: null, safetyStock: '200', leadTimeDays: 0, preferredSupplierId: null, batchTracked: true, archived: false },
+      product: { id: 1, sku: 'G001', barcode: null, name: '胶水*特价*', model: null, spec: '500ml', category: null, aliases: [], unitAliases: {}, baseUnit: '瓶', packUnit: null, packFactor: null, purchasePriceFen: null, salePriceFen: null, qtyDecimals: null, safetyStock: '200', leadTimeDays: 0, preferredSupplierId: null, batchTracked: true, archived: false },
       rows,
       perWarehouse: [1, 2, 3].map((w) => ({ warehouseId: w, warehouseName: `仓库${w}`, qty: '50', qtyText: '50 瓶', valueFen: '6150' })),
       totalQty: '150',
       totalQtyText: '150 瓶',
       totalValueFen: '18450',
       avgCost: '123',
+      batchNo: null,
+      low: { rule: LOW_STOCK_RULE, total: { qty: '150', safetyStock: '200', low: true }, warehouses: [] },
     };
     const c = stockCard(s);
     assertCard(c);
     const text = JSON.stringify(c);
-    expect(text).toContain('**可用**（全部仓库）：**150 瓶**');
+    expect(text).toContain('**现有**（全部仓库）：**150 瓶**');
     expect(text).toContain('**库存金额**：¥184.50（平均成本 ¥1.23 / 瓶）');
-    expect(text).toContain('低于安全库存 200 瓶');
+    expect(text).toContain('全部仓库合计现有 150 瓶 ≤ 安全库存 200 瓶');
     expect(text).toContain('胶水\\\\*特价\\\\*'); // user text escaped in markdown
     expect(text).toContain('共 150 行');
     assertCard(stockCard({ ...s, rows: [], perWarehouse: [], totalQty: '0', totalQtyText: '0 瓶', totalValueFen: '0' }, { scope: '二号仓' }));

@@ -11,6 +11,8 @@
  *   fake.advanceClock(1000);                               // a rate-limit window passes, at once
  *   // a group message that @mentions the bot (its open_id is what GET /open-apis/bot/v3/info says):
  *   await fake.sendText(url, { chatType: 'group', text: '@_user_1 库存', mentions: [fake.botMention('@_user_1')] });
+ *   // the contact directory: names per open_id (others answer 41050), reads counted
+ *   fake.setUserName('ou_zhang', '张三'); fake.contactScope = false; fake.contactCalls('ou_zhang');
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
@@ -251,6 +253,13 @@ export class FakeFeishu {
   readonly images = new Map<string, { size: number; type: string }>();
   readonly files = new Map<string, { size: number; name: string; type: string }>();
   readonly sheets = new FakeSheets();
+  /**
+   * The tenant's directory as the app may read it (GET /open-apis/contact/v3/users/:user_id):
+   * open_id → name. An open_id not here is outside the app's contact range (41050).
+   */
+  readonly contactNames = new Map<string, string>();
+  /** False: the app was not granted the contact scope; every contact read answers 99991672. */
+  contactScope = true;
   private readonly tokens = new Map<string, number>();
   private readonly uuids = new Map<string, string>();
   private readonly cardTokens = new Map<string, CardToken>();
@@ -379,6 +388,19 @@ export class FakeFeishu {
     this.frozenAt = undefined;
     this.latencyMs = 0;
     this.rateLimitQps = 0;
+    // A missing contact scope is a fault of the app's setup; the directory itself is data and stays.
+    this.contactScope = true;
+  }
+
+  // ─────────────── the contact directory ───────────────
+
+  /** Put a colleague into the app's contact range with this display name (or rename them). */
+  setUserName(openId: string, name: string): void {
+    this.contactNames.set(openId, name);
+  }
+  /** Contact reads (GET /open-apis/contact/v3/users/…) so far, optionally for one user id. */
+  contactCalls(userId?: string): number {
+    return this.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/open-apis/contact/v3/users/') && (userId === undefined || r.path.endsWith(`/${userId}`))).length;
   }
 
   // ─────────────── state inspection ───────────────
@@ -592,6 +614,34 @@ export class FakeFeishu {
       });
     app.get('/open-apis/bot/v3/info', botInfo);
     app.get('/open-apis/bot/v3/info/', botInfo);
+
+    // Contact: one user (contact.v3.user.get). Needs a contact scope (else 99991672) and the user
+    // in the app's contact range (else 41050 "no user authority error"); both are HTTP 400 with
+    // the usual envelope. Success: data.user with the ids, name, en_name, status… (user_id only
+    // with the employee_id scope, which the fake app does not have).
+    app.get('/open-apis/contact/v3/users/:user_id', (c) => {
+      const type = c.req.query('user_id_type') ?? 'open_id';
+      if (!['open_id', 'union_id', 'user_id'].includes(type)) return fail(c, 400, 99992402, 'field validation failed');
+      if (!this.contactScope) {
+        return fail(c, 400, 99991672, 'Access denied. One of the following scopes is required: [contact:contact.base:readonly, contact:contact:access_as_app, contact:contact:readonly, contact:contact:readonly_as_app, contact:user.base:readonly].');
+      }
+      const id = c.req.param('user_id');
+      const name = type === 'open_id' ? this.contactNames.get(id) : undefined;
+      if (name === undefined) return fail(c, 400, 41050, 'no user authority error');
+      return ok(c, {
+        user: {
+          open_id: id,
+          union_id: 'on_' + id.slice(3),
+          name,
+          en_name: '',
+          nickname: '',
+          avatar: { avatar_72: `${this.baseUrl}/avatar/${id}_72.png`, avatar_240: `${this.baseUrl}/avatar/${id}_240.png`, avatar_640: `${this.baseUrl}/avatar/${id}_640.png`, avatar_origin: `${this.baseUrl}/avatar/${id}.png` },
+          status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false },
+          department_ids: ['od-fake-root'],
+          is_tenant_manager: false,
+        },
+      });
+    });
 
     // Messages
     app.post('/open-apis/im/v1/messages', async (c) => {

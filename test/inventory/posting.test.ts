@@ -130,7 +130,9 @@ describeDb('receipts and issues', (t) => {
     const j = await postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: p.id, qty: 2, batchNo: '20260501' }] });
     expect(j.lines.map((l) => [l.batchNo, l.qty])).toEqual([['20260501', '-2']]);
     await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: p.id, qty: 4, batchNo: 'B2' }] }), 'insufficient_stock');
-    await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: p.id, qty: 1, batchNo: 'NOPE' }] }), 'insufficient_stock');
+    // A batch that does not exist is "没有批次" (issue 10), not 库存不足.
+    const none = await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: p.id, qty: 1, batchNo: 'NOPE' }] }), 'not_found');
+    expect(none.message).toContain('没有批次「NOPE」');
     const np = await product(t.db, { name: '普通件' });
     await receive(t.db, np.id, 1, 1);
     await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: np.id, qty: 1, batchNo: 'X' }] }), 'invalid_input');

@@ -95,6 +95,7 @@ describeDb('audit', (t) => {
       ['inventory.product-create', { sku: 'B001', name: '垫片' }],
       ['inventory.product-update', { product: 'A001', salePrice: '1' }],
       ['inventory.product-archive', { product: 'B001' }],
+      ['inventory.safety-stock-set', { product: 'A001', warehouse: '主仓库', safetyStock: '5' }],
       ['inventory.receive', { lines: [{ product: 'A001', qty: '10', unitPrice: '1' }] }],
       ['inventory.issue', { lines: [{ product: 'A001', qty: '2' }] }],
       ['inventory.warehouse-create', { name: '二号仓' }],

@@ -2,13 +2,14 @@
  * 新建商品 / 新建仓库 on cards: two forms whose fields land on inventory.product-create and
  * inventory.warehouse-create, and the cards answering them.
  */
-import type { ProductView } from '../../../src/inventory/products.js';
+import { productTitle, type ProductView } from '../../../src/inventory/products.js';
 import { createProductSchema } from '../../../src/inventory/schemas.js';
 import type { WarehouseView } from '../../../src/inventory/warehouses.js';
 import { formatPrice } from '../../../src/shared/money.js';
+import { TEXT_MAX } from '../../../src/shared/limits.js';
 import { mayUse } from '../access.js';
 import { button, buttonRow, card, input, markdown, md, select, value, type Card } from '../card.js';
-import { check, read } from '../fields.js';
+import { check, opt, read, type FieldReader } from '../fields.js';
 import { useCaseSubmit } from '../flow-forms.js';
 import { who } from '../flows.js';
 import { formCard, formKey } from '../forms.js';
@@ -26,14 +27,15 @@ export function productFormView(d: { k: string }): Card {
     title: '新建商品',
     intro: '名称必填；编码留空自动生成（P00001）。价格单位为 元/基本单位，最多 6 位小数（例如 0.002）。',
     fields: [
-      input('name', '名称', { required: true, maxLength: 200 }),
-      input('sku', '编码 SKU（可选）', { maxLength: 64 }),
-      input('barcode', '条码（可选）', { maxLength: 64 }),
-      input('model', '型号（可选）', { maxLength: 100 }),
-      input('spec', '规格（可选）', { maxLength: 200 }),
-      input('category', '分类（可选）', { maxLength: 100 }),
-      input('base_unit', '基本单位', { defaultValue: '个', maxLength: 10 }),
-      input('pack_unit', '包装单位（可选）', { placeholder: '例如 箱', maxLength: 10 }),
+      input('name', '名称', { required: true, maxLength: TEXT_MAX.name }),
+      input('sku', '编码 SKU（可选）', { maxLength: TEXT_MAX.sku }),
+      input('barcode', '条码（可选）', { maxLength: TEXT_MAX.barcode }),
+      input('model', '型号（可选）', { maxLength: TEXT_MAX.model }),
+      input('spec', '规格（可选）', { maxLength: TEXT_MAX.spec }),
+      input('category', '分类（可选）', { maxLength: TEXT_MAX.category }),
+      input('aliases', '别名（可选，其他叫法，用逗号分开，例如 杜邦线20,DP线）', { maxLength: 500 }),
+      input('base_unit', '基本单位', { defaultValue: '个', maxLength: TEXT_MAX.unit }),
+      input('pack_unit', '包装单位（可选）', { placeholder: '例如 箱', maxLength: TEXT_MAX.unit }),
       input('pack_factor', '每包装含基本单位数（可选）', { placeholder: '例如 24', maxLength: 20 }),
       input('purchase_price', '采购价（元/基本单位，可选）', { placeholder: '例如 0.35 或 0.002', maxLength: 20 }),
       input('sale_price', '售价（元/基本单位，可选）', { placeholder: '例如 0.8', maxLength: 20 }),
@@ -52,8 +54,8 @@ export function warehouseFormView(d: { k: string }): Card {
     title: '新建仓库',
     intro: '名称必填；编码留空自动生成（WH01）。第一个仓库自动成为默认仓库。',
     fields: [
-      input('name', '仓库名称', { required: true, maxLength: 100 }),
-      input('code', '仓库编码（可选）', { maxLength: 32 }),
+      input('name', '仓库名称', { required: true, maxLength: TEXT_MAX.warehouseName }),
+      input('code', '仓库编码（可选）', { maxLength: TEXT_MAX.warehouseCode }),
       ...select('make_default', '设为默认仓库', yesNo, { initial: 'no' }),
     ],
     submitText: '保存仓库',
@@ -62,10 +64,14 @@ export function warehouseFormView(d: { k: string }): Card {
 }
 
 /** The answer to 保存商品. Prices absent (a role without cost.view gets none) are not shown. */
-export function productCreatedCard(p: Pick<ProductView, 'sku' | 'name' | 'model' | 'spec' | 'baseUnit' | 'packUnit' | 'packFactor' | 'salePriceFen' | 'batchTracked'> & { purchasePriceFen?: string | null }, o: { who: string; canReceive: boolean }): Card {
+export function productCreatedCard(
+  p: Pick<ProductView, 'sku' | 'name' | 'model' | 'spec' | 'baseUnit' | 'packUnit' | 'packFactor' | 'salePriceFen' | 'batchTracked'> & { purchasePriceFen?: string | null; aliases?: string[] },
+  o: { who: string; canReceive: boolean },
+): Card {
   const lines = [
     `**编码**：${md(p.sku)}`,
-    `**名称**：${md([p.name, p.model, p.spec].filter(Boolean).join(' '))}`,
+    `**名称**：${md(productTitle(p))}`,
+    p.aliases?.length ? `**别名**：${md(p.aliases.join('、'))}` : null,
     `**单位**：${md(p.baseUnit)}${p.packUnit ? `（1 ${md(p.packUnit)} = ${md(p.packFactor)} ${md(p.baseUnit)}）` : ''}`,
     p.purchasePriceFen ? `**采购价**：${formatPrice(p.purchasePriceFen)}/${md(p.baseUnit)}` : null,
     p.salePriceFen ? `**售价**：${formatPrice(p.salePriceFen)}/${md(p.baseUnit)}` : null,
@@ -86,6 +92,12 @@ export function warehouseCreatedCard(w: Pick<WarehouseView, 'code' | 'name' | 'i
   ]);
 }
 
+/** 别名 typed as one line, "杜邦线20,DP线" (，、 too) → the list; undefined when empty. */
+const aliasesField: FieldReader = (fv, name) => {
+  const s = opt(fv, name);
+  return s ? s.split(/[,，、]/).map((a) => a.trim()).filter(Boolean) : undefined;
+};
+
 export const masterDataForms: CardForm[] = [
   {
     name: 'product',
@@ -98,6 +110,7 @@ export const masterDataForms: CardForm[] = [
       model: { path: 'model', read: read.opt },
       spec: { path: 'spec', read: read.opt },
       category: { path: 'category', read: read.opt },
+      aliases: { path: 'aliases', read: aliasesField },
       base_unit: { path: 'baseUnit', read: read.opt },
       pack_unit: { path: 'packUnit', read: read.opt },
       pack_factor: { path: 'packFactor', read: read.decimal },

@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import { dayKey } from '../../../src/shared/time.js';
 import type { PostingResult } from '../../../src/inventory/documents.js';
-import { issueInputSchema, receiptInputSchema, transferInputSchema } from '../../../src/inventory/schemas.js';
+import { receiptInputSchema, transferInputSchema } from '../../../src/inventory/schemas.js';
+import { issueWithSaleInputSchema } from '../../../src/inventory/sale-price.js';
 import { checkUnusualPosting, type PostingFlow } from '../../../src/inventory/unusual.js';
 import { yuanToFen } from '../../../src/shared/money.js';
 import { input, markdown, select, datePicker, type Card } from '../card.js';
@@ -31,7 +32,7 @@ import type { CardAction, CardFlow, CardForm, FormField } from '../registry.js';
 import { unusualThresholds } from '../settings.js';
 import { afterPosting } from './shared.js';
 
-type Line = { product: number | string; qty: string; batchNo?: string; unitPrice?: string; amount?: string; expiresOn?: string };
+type Line = { product: number | string; qty: string; batchNo?: string; unitPrice?: string; amount?: string; expiresOn?: string; salePrice?: string };
 type PostingInput = { lines: Line[]; kind?: string; warehouse?: number | string; from?: number | string; to?: number | string; remark?: string | null };
 
 /** Canonical → the shape the unusual-entry rule reads (amount in yuan → amountFen). */
@@ -72,7 +73,7 @@ export const TRANSFER = 'inventory.transfer';
 
 export const postingFlows: CardFlow[] = [
   postingFlow('receipt', RECEIVE, receiptInputSchema),
-  postingFlow('issue', ISSUE, issueInputSchema),
+  postingFlow('issue', ISSUE, issueWithSaleInputSchema),
   postingFlow('transfer', TRANSFER, transferInputSchema),
 ];
 
@@ -137,6 +138,7 @@ export function issueFormView(d: IssueFormData): Card {
       ...warehouseField('warehouse', '仓库', d.warehouses),
       ...productField(d.products),
       input('qty', '数量', { required: true, placeholder: '例如 5 或 1箱', maxLength: 50 }),
+      input('sale_price', '售价（元，可选，只用于销售出库；按数量所写单位，可写 36/箱）', { placeholder: '例如 1.5 或 36/箱', maxLength: 40 }),
       ...batchField(d.batches, '留空按先进先出'),
       input('remark', '备注（可选）', { maxLength: 500 }),
     ],
@@ -203,6 +205,8 @@ export const postingForms: CardForm[] = [
       warehouse: { path: 'warehouse', read: read.id },
       ...product,
       qty,
+      // A sales issue's selling price (src/inventory/sale-price.ts); 领用 refuses one.
+      sale_price: { path: 'lines.salePrice', read: read.opt },
       ...batch,
       remark,
     },

@@ -4,6 +4,7 @@
  */
 import type { CostFiltered } from '../../../src/inventory/use-cases/cost-visibility.js';
 import type { PostingResult } from '../../../src/inventory/documents.js';
+import type { LowStockReport } from '../../../src/inventory/lowstock.js';
 import type { ProductStock } from '../../../src/inventory/queries.js';
 import { stockQuerySchema } from '../../../src/inventory/schemas.js';
 import type { WarehouseView } from '../../../src/inventory/warehouses.js';
@@ -124,9 +125,8 @@ export const queryActions: CardAction[] = [
     name: 'lowstock',
     useCase: LOW_STOCK,
     async run(c) {
-      const r = await invokeRead<{ perWarehouse: { name: string; sku: string; warehouseName: string; qtyText: string; safetyStock: string }[] }>(c, LOW_STOCK, {});
-      const rows = r.perWarehouse.map((l) => ({ name: l.name, sku: l.sku, warehouse: l.warehouseName, qtyText: l.qtyText, safetyText: l.safetyStock }));
-      return { card: lowStockCard(rows, '各仓库') };
+      // The same report and card as chat's 低库存 (one definition: src/inventory/lowstock.ts).
+      return { card: lowStockCard(await invokeRead<LowStockReport>(c, LOW_STOCK, {})) };
     },
   },
 ];

@@ -3,6 +3,7 @@
  * average per base unit, or new total value) or a receipt (the price it should have had).
  * Canonical money: unitPrice in yuan per base unit (≤ 6 decimals), totalValue in yuan (≤ 2).
  */
+import { TEXT_MAX } from '../../shared/limits.js';
 import { z } from 'zod';
 import { amountFen, isoTime, note, yuanAmount } from '../../kernel/canonical.js';
 import { defineUseCase } from '../../kernel/use-case.js';
@@ -21,7 +22,7 @@ export const costAdjustInput = z.strictObject({
     .optional()
     .describe('新单价（元/基本单位，最多 6 位小数）；按入库单时是正确的入库单价'),
   totalValue: yuanAmount.optional().describe('现有库存的新总金额（元，最多两位小数）；只用于按商品调整'),
-  reason: note(500),
+  reason: note(TEXT_MAX.reason),
   businessTime: isoTime.optional(),
 });
 

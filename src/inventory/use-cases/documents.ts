@@ -8,7 +8,7 @@ import { listDocuments } from '../listing.js';
 import { DOC_KIND_LABEL, DOC_KINDS } from '../moves.js';
 import { timeBound } from './common.js';
 import { costFiltered } from './cost-visibility.js';
-import { warehouseRef } from './postings.js';
+import { productRef, warehouseRef } from './postings.js';
 import { documentHeaderSchema, documentResultSchema, pageOf } from './results.js';
 
 export const documentUseCase = defineUseCase({
@@ -28,15 +28,27 @@ export const documentsUseCase = defineUseCase({
   kind: 'read',
   permission: 'stock.view',
   label: '单据列表',
-  summary: '已过账单据（表头），可按类型、时间、仓库筛选',
+  summary: '已过账单据（表头，含经办人和商品），可按类型、时间、仓库、商品、经办人筛选',
   input: z.strictObject({
     kind: z.enum(DOC_KINDS).meta(enumLabels(DOC_KINDS, DOC_KIND_LABEL)).optional().describe('单据类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),
     to: timeBound.meta({ title: '截止时间' }).optional(),
     warehouse: warehouseRef.optional().describe('涉及这个仓库的单据（调出或调入）'),
+    product: productRef.optional().describe('含有这个商品的单据'),
+    actor: z
+      .union([z.number().int().positive(), z.string().trim().min(1).max(100)])
+      .optional()
+      .meta({ title: '经办人' })
+      .describe('经办人：用户 id、open_id（ou_…）或名字'),
     ...pageInput,
   }),
-  output: pageOf(documentHeaderSchema),
+  output: pageOf(
+    documentHeaderSchema.extend({
+      actorName: z.string().nullable().describe('经办人名字（未知时为 open_id）'),
+      productsText: z.string().describe('单据上的商品：最多 3 个名字，其余写「等 N 种」'),
+      lineCount: z.number().int(),
+    }),
+  ),
   rest: { method: 'get', path: '/documents' },
   run: async (ctx, i) => costFiltered(ctx.actor, await listDocuments(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone }, { references: ctx.references })),
 });

@@ -12,6 +12,8 @@ import { balanceItemSchema, moveItemSchema, pageOf } from './results.js';
 
 const MOVE_KINDS = Object.keys(MOVE_KIND_LABEL) as [MoveKind, ...MoveKind[]];
 
+const balanceSchema = z.object({ qty: z.string().describe('基本单位'), qtyText: z.string() });
+
 export const balancesUseCase = defineUseCase({
   id: 'inventory.balances',
   kind: 'read',
@@ -35,7 +37,7 @@ export const movesUseCase = defineUseCase({
   kind: 'read',
   permission: 'stock.view',
   label: '出入库流水',
-  summary: '库存流水（按记账顺序），可按商品、仓库、单号、类型、时间筛选',
+  summary: '库存流水（按记账顺序或业务时间，商品流水带结存），可按商品、仓库、单号、类型、时间筛选',
   input: z.strictObject({
     product: productRef.optional(),
     warehouse: warehouseRef.optional(),
@@ -43,9 +45,15 @@ export const movesUseCase = defineUseCase({
     kind: z.enum(MOVE_KINDS).meta(enumLabels(MOVE_KINDS, MOVE_KIND_LABEL)).optional().describe('流水类型'),
     from: timeBound.meta({ title: '起始时间' }).optional(),
     to: timeBound.meta({ title: '截止时间' }).optional(),
+    order: z
+      .enum(['posting', 'time'])
+      .default('posting')
+      .describe('posting：按记账顺序；time：按业务时间——指定商品（且不按单号、类型筛选）时每行带结存 balanceAfter，并返回期初 opening'),
     ...pageInput,
   }),
-  output: pageOf(moveItemSchema),
+  output: pageOf(moveItemSchema.extend({ balanceAfter: balanceSchema.optional().describe('这一行之后的结存（商品，或商品在所选仓库）') })).extend({
+    opening: balanceSchema.optional().describe('本页第一行之前的结存（期初）'),
+  }),
   rest: { method: 'get', path: '/moves' },
   run: async (ctx, i) => costFiltered(ctx.actor, await listMoves(ctx.conn, ctx.actor, { ...i, timeZone: ctx.timeZone }, { references: ctx.references })),
 });

@@ -10,6 +10,7 @@
  * rule themselves first (to show their confirmation card) and invoke with `confirm: true`, so
  * the rule runs once per message.
  */
+import { TEXT_MAX } from '../../shared/limits.js';
 import { enumLabels } from '../../kernel/validate.js';
 import { z } from 'zod';
 import { amountFen, isoTime, note, qtyText, refOf, timeOf, yuanPrice, yuanAmount } from '../../kernel/canonical.js';
@@ -18,7 +19,8 @@ import type { PostingResult } from '../documents.js';
 import { DOC_KIND_LABEL, ISSUE_KINDS, RECEIPT_KINDS } from '../moves.js';
 import { postIssue, postReceipt, postTransfer } from '../posting.js';
 import { reverseDocument } from '../reversal.js';
-import type { IssueInput, ReceiptInput, TransferInput } from '../schemas.js';
+import type { ReceiptInput, TransferInput } from '../schemas.js';
+import type { IssueWithSaleInput } from '../sale-price.js';
 import { checkUnusualPosting, unusualEntryError, unusualEntrySetting, type PostingFlow } from '../unusual.js';
 import { costFiltered } from './cost-visibility.js';
 import { documentResultSchema } from './results.js';
@@ -28,7 +30,7 @@ export const warehouseRef = refOf('仓库', '1 或 "WH01" 或 "主仓库"');
 
 const confirm = z.boolean().default(false).describe('数量或单价异常（远超平时数量、偏离平均成本）时确认照常过账；不确认则返回 needs_confirmation 和原因');
 
-const batchNo = z.string().trim().min(1).max(64).describe('批次号（批次管理的商品）');
+const batchNo = z.string().trim().min(1).max(TEXT_MAX.batchNo).describe('批次号（批次管理的商品）');
 
 export const receiptLine = z.strictObject({
   product: productRef,
@@ -45,11 +47,20 @@ export const receiptInput = z.strictObject({
   lines: z.array(receiptLine).min(1, '至少需要一行商品').max(500),
   confirm,
   businessTime: isoTime.optional(),
-  remark: note(500),
+  remark: note(TEXT_MAX.remark),
 });
 export type ReceiptCanonical = z.input<typeof receiptInput>;
 
-export const issueLine = z.strictObject({ product: productRef, qty: qtyText, batchNo: batchNo.optional() });
+/** A line of a transfer: what moves, how much, from which batch. */
+export const movedLine = z.strictObject({ product: productRef, qty: qtyText, batchNo: batchNo.optional() });
+
+/** A line of an issue: a sales issue's line may record its selling price (../sale-price.ts). */
+export const issueLine = movedLine.extend({
+  salePrice: yuanPrice
+    .optional()
+    .meta({ title: '售价' })
+    .describe('销售出库的售价（元，最多 6 位小数），按数量所写的单位计，或写明单位 "36/箱"；领用出库不能填。不填则不记录售价'),
+});
 
 export const issueInput = z.strictObject({
   kind: z.enum(ISSUE_KINDS).meta(enumLabels(ISSUE_KINDS, DOC_KIND_LABEL)).default('sales_issue').describe('sales_issue 销售出库 / internal_issue 领用出库'),
@@ -57,23 +68,23 @@ export const issueInput = z.strictObject({
   lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
   confirm,
   businessTime: isoTime.optional(),
-  remark: note(500),
+  remark: note(TEXT_MAX.remark),
 });
 export type IssueCanonical = z.input<typeof issueInput>;
 
 export const transferInput = z.strictObject({
   from: warehouseRef.optional(),
   to: warehouseRef,
-  lines: z.array(issueLine).min(1, '至少需要一行商品').max(500),
+  lines: z.array(movedLine).min(1, '至少需要一行商品').max(500),
   confirm,
   businessTime: isoTime.optional(),
-  remark: note(500),
+  remark: note(TEXT_MAX.remark),
 });
 export type TransferCanonical = z.input<typeof transferInput>;
 
 export const reversalInput = z.strictObject({
   docNo: z.string().trim().min(1, '请填写要红冲的单号').max(40),
-  reason: note(500),
+  reason: note(TEXT_MAX.reason),
   businessTime: isoTime.optional(),
 });
 export type ReversalCanonical = z.input<typeof reversalInput>;
@@ -87,7 +98,7 @@ async function refuseUnusual<F extends PostingFlow>(ctx: UseCaseContext, flow: F
   if (reasons.length) throw unusualEntryError(label, reasons);
 }
 
-type FlowInputs = { receipt: ReceiptInput; issue: IssueInput; transfer: TransferInput };
+type FlowInputs = { receipt: ReceiptInput; issue: IssueWithSaleInput; transfer: TransferInput };
 
 /**
  * Every posting use case ends the same way: the unusual-entry rule unless confirmed, then the

@@ -15,18 +15,30 @@ import { baseUnitPrice, decimalText } from './common.js';
 import { costFiltered } from './cost-visibility.js';
 import { productRef } from './postings.js';
 import { pageOf, productSchema } from './results.js';
+import { aliasesSchema, unitAliasesSchema } from '../schemas.js';
+import { TEXT_MAX } from '../../shared/limits.js';
+import { requirePermission, type Actor } from '../../people/roles.js';
+
+/** Setting a price (进价/售价, also on a new product) needs 'product.price' besides product.manage (src/people/roles.ts). */
+function checkPriceChange(actor: Actor, i: { purchasePrice?: unknown; salePrice?: unknown }): void {
+  if (i.purchasePrice !== undefined || i.salePrice !== undefined) requirePermission(actor, 'product.price', i.salePrice !== undefined ? '修改售价' : '修改进价');
+}
 
 const text = (max: number) => z.string().trim().max(max);
-const unit = z.string().trim().min(1, '请填写单位').max(10);
+const unit = z.string().trim().min(1, '请填写单位').max(TEXT_MAX.unit);
 
 /** Every field a product has, as clients write it; all optional here (create requires `name`). */
 const productFields = {
-  sku: z.string().trim().min(1).max(64).optional().describe('编码；新建时不填则自动生成 P00001'),
-  name: z.string().trim().min(1, '请填写商品名称').max(200),
-  barcode: text(64).nullable().optional(),
-  model: text(100).nullable().optional(),
-  spec: text(200).nullable().optional(),
-  category: text(100).nullable().optional(),
+  sku: z.string().trim().min(1).max(TEXT_MAX.sku).optional().describe('编码；新建时不填则自动生成 P00001'),
+  name: z.string().trim().min(1, '请填写商品名称').max(TEXT_MAX.name),
+  barcode: text(TEXT_MAX.barcode).nullable().optional(),
+  model: text(TEXT_MAX.model).nullable().optional(),
+  spec: text(TEXT_MAX.spec).nullable().optional(),
+  category: text(TEXT_MAX.category).nullable().optional(),
+  aliases: aliasesSchema.optional().describe(`别名（其他叫法），例如 ["杜邦线20", "DP20"]；修改时整组替换，[] 清空。不能与其他商品的编码、名称或别名相同`),
+  unitAliases: unitAliasesSchema
+    .optional()
+    .describe('单位别名：{别名: 商品的单位}，例如 {"pcs": "个", "条": "根"}；修改时整组替换，{} 清空。常用写法（pcs/只/件 = 个，kg/公斤 = 千克，m = 米…）不用设'),
   baseUnit: unit.optional().describe('基本单位（默认「个」）；有出入库记录后不能再改'),
   packUnit: unit.nullable().optional().describe('包装单位，例如「箱」；与 packFactor 一起填写'),
   packFactor: decimalText.nullable().optional().describe('1 包装单位 = 多少基本单位，例如 "24"'),
@@ -71,7 +83,10 @@ export const createProductUseCase = defineUseCase({
   input: productCreateInput,
   output: productSchema,
   rest: { method: 'post', path: '/products' },
-  run: async (ctx, i) => costFiltered(ctx.actor, await createProduct(ctx.conn, ctx.actor, serviceFields(i) as CreateProductInput)),
+  run: async (ctx, i) => {
+    checkPriceChange(ctx.actor, i);
+    return costFiltered(ctx.actor, await createProduct(ctx.conn, ctx.actor, serviceFields(i) as CreateProductInput));
+  },
 });
 
 export const updateProductUseCase = defineUseCase({
@@ -83,8 +98,10 @@ export const updateProductUseCase = defineUseCase({
   input: productUpdateInput,
   output: productSchema,
   rest: { method: 'patch', path: '/products/{product}' },
-  run: async (ctx, { product, confirm, ...changes }) =>
-    costFiltered(ctx.actor, await updateProduct(ctx.conn, ctx.actor, { product, confirm, changes: serviceFields(changes) as UpdateProductInput['changes'] }, { references: ctx.references })),
+  run: async (ctx, { product, confirm, ...changes }) => {
+    checkPriceChange(ctx.actor, changes);
+    return costFiltered(ctx.actor, await updateProduct(ctx.conn, ctx.actor, { product, confirm, changes: serviceFields(changes) as UpdateProductInput['changes'] }, { references: ctx.references }));
+  },
 });
 
 export const archiveProductUseCase = defineUseCase({
@@ -119,7 +136,7 @@ export const listProductsUseCase = defineUseCase({
   summary: '商品列表：按名称/拼音/编码/条码搜索，按分类筛选',
   input: z.strictObject({
     q: z.string().trim().max(100).optional().describe('搜索：名称、型号、规格、拼音或首字母；编码和条码精确匹配'),
-    category: z.string().trim().min(1).max(100).optional().describe('分类（精确匹配）'),
+    category: z.string().trim().min(1).max(TEXT_MAX.category).optional().describe('分类（精确匹配）'),
     includeArchived: z.boolean().default(false).describe('包含已停用的商品'),
     ...pageInput,
   }),

@@ -49,6 +49,8 @@ export const postingLineSchema = z.object({
   valueFen: fenText,
   enteredQty: z.string().nullable().optional(),
   enteredUnitPrice: z.string().nullable().optional(),
+  salePrice: z.string().optional().describe('销售出库的售价，分/基本单位（最多 6 位小数）；没填售价时不返回'),
+  saleAmountFen: fenText.optional().describe('这一行的销售金额（分）；没填售价时不返回'),
 });
 
 export const onHandSchema = z.object({
@@ -90,6 +92,8 @@ export const productSchema = z.object({
   model: z.string().nullable(),
   spec: z.string().nullable(),
   category: z.string().nullable(),
+  aliases: z.array(z.string()).describe('别名（其他叫法）'),
+  unitAliases: z.record(z.string(), z.string()).describe('单位别名：{别名: 商品的单位}'),
   baseUnit: z.string(),
   packUnit: z.string().nullable(),
   packFactor: z.string().nullable().describe('1 包装单位 = 多少基本单位'),

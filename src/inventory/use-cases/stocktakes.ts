@@ -4,6 +4,7 @@
  * src/inventory/stocktake.ts; these only map canonical input and the unit of work's clock.
  */
 import { z } from 'zod';
+import { TEXT_MAX } from '../../shared/limits.js';
 import { isoTime, qtyText } from '../../kernel/canonical.js';
 import { defineUseCase } from '../../kernel/use-case.js';
 import { COUNT_MODES } from '../schemas.js';
@@ -39,7 +40,7 @@ export const countStocktakeUseCase = defineUseCase({
     stocktake: stocktakeRef,
     product: productRef,
     qty: qtyText.describe('实盘数量（可以是 0）：基本单位或带商品单位，例如 "24"、"2箱"'),
-    batchNo: z.string().trim().min(1).max(64).optional().describe('批次号（批次管理的商品必填）'),
+    batchNo: z.string().trim().min(1).max(TEXT_MAX.batchNo).optional().describe('批次号（批次管理的商品必填）'),
     mode: z.enum(COUNT_MODES, { error: '录入方式只能是 add（累加）、set（设为）或 subtract（减）' }).default('add'),
     complete: z.boolean().default(false).describe('同时声明这个商品已盘完：未盘到的批次按 0 处理'),
     newBatch: z.boolean().default(false).describe('账上没有的新批次（货架上发现的）'),

@@ -1,5 +1,6 @@
 /** Warehouses (仓库) as use cases: create one, list them. */
 import { z } from 'zod';
+import { TEXT_MAX } from '../../shared/limits.js';
 import { defineUseCase } from '../../kernel/use-case.js';
 import { createWarehouse, listWarehouses } from '../warehouses.js';
 import { warehouseSchema } from './results.js';
@@ -11,8 +12,8 @@ export const createWarehouseUseCase = defineUseCase({
   label: '新增仓库',
   summary: '新建仓库；第一个仓库（或指定为默认的）成为默认仓库',
   input: z.strictObject({
-    name: z.string().trim().min(1, '请填写仓库名称').max(100),
-    code: z.string().trim().min(1).max(32).optional().describe('仓库编码；不填则自动生成 WH01、WH02…'),
+    name: z.string().trim().min(1, '请填写仓库名称').max(TEXT_MAX.warehouseName),
+    code: z.string().trim().min(1).max(TEXT_MAX.warehouseCode).optional().describe('仓库编码；不填则自动生成 WH01、WH02…'),
     makeDefault: z.boolean().default(false).describe('设为默认仓库'),
   }),
   output: warehouseSchema,
