@@ -27,7 +27,7 @@ import type { Actor } from '../people/roles.js';
 import { auditJson } from '../audit/index.js';
 import { Dec, costText, qtyText } from '../shared/decimal.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, withRetry } from '../shared/pg.js';
-import { dayKey } from '../shared/time.js';
+import { dayKey, isoDay } from '../shared/time.js';
 import { Ledger, type BalanceRow, type ProductInfo } from './ledger.js';
 import { DOC_KIND_LABEL, DOC_PREFIX, MOVE_KIND_LABEL, type DocKind } from './moves.js';
 import { dayBase, docNoExpr, nextvalSql } from '../kernel/numbering.js';
@@ -266,7 +266,7 @@ async function postInTx(tx: Tx, actor: Actor, spec: PostSpec): Promise<PostingRe
   const before = new Map([...valuations].map(([k, v]) => [k, v]));
 
   // 3. plan
-  const ledger = new Ledger(spec.products, balances, valuations, spec.warehouseNames);
+  const ledger = new Ledger(spec.products, balances, valuations, spec.warehouseNames, isoDay(spec.businessTime));
   try {
     await spec.plan(ledger, tx);
   } catch (e) {

@@ -46,6 +46,9 @@ export interface BalanceRow {
   qty: Dec;
 }
 
+/** What the pick order reads of a batch row. */
+type PickKey = Pick<BalanceRow, 'expiresOn' | 'receivedAt' | 'batchId'>;
+
 /**
  * The order an issue without a named batch takes stock in (FEFO, then FIFO): batches with an
  * expiry date first, the earliest expiry first — goods that spoil must leave before they do;
@@ -54,7 +57,7 @@ export interface BalanceRow {
  * Expiry days are ISO text, so text order is date order. Used by issues and transfers alike
  * (both pick through Ledger.pick).
  */
-export function pickOrder(a: BalanceRow, b: BalanceRow): number {
+export function pickOrder(a: PickKey, b: PickKey): number {
   const ea = a.expiresOn ?? null;
   const eb = b.expiresOn ?? null;
   if (ea !== eb) {
@@ -63,6 +66,20 @@ export function pickOrder(a: BalanceRow, b: BalanceRow): number {
     return ea < eb ? -1 : 1;
   }
   return a.receivedAt.getTime() - b.receivedAt.getTime() || a.batchId - b.batchId;
+}
+
+/**
+ * The batches an issue without a named batch takes, in order, on business day `today` (ISO,
+ * "2026-11-30"): batches still good first (pickOrder), then expired ones (expiry day before
+ * `today`; a batch may leave on its last day). An expired batch is taken only when the good
+ * ones do not cover the quantity — and then the posting asks first (unusual.ts
+ * expiredBatchReasons, which walks this same sequence). Without `today`, pickOrder alone.
+ */
+export function pickSequence<R extends PickKey>(rows: readonly R[], today?: string): R[] {
+  const sorted = [...rows].sort(pickOrder);
+  if (!today) return sorted;
+  const expired = (r: R) => r.expiresOn != null && r.expiresOn < today;
+  return [...sorted.filter((r) => !expired(r)), ...sorted.filter(expired)];
 }
 
 export interface PlannedMove {
@@ -101,6 +118,8 @@ export class Ledger {
     balances: BalanceRow[],
     readonly valuations: Map<number, Valuation>,
     readonly warehouseNames: Map<number, string>,
+    /** The posting's business day (ISO, company time zone): expired batches are picked last (pickSequence). */
+    readonly today?: string,
   ) {
     for (const b of balances) {
       const k = key(b.productId, b.warehouseId);
@@ -218,7 +237,7 @@ export class Ledger {
     if (total.lessThan(qty)) throw this.insufficient(productId, warehouseId, qty, total, undefined, lineNo);
     const out: { row: BalanceRow; qty: Dec }[] = [];
     let left = qty;
-    for (const row of rows) {
+    for (const row of pickSequence(rows, this.today)) {
       if (left.isZero()) break;
       if (row.qty.lessThanOrEqualTo(0)) continue;
       const take = Dec.min(row.qty, left);

@@ -27,8 +27,8 @@ import type { Actor } from '../people/roles.js';
 import { Dec } from '../shared/decimal.js';
 import { formatPrice } from '../shared/money.js';
 import { batchesOnHand, usualFacts, type BatchOnHand, type UsualFacts } from './history.js';
-import { pickOrder } from './ledger.js';
-import { dayKey, getAppTimezone } from '../shared/time.js';
+import { pickSequence } from './ledger.js';
+import { getAppTimezone, isoDay } from '../shared/time.js';
 import { atLine } from './line-errors.js';
 import { receiptLineValue } from './prices.js';
 import { type ProductView } from './products.js';
@@ -190,16 +190,14 @@ async function checkLine<F extends PostingFlow>(
   const reasons = unusualReasons({ product, kind, qtyBase, unitPriceFenPerBase: price }, facts, s);
   if (flow !== 'receipt' && product.batchTracked) {
     const on = await batchesOnHand(conn, { productId: product.id, warehouse, timeZone: getAppTimezone() });
-    const day = input.businessTime == null ? on.today : isoDay(input.businessTime);
+    const day = input.businessTime == null ? on.today : isoDayOf(input.businessTime);
     reasons.push(...expiredBatchReasons(product, on.rows, qtyBase, line.batchNo, day));
   }
   return { product, reasons };
 }
 
 /** "2026-11-25": the business day of a posting time (a Date, or what z.coerce.date reads) in the app's time zone. */
-function isoDay(t: unknown): string {
-  return dayKey(t instanceof Date ? t : new Date(String(t))).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
-}
+const isoDayOf = (t: unknown): string => isoDay(t instanceof Date ? t : new Date(String(t)));
 
 /**
  * Issuing an EXPIRED batch asks first (issue 10 item 8): the named batch, or the batches the
@@ -215,16 +213,15 @@ export function expiredBatchReasons(p: Pick<ProductView, 'baseUnit' | 'packUnit'
     const r = rows.find((x) => x.batchNo === batchNo);
     return r && expired(r) ? [said(r, qtyBase)] : [];
   }
-  const order = rows
-    .map((r) => ({ r, row: { productId: 0, warehouseId: 0, batchId: r.batchId, batchNo: r.batchNo, receivedAt: r.receivedAt, expiresOn: r.expiresOn, qty: new Dec(r.qty) } }))
-    .sort((a, b) => pickOrder(a.row, b.row));
+  // The ledger's own sequence: good batches first, expired ones only for what they do not cover.
+  const order = pickSequence(rows, today);
   const out: string[] = [];
   let left = qtyBase;
-  for (const { r, row } of order) {
+  for (const r of order) {
     if (!left.greaterThan(0)) break;
-    const take = Dec.min(row.qty, left);
+    const take = Dec.min(new Dec(r.qty), left);
     left = left.minus(take);
-    if (expired(r)) out.push(`${said(r, take)}（不发过期批次请写明批次，例如 批次=${order.find((x) => !expired(x.r))?.r.batchNo ?? '…'}）`);
+    if (expired(r)) out.push(`${said(r, take)}：没有过期的库存不够这次出库（不够的部分只能从过期批次出）`);
   }
   return out;
 }

@@ -24,3 +24,8 @@ export function dayKey(at: Date, tz: string = appTimezone): string {
   }
   return f.format(at).replace(/-/g, '');
 }
+
+/** "2026-11-25": the calendar day of `at` in `tz`, as ISO date text (the form expiry days are stored in). */
+export function isoDay(at: Date, tz: string = appTimezone): string {
+  return dayKey(at, tz).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
+}

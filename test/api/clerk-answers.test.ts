@@ -41,13 +41,17 @@ describeDb('REST: the answers a clerk needs', (t) => {
     expect(low.body.perWarehouse.map((l: { sku: string; safetyStock: string }) => [l.sku, l.safetyStock])).toEqual([['A001', '40']]);
     expect(low.body.expiring.map((b: { batchNo: string; expired: boolean }) => [b.batchNo, b.expired])).toEqual([['OLD', true]]);
 
-    const held = await api.call('POST', '/api/v1/issues', { token, key: 'ck-1', body: { lines: [{ product: 'M001', qty: '1' }] } });
+    // 3 is more than the good batch holds (NEW 2): the rest would come from the expired OLD — held.
+    const held = await api.call('POST', '/api/v1/issues', { token, key: 'ck-1', body: { lines: [{ product: 'M001', qty: '3' }] } });
     expect(held.status).toBe(409);
     expect(held.body.code ?? held.body.type).toMatch(/needs_confirmation/);
     expect(held.body.detail).toContain('批次「OLD」已过期');
-    const ok = await api.call('POST', '/api/v1/issues', { token, key: 'ck-2', body: { confirm: true, lines: [{ product: 'M001', qty: '1' }] } });
+    const ok = await api.call('POST', '/api/v1/issues', { token, key: 'ck-2', body: { confirm: true, lines: [{ product: 'M001', qty: '3' }] } });
     expect(ok.status).toBe(201);
-    expect(ok.body.lines[0]).toMatchObject({ batchNo: 'OLD', qty: '-1' });
+    expect(ok.body.lines.map((l: { batchNo: string; qty: string }) => [l.batchNo, l.qty])).toEqual([
+      ['NEW', '-2'],
+      ['OLD', '-1'],
+    ]);
 
     const ledger = await api.call('GET', '/api/v1/moves?product=M001&order=time&limit=2', { token });
     expect(ledger.status).toBe(200);
@@ -55,7 +59,10 @@ describeDb('REST: the answers a clerk needs', (t) => {
     expect(ledger.body.items.map((m: { balanceAfter: { qty: string } }) => m.balanceAfter.qty)).toEqual(['2', '4']);
     const next = await api.call('GET', `/api/v1/moves?product=M001&order=time&limit=2&cursor=${ledger.body.nextCursor}`, { token });
     expect(next.body.opening.qty).toBe('4');
-    expect(next.body.items.map((m: { qty: string; balanceAfter: { qty: string } }) => [m.qty, m.balanceAfter.qty])).toEqual([['-1', '3']]);
+    expect(next.body.items.map((m: { qty: string; balanceAfter: { qty: string } }) => [m.qty, m.balanceAfter.qty])).toEqual([
+      ['-2', '2'],
+      ['-1', '1'],
+    ]);
     // Posting order (the default) carries no balances.
     expect((await api.call('GET', '/api/v1/moves?product=M001', { token })).body.opening).toBeUndefined();
 

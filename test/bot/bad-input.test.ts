@@ -70,7 +70,8 @@ const CASES: [string, RegExp][] = [
   ['🎉', /没有「🎉」这个命令/],
   ["出库 A001'; DROP TABLE stock_moves; -- 1", /找不到商品|数量/],
   ["商品 查询 ' OR 1=1 --", /没有找到|找到/],
-  ['出库 A001 1 @"; delete from users; --', /找不到仓库/],
+  // The ；/; of a multi-line entry splits it: line 2 (`delete from users; --`) has no quantity. Nothing runs as SQL.
+  ['出库 A001 1 @"; delete from users; --', /第 2 行：缺少数量/],
   ['库存 %', /找不到|对应|没有/],
 ];
 

@@ -54,13 +54,14 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     await h.say('入库 R001 10 1 批次=OLD 有效期=2020-01-01');
     await h.say('入库 R001 10 1 批次=NEW 有效期=2099-01-01');
     await h.say('入库 R001 10 1 批次=UNDATED');
-    const ask = await h.say('出库 R001 5');
-    expect(ask).toContain('批次「OLD」已过期（到期 2020-01-01），这次要从它发出 5 个（不发过期批次请写明批次，例如 批次=NEW）');
+    // Without a batch: the good dated batch first (FEFO); the expired one is not touched, no question.
+    expect(await h.say('出库 R001 5')).toContain('-5 个 @主仓库 批次 NEW');
+    // The expired batch named: asked first; with 确认 it is posted.
+    const ask = await h.say('出库 R001 5 批次=OLD');
+    expect(ask).toContain('批次「OLD」已过期（到期 2020-01-01），这次要从它发出 5 个');
     expect(ask).toContain('还没有记账');
-    const done = await h.say('出库 R001 5 确认');
+    const done = await h.say('出库 R001 5 批次=OLD 确认');
     expect(done).toContain('批次 OLD');
-    // A named fresh batch: no question.
-    expect(await h.say('出库 R001 5 批次=NEW')).toContain('已出库');
     const none = await h.say('出库 R001 1 批次=X9');
     expect(none).toContain('没有批次「X9」（该商品的批次：');
     expect(none).toContain('OLD（主仓库 5，到期 2020-01-01）、NEW（主仓库 5，到期 2099-01-01）、UNDATED（主仓库 10）');
@@ -73,11 +74,13 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     expect(one).not.toContain('UNDATED');
     expect(await h.say('库存 R001 批次=X9')).toContain('没有批次「X9」（该商品的批次：OLD、NEW、UNDATED）');
     expect(await h.say('低库存')).toContain('OLD | 主仓库 | 5 个 | 2020-01-01（已过期');
-    // FEFO across batches: the expired one, then the dated one, then the undated one.
-    const fefo = await h.say('出库 R001 12 确认');
-    expect(fefo).toContain('-5 个 @主仓库 批次 OLD');
+    // FEFO across batches: the dated good one, then the undated one; the expired one last.
+    const fefo = await h.say('出库 R001 12');
     expect(fefo).toContain('-5 个 @主仓库 批次 NEW');
-    expect(fefo).toContain('-2 个 @主仓库 批次 UNDATED');
+    expect(fefo).toContain('-7 个 @主仓库 批次 UNDATED');
+    const rest = await h.say('出库 R001 5');
+    expect(rest).toContain('批次「OLD」已过期（到期 2020-01-01），这次要从它发出 2 个：没有过期的库存不够这次出库');
+    expect(rest).toContain('还没有记账');
   });
 
   it('流水: opening balance, running balance, periods, pages; costs only with cost.view', async () => {

@@ -82,7 +82,7 @@ describeDb('FEFO picking', (t) => {
     await expectClean(t.db);
   });
 
-  it('an expired batch asks for confirmation (picked or named); confirm: true posts it', async () => {
+  it('an expired batch is picked last: good stock first, expired only for what good stock does not cover, and then only after a confirmation', async () => {
     const w = await warehouse(t.db, '主仓库', true);
     await product(t.db, { name: '牛奶', sku: 'M001', batchTracked: true });
     await postReceipt(t.db, admin, {
@@ -94,30 +94,30 @@ describeDb('FEFO picking', (t) => {
         { product: 'M001', qty: 3, unitCostFen: 100, batchNo: 'FRESH', expiresOn: '2027-11-25' },
       ],
     });
-    // NOW = 2026-11-25: OLD is expired, LASTDAY may still leave today.
-    const e = await call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '2' }] }).catch((x: unknown) => x);
+    // NOW = 2026-11-25: OLD is expired, LASTDAY may still leave today. An issue without a batch
+    // takes the good batches, earliest expiry first, and never asks.
+    const first = await call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '4' }] });
+    expect(taken(first)).toEqual([
+      ['LASTDAY', '-3'],
+      ['FRESH', '-1'],
+    ]);
+    // Named expired batch: asked; a back-dated issue is judged on its own business day (OLD was good on 11-20).
+    expect(await refused(call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '1', batchNo: 'OLD' }] }), 'needs_confirmation')).toContain('批次「OLD」已过期');
+    const back = await call(t.db, clerk, 'inventory.issue', { businessTime: '2026-11-20T10:00:00+08:00', lines: [{ product: 'M001', qty: '1', batchNo: 'OLD' }] });
+    expect(taken(back)).toEqual([['OLD', '-1']]);
+    // More than the good stock (2 FRESH): the rest would come from OLD — asked first, with the figures.
+    const e = await call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '3' }] }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DomainError);
     const err = e as DomainError;
     expect(err.code).toBe('needs_confirmation');
     expect(err.details?.fix).toEqual({ kind: 'confirm' });
-    expect(err.message).toContain('批次「OLD」已过期（到期 2026-11-24），这次要从它发出 2 个');
-    expect(err.message).toContain('批次=LASTDAY');
+    expect(err.message).toContain('批次「OLD」已过期（到期 2026-11-24），这次要从它发出 1 个');
     expect(err.message).toContain('还没有记账');
-    // Named expired batch: asked too; a named fresh one or the last day is not.
-    expect(await refused(call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '1', batchNo: 'OLD' }] }), 'needs_confirmation')).toContain('批次「OLD」已过期');
-    const fresh = await call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '1', batchNo: 'LASTDAY' }] });
-    expect(taken(fresh)).toEqual([['LASTDAY', '-1']]);
-    // A back-dated issue is judged on its own business day: OLD had not expired on 11-20.
-    const back = await call(t.db, clerk, 'inventory.issue', { businessTime: '2026-11-20T10:00:00+08:00', lines: [{ product: 'M001', qty: '1', batchNo: 'OLD' }] });
-    expect(taken(back)).toEqual([['OLD', '-1']]);
     const ok = await call(t.db, clerk, 'inventory.issue', { confirm: true, lines: [{ product: 'M001', qty: '3' }] });
     expect(taken(ok)).toEqual([
-      ['OLD', '-2'],
-      ['LASTDAY', '-1'],
+      ['FRESH', '-2'],
+      ['OLD', '-1'],
     ]);
-    // Nothing expired left: no question.
-    const after = await call(t.db, clerk, 'inventory.issue', { lines: [{ product: 'M001', qty: '1' }] });
-    expect(taken(after)).toEqual([['LASTDAY', '-1']]);
     await expectClean(t.db);
   });
 

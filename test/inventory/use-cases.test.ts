@@ -42,9 +42,9 @@ describeDb('use cases', (t) => {
     await call(t.db, admin, 'inventory.product-create', { sku: 'B001', name: '垫片' });
     expect(await call(t.db, viewer, 'inventory.product-get', { product: 'P00001' })).toMatchObject({ id: p.id, name: '螺丝 M6' });
 
-    const up = await call(t.db, clerk, 'inventory.product-update', { product: p.id, salePrice: '7', model: 'M6' });
+    const up = await call(t.db, admin, 'inventory.product-update', { product: p.id, salePrice: '7', model: 'M6' });
     expect(up).toMatchObject({ salePriceFen: '700', model: 'M6', purchasePriceFen: '0.2', packUnit: '箱' });
-    const cleared = await call(t.db, clerk, 'inventory.product-update', { product: 'P00001', purchasePrice: null });
+    const cleared = await call(t.db, admin, 'inventory.product-update', { product: 'P00001', purchasePrice: null });
     expect(cleared.purchasePriceFen).toBeNull();
 
     expect((await call(t.db, viewer, 'inventory.products', { q: 'luosi' })).items.map((x: { sku: string }) => x.sku)).toEqual(['P00001']);
