@@ -191,10 +191,11 @@ export class Ledger {
     const where = batchNo ? `「${wh}」批次「${batchNo}」` : `「${wh}」`;
     const taken = lineNo === undefined ? ZERO : this.takenBefore(lineNo, productId, warehouseId, batchNo);
     const line = lineNo !== undefined && (lineNo > 1 || taken.greaterThan(0)) ? `第 ${lineNo} 行：` : '';
-    const before = taken.greaterThan(0) ? `（本单前面的行已占用 ${formatQty(p, taken)}）` : '';
+    // 现有 = on hand (可用 is reserved for on hand − reserved, once sales orders reserve stock).
+    const onHand = taken.greaterThan(0) ? `现有 ${formatQty(p, available.plus(taken))}（本单前面的行已占用 ${formatQty(p, taken)}，还剩 ${formatQty(p, available)}）` : `现有 ${formatQty(p, available)}`;
     return new DomainError(
       'insufficient_stock',
-      `${line}库存不足：${productLabel(p)} 在${where}可用 ${formatQty(p, available)}${before}，本次需要 ${formatQty(p, requested)}。请减少数量，或先入库/调拨后再试。`,
+      `${line}库存不足：${productLabel(p)} 在${where}${onHand}，本次需要 ${formatQty(p, requested)}。请减少数量，或先入库/调拨后再试。`,
       {
         productId,
         sku: p.sku,

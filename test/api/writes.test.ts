@@ -134,7 +134,7 @@ describeDb('REST writes', (t) => {
     const short = await api.call('POST', '/api/v1/issues', { token, key: 'i1', body: issue });
     expect(short.status).toBe(409);
     expect(short.body).toMatchObject({ code: 'insufficient_stock', title: '库存不足', status: 409 });
-    expect(short.body.detail).toMatch(/库存不足.*可用 2.*需要 4/);
+    expect(short.body.detail).toMatch(/库存不足.*现有 2.*需要 4/);
     expect(short.body.details).toMatchObject({ sku: 'A001', available: '2', requested: '4' });
     expect(await execRows(t.db, sql`select 1 from processed_events where key like 'rest:%:i1'`)).toHaveLength(0);
 

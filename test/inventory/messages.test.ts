@@ -79,14 +79,14 @@ describeDb('stock refusal in a multi-line document', (t) => {
     const p = await product(t.db, { name: '固体胶', sku: 'JS01' });
     await receive(t.db, p.id, 203, 100);
     const e = await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: 'JS01', qty: '150' }, { product: 'JS01', qty: '100' }] }), 'insufficient_stock');
-    expect(e.message).toBe('第 2 行：库存不足：固体胶（JS01） 在「主仓库」可用 53 个（本单前面的行已占用 150 个），本次需要 100 个。请减少数量，或先入库/调拨后再试。');
+    expect(e.message).toBe('第 2 行：库存不足：固体胶（JS01） 在「主仓库」现有 203 个（本单前面的行已占用 150 个，还剩 53 个），本次需要 100 个。请减少数量，或先入库/调拨后再试。');
     expect(e.details).toMatchObject({ line: 2, available: '53', requested: '100', takenByEarlierLines: '150' });
 
     // A line of another product in between: named, nothing taken from this one before it.
     const q = await product(t.db, { name: '剪刀', sku: 'JD01' });
     await receive(t.db, q.id, 5, 100);
     const e2 = await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: 'JS01', qty: '1' }, { product: 'JD01', qty: '6' }] }), 'insufficient_stock');
-    expect(e2.message).toMatch(/^第 2 行：库存不足：剪刀（JD01） 在「主仓库」可用 5 个，本次需要 6 个。/);
+    expect(e2.message).toMatch(/^第 2 行：库存不足：剪刀（JD01） 在「主仓库」现有 5 个，本次需要 6 个。/);
 
     // Single line: as before, no line number.
     const one = await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: 'JS01', qty: '999' }] }), 'insufficient_stock');
@@ -96,7 +96,7 @@ describeDb('stock refusal in a multi-line document', (t) => {
     const other = await warehouse(t.db, '二号仓');
     const tr = await expectDomain(postTransfer(t.db, clerk, { from: wh.id, to: other.id, idempotencyKey: key(), lines: [{ product: 'JS01', qty: '200' }, { product: 'JS01', qty: '5' }] }), 'insufficient_stock');
     expect(tr.message).toContain('第 2 行：');
-    expect(tr.message).toContain('可用 3 个（本单前面的行已占用 200 个），本次需要 5 个');
+    expect(tr.message).toContain('现有 203 个（本单前面的行已占用 200 个，还剩 3 个），本次需要 5 个');
   });
 });
 

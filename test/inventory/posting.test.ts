@@ -79,7 +79,7 @@ describeDb('receipts and issues', (t) => {
     const p = await product(t.db, { name: '螺丝', packUnit: '箱', packFactor: 24 });
     await receive(t.db, p.id, '1箱6个', 10);
     const e = await expectDomain(postIssue(t.db, clerk, { idempotencyKey: key(), lines: [{ product: p.id, qty: '2箱' }] }), 'insufficient_stock');
-    expect(e.message).toContain('可用 30 个（1 箱 6 个）');
+    expect(e.message).toContain('现有 30 个（1 箱 6 个）');
     expect(e.message).toContain('48 个（2 箱）');
     expect(e.details!.available).toBe('30');
     // nothing was written
@@ -282,7 +282,7 @@ describeDb('the one-statement issue path', (t) => {
     await expectDomain(fastIssue(t.db, clerk, { ...base, product: p.id, idempotencyKey: key() }), 'insufficient_stock');
     await receive(t.db, p.id, 12, 5);
     const e = await expectDomain(fastIssue(t.db, clerk, { ...base, qty: '13', product: p.id, idempotencyKey: key() }), 'insufficient_stock');
-    expect(e.message).toContain('可用 12 个（1 箱 2 个）');
+    expect(e.message).toContain('现有 12 个（1 箱 2 个）');
     await expectClean(t.db);
   });
 });
