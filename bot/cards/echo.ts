@@ -4,6 +4,7 @@
  * the unit price per base unit — and per pack when the quantity was written in packs — the
  * line amount and the document total. The user sees what was understood, not only "done".
  */
+import { grossProfitFen } from '../../src/inventory/sale-price.js';
 import type { PostingLine, PostingResult } from '../../src/inventory/documents.js';
 import { splitQuantity } from '../../src/inventory/units.js';
 import { Dec } from '../../src/shared/decimal.js';
@@ -66,11 +67,9 @@ export function saleLineText(l: SaleLine): string | null {
   const price = writtenInPacks(l)
     ? `${formatPrice(perBase.times(l.packFactor!))}/${l.packUnit}（${formatPrice(perBase)}/${l.baseUnit}）`
     : `${formatPrice(perBase)}/${l.baseUnit}`;
-  const profit = l.valueFen === undefined ? '' : `，毛利 ${formatFen(BigInt(l.saleAmountFen) - absFen(l.valueFen))}`;
+  const profit = l.valueFen === undefined ? '' : `，毛利 ${formatFen(grossProfitFen([{ saleAmountFen: l.saleAmountFen, valueFen: l.valueFen }]))}`;
   return `售价 ${price}，销售金额 ${formatFen(l.saleAmountFen)}${profit}`;
 }
-
-const absFen = (fen: string): bigint => (fen.startsWith('-') ? -BigInt(fen) : BigInt(fen));
 
 /**
  * The document's sale: "销售金额 ¥72.00，毛利 ¥20.00（毛利率 27.78%）" over the lines with a selling
@@ -82,7 +81,7 @@ export function saleTotalText(lines: readonly SaleLine[]): string | null {
   if (!sold.length) return null;
   const sale = sold.reduce((s, l) => s + BigInt(l.saleAmountFen!), 0n);
   if (sold.some((l) => l.valueFen === undefined)) return `销售金额 ${formatFen(sale)}`;
-  const profit = sale - sold.reduce((s, l) => s + absFen(l.valueFen!), 0n);
-  const margin = sale > 0n ? `（毛利率 ${new Dec(profit.toString()).times(100).dividedBy(sale.toString()).toFixed(2)}%）` : '';
+  const profit = grossProfitFen(sold.map((l) => ({ saleAmountFen: l.saleAmountFen!, valueFen: l.valueFen! })));
+  const margin = sale !== 0n ? `（毛利率 ${new Dec(profit.toString()).times(100).dividedBy(sale.toString()).toFixed(2)}%）` : '';
   return `销售金额 ${formatFen(sale)}，毛利 ${formatFen(profit)}${margin}`;
 }

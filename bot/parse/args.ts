@@ -108,8 +108,13 @@ export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
  * 一箱半). A numeral inside a name (三通, 十字螺丝) is not one: its "unit" is no unit word.
  */
 export function looksLikeQty(t: string): boolean {
-  return /^[-+−]?\.?\d/.test(t) || isChineseQuantity(t, isUnitWord);
+  // A leading zero (0603, 0805) is a size or part code, never how anyone writes a count: it stays
+  // part of the product's name ("出库 电容 0603 10" is 10 of 电容 0603).
+  return (/^[-+−]?\.?\d/.test(t) && !LEADING_ZERO.test(t)) || isChineseQuantity(t, isUnitWord);
 }
+
+/** "0603", "+007": an integer part with a leading zero ("0.5" is a decimal, not one). */
+const LEADING_ZERO = /^[+]?0\d/;
 
 /** A token with Chinese numerals in Arabic (十箱 → 10箱); any other token as it is. */
 function arabic(t: string): string;
@@ -134,7 +139,8 @@ export function looksLikeUnit(t: string): boolean {
  * service's rule (units.ts parseQuantity), not the parser's.
  */
 export function checkQty(t: string | undefined, what = '数量'): string {
-  if (t === undefined) throw new UsageError(`缺少${what}（写阿拉伯数字，例如 5 或 2箱）`);
+  if (t === undefined) throw new UsageError(`缺少${what}（例如 5、2箱 或 十箱）`);
+  if (LEADING_ZERO.test(t)) throw new UsageError(`${what}「${t}」以 0 开头，像是型号或编码而不是数量：型号请写在商品名里，数量写成 ${t.replace(/^\+?0+(?=\d)/, '')} 这样`);
   // Full-width digits and Chinese numerals by the kernel's rule (src/kernel/human-input.ts);
   // a comma is judged as typed first, so the refusal quotes what the user wrote (1，5).
   numberText(t, what);

@@ -56,3 +56,12 @@ export function stampSale(ledger: Ledger, from: number, sale: PricedLine | null)
     m.saleAmountFen = shares[i];
   });
 }
+
+/**
+ * Gross profit of sales moves, whole fen: sales amount − cost of goods sold, where the cost is
+ * what the moves took out of stock value (their signed value_fen: negative for an issue). A
+ * reversal carries both signs back (sale −, value +), so a sale and its 红冲 net to zero.
+ */
+export function grossProfitFen(lines: readonly { saleAmountFen: string | bigint; valueFen: string | bigint }[]): bigint {
+  return lines.reduce((sum, l) => sum + BigInt(l.saleAmountFen) + BigInt(l.valueFen), 0n);
+}

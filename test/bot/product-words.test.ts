@@ -34,6 +34,19 @@ describeDb('product names with spaces and digits in commands', (t) => {
     expect(await h.say('商品 新增 SCR-M3X8 螺丝M3×8 进价=0.05')).toContain('已新增商品');
   }
 
+  it('a size code with a leading zero (0603) is part of the name, never a quantity: nothing is posted from it', async () => {
+    await seed();
+    expect(await h.say('商品 新增 C104 贴片电容 0603 104 进价=0.01')).toContain('已新增商品');
+    expect(await h.say('入库 C104 1000')).toContain('+1000 个');
+    // A partial name with the code: the code belongs to the name, 10 is the quantity.
+    expect(await h.say('出库 电容 0603 10')).toContain('贴片电容 0603 104（C104）销售出库 -10 个');
+    // The code where the quantity should be: part of the name, so the quantity is missing — never 603.
+    const before = await moves();
+    expect(await h.say('出库 C104 0603')).toContain('缺少数量');
+    expect(await moves()).toBe(before);
+    expect(await onHand('C104')).toBe('990');
+  });
+
   it('出库 / 入库 / 领用 / 调拨 read the whole name before the quantity', async () => {
     await seed();
     const rk = await h.say('入库 Type-C 母座 16P 10 1.5');

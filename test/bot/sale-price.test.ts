@@ -52,7 +52,12 @@ describeDb('selling price on 出库 (chat)', (t) => {
     await seed();
     const r = await h.say('出库 A001 2盒 售价=90');
     const docNo = r.match(/CK\d{8}-\d{4}/)![0];
-    expect(await h.say(`红冲 ${docNo}`)).toContain('已红冲');
+    // Sold 200 at ¥0.90 (¥180.00) whose cost was ¥100.00: profit ¥80.00; the 红冲 shows −¥80.00, not −(180 + 100).
+    expect(r).toContain('销售金额 ¥180.00，毛利 ¥80.00');
+    const reversed = await h.say(`红冲 ${docNo}`);
+    expect(reversed).toContain('已红冲');
+    expect(reversed).toContain('销售金额 -¥180.00，毛利 -¥80.00');
+    expect(reversed).not.toContain('-¥280.00');
     const rows = await execRows<{ kind: string; sale_price: string | null; sale_amount_fen: string | null }>(
       t.db,
       sql`select m.kind, trim_scale(m.sale_price)::text as sale_price, m.sale_amount_fen::text as sale_amount_fen
