@@ -13,8 +13,8 @@ import type { Page } from '../../src/inventory/cursor.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import { DomainError } from '../../src/errors.js';
 import { formatFen } from '../../src/shared/money.js';
-import { businessDay, periodRange, PERIOD_EXAMPLES, type PeriodSpec } from '../../src/shared/periods.js';
-import { getAppTimezone } from '../../src/shared/time.js';
+import { periodRange, PERIOD_EXAMPLES, type PeriodSpec } from '../../src/shared/periods.js';
+import { getAppTimezone, isoDay } from '../../src/shared/time.js';
 import { formatTime } from '../cards/views.js';
 import { parseArgs } from '../parse/args.js';
 import { pageOption, takePeriod } from './ledger.js';
@@ -91,7 +91,7 @@ async function fetchPage(ctx: CommandContext, q: DocListQuery, filter: Record<st
 /** The list as chat text, with the next-page hint. */
 export async function docListText(ctx: CommandContext, q: DocListQuery): Promise<string> {
   const tz = getAppTimezone();
-  const range = q.period ? periodRange(q.period, businessDay(ctx.now, tz)) : null;
+  const range = q.period ? periodRange(q.period, isoDay(ctx.now, tz)) : null;
   const filter: Record<string, unknown> = { ...(range ? { from: range.from, to: range.to } : {}), ...(q.warehouse !== undefined ? { warehouse: q.warehouse } : {}) };
   const { page: r, n, whoIs } = await fetchPage(ctx, q, filter);
   if (n < q.page) return `单据列表只有 ${n} 页。`;

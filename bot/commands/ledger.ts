@@ -9,8 +9,8 @@ import type { MoveBalance, MovePage } from '../../src/inventory/listing.js';
 import type { ProductView } from '../../src/inventory/products.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import { formatFen } from '../../src/shared/money.js';
-import { businessDay, parsePeriod, periodRange, PERIOD_EXAMPLES, type PeriodSpec } from '../../src/shared/periods.js';
-import { getAppTimezone } from '../../src/shared/time.js';
+import { parsePeriod, periodRange, PERIOD_EXAMPLES, type PeriodSpec } from '../../src/shared/periods.js';
+import { getAppTimezone, isoDay } from '../../src/shared/time.js';
 import { formatTime } from '../cards/views.js';
 import { parseArgs } from '../parse/args.js';
 import { command, UsageError, type CommandSpec } from './registry.js';
@@ -72,7 +72,7 @@ export const ledgerCommands: readonly CommandSpec[] = [
     async run(ctx, { product, period, periodWord, warehouse, page }) {
       const p = await ctx.invoke<ProductView>({ product }, 'inventory.product-get');
       const tz = getAppTimezone();
-      const range = period ? periodRange(period, businessDay(ctx.now, tz)) : null;
+      const range = period ? periodRange(period, isoDay(ctx.now, tz)) : null;
       const base = { product: p.id, ...(warehouse !== undefined ? { warehouse } : {}), ...(range ? { from: range.from, to: range.to } : {}), order: 'time', limit: LEDGER_PAGE };
       let r = await ctx.invoke<Page>(base);
       for (let n = 1; n < page; n++) {
@@ -84,10 +84,12 @@ export const ledgerCommands: readonly CommandSpec[] = [
       out.push(`${page > 1 ? '本页前结存' : '期初结存'}：${bal(r.opening)}`);
       if (!r.items.length) out.push(range ? '这段时间没有出入库。' : '还没有出入库。');
       for (const m of r.items) {
-        const value = m.valueFen === undefined ? '' : ` · ${formatFen(m.valueFen)}`;
+        // The line's own amount, next to its quantity: the running balance is a quantity (a value
+        // per warehouse or batch is not kept), so the amount must not read as the 结存's.
+        const value = m.valueFen === undefined ? '' : ` 金额 ${m.valueFen.startsWith('-') ? '' : '+'}${formatFen(m.valueFen)}`;
         const batch = m.batchNo ? ` 批次 ${m.batchNo}` : '';
         const qty = m.kind === 'cost_adjustment' ? '—' : signed(m.qty, m.qtyText);
-        out.push(`${formatTime(m.businessTime, tz)} ${m.docNo} ${m.kindLabel} ${qty} @${m.warehouseName}${batch} → 结存 ${bal(m.balanceAfter)}${value}`);
+        out.push(`${formatTime(m.businessTime, tz)} ${m.docNo} ${m.kindLabel} ${qty}${value} @${m.warehouseName}${batch} → 结存 ${bal(m.balanceAfter)}`);
       }
       if (r.nextCursor) {
         const again = ['流水', product, periodWord, warehouse ? `@${warehouse}` : null, `页=${page + 1}`].filter(Boolean).join(' ');

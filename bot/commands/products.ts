@@ -104,7 +104,11 @@ function productFields(options: Map<string, string>): Record<string, unknown> {
       case '安全库存': f.safetyStock = checkQty(v, '安全库存').replace(/[^\d.]+$/, ''); break;
       case '包装': {
         const pm = v.match(/^([^\d:=]+):?(\d+(?:\.\d+)?)$/);
-        if (!pm) throw new UsageError(`包装「${v}」格式不对，请写成 包装=箱:24（1 箱 = 24 个基本单位）`);
+        if (!pm) {
+          // One pack size per product (packs of packs are not kept): say so rather than "格式不对".
+          const several = /[,，、;；]/.test(v) ? '一个商品只设一种包装（最常用的那种），' : '';
+          throw new UsageError(`包装「${v}」格式不对：${several}请写成 包装=箱:24（1 箱 = 24 个基本单位）`);
+        }
         f.packUnit = pm[1].trim();
         // Zero, a 7th decimal, too large: refused by THE stored-field rule (src/shared/limits.ts, the
         // services' product schema), never rounded, with its wording ("最多 6 位小数（收到「…」）").
@@ -172,7 +176,7 @@ export const productCommands: readonly CommandSpec[] = [
     aliases: ['product add', 'product new', '新增商品', '商品 添加', '商品 新建'],
     useCase: 'inventory.product-create',
     hint: '进价/售价：元/基本单位，最多 6 位小数；小数位：数量可带几位小数，个/台/箱 默认 0，千克/米/升 默认 3；别名：其他叫法，用逗号分开；单位别名：别名:单位（pcs/只/件 = 个、kg/公斤 = 千克、m = 米 不用设）',
-    usage: '商品 新增 <SKU> <名称> [单位=个] [规格=…] [型号=…] [条码=…] [进价=…] [售价=…] [安全库存=…] [包装=箱:24] [小数位=0-6] [别名=叫法1,叫法2] [单位别名=条:根]',
+    usage: '商品 新增 <SKU> <名称> [单位=个] [规格=…] [型号=…] [条码=…] [进价=…] [售价=…] [安全库存=…] [包装=箱:24] [小数位=0-6] [批次管理=是] [别名=叫法1,叫法2] [单位别名=条:根]',
     example: ['商品 新增 A001 螺丝M6 单位=个 进价=0.35 售价=0.8 包装=盒:100', '商品 新增 R001 贴片电阻 进价=0.002 包装=盘:5000', '商品 新增 W01 电线 单位=米 小数位=2', '商品 新增 DP20 杜邦线20cm 单位=根 别名=杜邦线20,DP线 单位别名=条:根'],
     parse(args) {
       const a = parseArgs(args, { options: PRODUCT_OPTIONS });

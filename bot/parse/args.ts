@@ -79,6 +79,8 @@ export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
     if (canonical) {
       const v = t.slice(eq + 1).trim();
       if (!v) throw new UsageError(`「${t.slice(0, eq)}=」后面缺少内容`);
+      // Twice is never read as "the last one wins": 包装=盒:1000 包装=箱:20000 would drop a pack silently.
+      if (out.options.has(canonical)) throw new UsageError(`「${canonical}=」写了两次（${canonical}=${out.options.get(canonical)} 和 ${canonical}=${v}），只能写一个`);
       out.options.set(canonical, v);
       text = textOptions.has(canonical) ? canonical : null;
       continue;

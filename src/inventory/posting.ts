@@ -57,7 +57,7 @@ function headerOf(
 /** The batch a line refers to: '' for products without batch tracking (one implicit batch). */
 function batchFor(p: ProductInfo, batchNo: string | undefined, fallback: string | undefined): string | undefined {
   if (!p.batchTracked) {
-    if (batchNo) throw new DomainError('invalid_input', `「${p.name}」不按批次管理，请不要填写批次号。`);
+    if (batchNo) throw new DomainError('invalid_input', `「${p.name}」不按批次管理，请不要填写批次号。要记批号和有效期，请在商品档案里开启「批次管理」（第一次出入库之前才能开启）。`);
     return '';
   }
   return batchNo || fallback;

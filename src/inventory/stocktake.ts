@@ -233,7 +233,7 @@ export async function recordCount(db: Conn, actor: Actor, input: RecordCountInpu
   if (p.batchTracked) {
     if (!data.batchNo) throw new DomainError('invalid_input', `${productLabel(p)} 按批次管理，请注明盘点的批次号，例如：盘点 录入 ${p.sku} 8 批次=20260101。`);
     batchNo = data.batchNo;
-  } else if (data.batchNo) throw new DomainError('invalid_input', `「${p.name}」不按批次管理，请不要填写批次号。`);
+  } else if (data.batchNo) throw new DomainError('invalid_input', `「${p.name}」不按批次管理，请不要填写批次号。要记批号和有效期，请在商品档案里开启「批次管理」（第一次出入库之前才能开启）。`);
   return db.transaction(async (tx) => {
     const st = await loadStocktake(tx, st0.id, true);
     requireOpen(st);

@@ -1,7 +1,8 @@
 /**
  * "Are you sure?" before posting a typo: a quantity far above what this product usually moves
- * (1000 typed for 100) or a unit price far from its average cost (a price per 箱 typed where a
- * price per 个 was meant). The rule lives here, once; every adapter asks it before posting and,
+ * (1000 typed for 100), a unit price far from its average cost — or, before the first receipt,
+ * from the 进价 on file — (a price per 箱 typed where a price per 个 was meant), or a selling price
+ * (出库 … 售价=) below the average cost or far from the 售价 on file. The rule lives here, once; every adapter asks it before posting and,
  * when it answers reasons, shows them and posts only after an explicit confirmation (cards: the
  * 确认 button; chat: the same card, or the command again with the word 确认).
  * Read-only (a Db or a Tx); thresholds come from the caller, and every caller reads them from
@@ -35,6 +36,8 @@ import { type ProductView } from './products.js';
 import { resolveProduct } from './product-lookup.js';
 import type { IssueInput, ReceiptInput, TransferInput } from './schemas.js';
 import { formatQty, parseQuantity } from './units.js';
+import type { IssueKind } from './moves.js';
+import { saleOfLine } from './sale-price.js';
 
 export interface UnusualSettings {
   /** Unusual when qty > factor × the product's typical move of that kind. */
@@ -77,6 +80,14 @@ export interface UnusualEntry {
   qtyBase: Dec;
   /** Fen per base unit (receipts with a price or amount); null/absent = no price check. */
   unitPriceFenPerBase?: Dec | null;
+  /** A sales issue's selling price, fen per base unit (出库 … 售价=); null/absent = no sale check. */
+  salePriceFenPerBase?: Dec | null;
+}
+
+/** The product's list prices (商品档案 进价 / 售价), fen per base unit: what an entry is compared with when nothing else is. */
+export interface ListPrices {
+  purchasePriceFen?: string | null;
+  salePriceFen?: string | null;
 }
 
 /**
@@ -84,7 +95,7 @@ export interface UnusualEntry {
  * usual facts (history.ts usualFacts). No history, or an average cost of 0, means nothing to
  * compare with: no reason.
  */
-export function unusualReasons(e: UnusualEntry, facts: Pick<UsualFacts, 'typicalQty' | 'avgCost'>, s: UnusualSettings): string[] {
+export function unusualReasons(e: UnusualEntry, facts: Pick<UsualFacts, 'typicalQty' | 'avgCost'>, s: UnusualSettings, list: ListPrices = {}): string[] {
   const reasons: string[] = [];
   const p = e.product;
   if (e.kind && facts.typicalQty !== null) {
@@ -93,15 +104,30 @@ export function unusualReasons(e: UnusualEntry, facts: Pick<UsualFacts, 'typical
       reasons.push(`数量 ${formatQty(p, e.qtyBase)} 超过这个商品平时单次数量（约 ${formatQty(p, typical.toDecimalPlaces(2))}）的 ${s.unusualQtyFactor} 倍`);
     }
   }
-  if (e.unitPriceFenPerBase != null && facts.avgCost !== null) {
-    const avg = new Dec(facts.avgCost);
-    const price = e.unitPriceFenPerBase;
-    const dev = price.minus(avg).abs().dividedBy(avg);
-    if (dev.greaterThan(s.priceDeviation)) {
-      reasons.push(
-        `单价 ${formatPrice(price)}/${p.baseUnit} 与平均成本 ${formatPrice(avg)}/${p.baseUnit} 相差 ${percentAbove(dev.times(100), new Dec(s.priceDeviation).times(100))}%（超过 ${new Dec(s.priceDeviation).times(100).toFixed()}%）`,
-      );
+  const limit = new Dec(s.priceDeviation).times(100);
+  /** "与平均成本 ¥0.35/个 相差 99%（超过 50%）" when `price` is farther than the setting from `ref`. */
+  const apart = (price: Dec, ref: Dec, refLabel: string): string | null => {
+    const dev = price.minus(ref).abs().dividedBy(ref);
+    return dev.greaterThan(s.priceDeviation) ? `与${refLabel} ${formatPrice(ref)}/${p.baseUnit} 相差 ${percentAbove(dev.times(100), limit)}%（超过 ${limit.toFixed()}%）` : null;
+  };
+  const positive = (fen: string | null | undefined): Dec | null => (fen != null && new Dec(fen).greaterThan(0) ? new Dec(fen) : null);
+  if (e.unitPriceFenPerBase != null) {
+    // The average cost when there is one; before the first receipt, the 进价 on file (a price per
+    // 盘 typed as per 个 would otherwise become the average every later receipt is judged by).
+    const avg = positive(facts.avgCost);
+    const ref = avg ?? positive(list.purchasePriceFen);
+    const why = ref && apart(e.unitPriceFenPerBase, ref, avg ? '平均成本' : '商品进价');
+    if (why) reasons.push(`单价 ${formatPrice(e.unitPriceFenPerBase)}/${p.baseUnit} ${why}`);
+  }
+  if (e.salePriceFenPerBase != null) {
+    const sale = e.salePriceFenPerBase;
+    const avg = positive(facts.avgCost);
+    const listSale = positive(list.salePriceFen);
+    if (avg && sale.lessThan(avg)) {
+      reasons.push(`售价 ${formatPrice(sale)}/${p.baseUnit} 低于平均成本 ${formatPrice(avg)}/${p.baseUnit}：这笔是亏本卖出`);
     }
+    const why = listSale && apart(sale, listSale, '商品售价');
+    if (why) reasons.push(`售价 ${formatPrice(sale)}/${p.baseUnit} ${why}`);
   }
   return reasons;
 }
@@ -167,6 +193,7 @@ async function checkLine<F extends PostingFlow>(
   let product: ProductView;
   let qtyBase: Dec;
   let price: Dec | null = null;
+  let sale: Dec | null = null;
   try {
     // Matched like the posting will be (exact over REST): never a question about another product.
     product = await resolveProduct(conn, line.product, opts);
@@ -176,6 +203,12 @@ async function checkLine<F extends PostingFlow>(
       price = v.unitPriceFenPerBase;
     } else {
       qtyBase = new Dec(parseQuantity(product, line.qty));
+      const salePrice = (line as { salePrice?: string }).salePrice;
+      // A price the rule refuses (or on a 领用) is the posting's refusal, not a question: left to it.
+      if (flow === 'issue' && salePrice) {
+        const kind = (input as { kind?: IssueKind }).kind ?? 'sales_issue';
+        if (kind === 'sales_issue') sale = saleOfLine(kind, product, line.qty, qtyBase, salePrice)?.perBase ?? null;
+      }
     }
   } catch (e) {
     throw atLine(e, n, count);
@@ -187,7 +220,7 @@ async function checkLine<F extends PostingFlow>(
   // More than is on hand will be refused by the posting with the stock it has (库存不足):
   // asking "are you sure?" first would only make the user confirm a refusal.
   if (flow !== 'receipt' && qtyBase.greaterThan(facts.onHand)) return { product, reasons: [] };
-  const reasons = unusualReasons({ product, kind, qtyBase, unitPriceFenPerBase: price }, facts, s);
+  const reasons = unusualReasons({ product, kind, qtyBase, unitPriceFenPerBase: price, salePriceFenPerBase: sale }, facts, s, product);
   if (flow !== 'receipt' && product.batchTracked) {
     const on = await batchesOnHand(conn, { productId: product.id, warehouse, timeZone: getAppTimezone() });
     const day = input.businessTime == null ? on.today : isoDayOf(input.businessTime);

@@ -1,6 +1,7 @@
 /**
  * Periods as people say them (流水, 单据 lists): 今天, 昨天, 本周, 上周, 本月, 上月, 近7天 (also
- * 最近7天, 近 30 天), a month 2026-11, a day 2026-11-25, a range 2026-11-01~2026-11-15 (also ～,
+ * 最近7天, 近 30 天), English today / yesterday / this-week / last-month, a month without its year
+ * 11月 or a day 11月30日 / 11-30 / 30号 (the latest such one not after today), a month 2026-11, a day 2026-11-25, a range 2026-11-01~2026-11-15 (also ～,
  * 至, 到). Reading the word (parsePeriod) is separate from placing it in time (periodRange):
  * the word is checked where it is typed, the range is computed from the business day "today" in
  * the company time zone (src/shared/time.ts), never from the server's clock. Days are
@@ -13,7 +14,9 @@ export type PeriodSpec =
   | { kind: NamedPeriod }
   | { kind: 'lastDays'; days: number }
   | { kind: 'month'; month: string }
-  | { kind: 'range'; from: string; to: string };
+  | { kind: 'range'; from: string; to: string }
+  /** A month or day written without its year (11月, 11月30日, 11-30, 30号): the latest one not after today. */
+  | { kind: 'yearless'; month: number | null; day: number | null };
 
 /** A period placed in time: first and last business day (included), and how to say it. */
 export interface Period {
@@ -34,7 +37,21 @@ const WORDS = new Map<string, NamedPeriod>(Object.entries({
   这个月: 'thisMonth',
   上月: 'lastMonth',
   上个月: 'lastMonth',
+  // English, as the commands have English names too (ledger A001 today).
+  today: 'today',
+  yesterday: 'yesterday',
+  thisweek: 'thisWeek',
+  lastweek: 'lastWeek',
+  thismonth: 'thisMonth',
+  lastmonth: 'lastMonth',
 } satisfies Record<string, NamedPeriod>));
+
+/** 2026年11月, 11月份, 11月30日, 11月30号: a month or a day in Chinese, the year optional. */
+const CHINESE_DATE = /^(?:(\d{4})年)?(\d{1,2})月份?(?:(\d{1,2})[日号])?$/;
+/** 11-30, 11/30: a day of this year (a 4-digit first part is a year-month: 2026-11). */
+const MONTH_DAY = /^(\d{1,2})[-/.](\d{1,2})$/;
+/** 30号, 30日: a day of this month. */
+const DAY_OF_MONTH = /^(\d{1,2})[日号]$/;
 
 const DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const MONTH = /^(\d{4})-(\d{1,2})$/;
@@ -52,7 +69,7 @@ function calendarDay(text: string): string | null {
 }
 
 /** The examples every refusal shows. */
-export const PERIOD_EXAMPLES = '今天、昨天、本周、本月、上月、近7天、2026-11、2026-11-25 或 2026-11-01~2026-11-15';
+export const PERIOD_EXAMPLES = '今天、昨天、本周、本月、上月、近7天、11月、11月30日、2026-11、2026-11-25 或 2026-11-01~2026-11-15';
 
 /**
  * The period a word names, or null when the word is no period at all (it may be a product).
@@ -61,7 +78,7 @@ export const PERIOD_EXAMPLES = '今天、昨天、本周、本月、上月、近
  */
 export function parsePeriod(word: string): PeriodSpec | null {
   const w = word.trim();
-  const named = WORDS.get(w);
+  const named = WORDS.get(w.toLowerCase().replace(/[\s_-]/g, ''));
   if (named) return { kind: named };
   const last = /^(?:近|最近)\s*(\d{1,4})\s*(?:天|日)$/.exec(w);
   if (last) {
@@ -81,6 +98,31 @@ export function parsePeriod(word: string): PeriodSpec | null {
     const d = calendarDay(w);
     if (!d) throw new RangeError(`没有「${w}」这一天`);
     return { kind: 'range', from: d, to: d };
+  }
+  const zh = CHINESE_DATE.exec(w);
+  if (zh) {
+    const [mo, d] = [Number(zh[2]), zh[3] === undefined ? null : Number(zh[3])];
+    if (mo < 1 || mo > 12) throw new RangeError(`没有「${w}」这个月`);
+    if (zh[1]) {
+      if (d === null) return { kind: 'month', month: `${zh[1]}-${pad(mo)}` };
+      const day = calendarDay(`${zh[1]}-${mo}-${d}`);
+      if (!day) throw new RangeError(`没有「${w}」这一天`);
+      return { kind: 'range', from: day, to: day };
+    }
+    if (d !== null && !calendarDay(`2024-${mo}-${d}`)) throw new RangeError(`没有「${w}」这一天`);
+    return { kind: 'yearless', month: mo, day: d };
+  }
+  const md = MONTH_DAY.exec(w);
+  if (md) {
+    const [mo, d] = [Number(md[1]), Number(md[2])];
+    if (!calendarDay(`2024-${mo}-${d}`)) throw new RangeError(`没有「${w}」这一天`);
+    return { kind: 'yearless', month: mo, day: d };
+  }
+  const dm = DAY_OF_MONTH.exec(w);
+  if (dm) {
+    const d = Number(dm[1]);
+    if (d < 1 || d > 31) throw new RangeError(`没有「${w}」这一天`);
+    return { kind: 'yearless', month: null, day: d };
   }
   const m = MONTH.exec(w.replace(/[/.]/g, '-'));
   if (m) {
@@ -128,10 +170,30 @@ export function periodRange(spec: PeriodSpec, today: string): Period {
       return { from: `${spec.month}-01`, to: monthEnd(spec.month), label: spec.month };
     case 'range':
       return { from: spec.from, to: spec.to, label: spec.from === spec.to ? spec.from : `${spec.from}~${spec.to}` };
+    case 'yearless':
+      return yearlessRange(spec, today);
   }
 }
 
-/** "2026-11-25": the business day of `at` in `timeZone`. */
-export function businessDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+/**
+ * The latest month or day of that name not after `today`: 11月 in January is last November;
+ * 30号 on the 5th is the 30th of last month (31号 the last month that has one; 2月29日 the last
+ * leap year). parsePeriod checked that such a day exists in some year.
+ */
+function yearlessRange(spec: { month: number | null; day: number | null }, today: string): Period {
+  const [ty, tm] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+  if (spec.day === null) {
+    const y = spec.month! > tm ? ty - 1 : ty;
+    const month = `${y}-${pad(spec.month!)}`;
+    return { from: `${month}-01`, to: monthEnd(month), label: month };
+  }
+  // Walk back month by month (or year by year for a named month) to the first real day ≤ today.
+  for (let i = 0; i < 12 * 8; i++) {
+    const back = spec.month === null ? tm - 1 - i : spec.month - 1 - 12 * i;
+    const y = ty + Math.floor(back / 12);
+    const mo = (((back % 12) + 12) % 12) + 1;
+    const day = calendarDay(`${y}-${mo}-${spec.day}`);
+    if (day && day <= today) return { from: day, to: day, label: day };
+  }
+  return { from: today, to: today, label: today };
 }

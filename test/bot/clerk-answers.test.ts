@@ -89,8 +89,8 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     const l = await h.say('流水 A001 今天');
     expect(l).toMatch(/^📒 流水 螺丝M6（A001） 全部仓库 · 今天（\d{4}-\d{2}-\d{2}）/);
     expect(l).toContain('期初结存：0 个');
-    expect(l).toMatch(/RK\d{8}-\d{4} 采购入库 \+20 个 @主仓库 → 结存 20 个 · ¥7\.00/);
-    expect(l).toMatch(/CK\d{8}-\d{4} 销售出库 -3 个 @主仓库 → 结存 17 个 · -¥1\.05/);
+    expect(l).toMatch(/RK\d{8}-\d{4} 采购入库 \+20 个 金额 \+¥7\.00 @主仓库 → 结存 20 个$/m);
+    expect(l).toMatch(/CK\d{8}-\d{4} 销售出库 -3 个 金额 -¥1\.05 @主仓库 → 结存 17 个$/m);
     expect(l).toContain('期末结存：17 个');
     // A period before anything happened: the opening is what was there, nothing listed.
     const before = await h.say('流水 A001 2020-01');
@@ -104,7 +104,7 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     expect(p1).toContain('还有更多，下一页：流水 A001 页=2');
     const p2 = await h.say('流水 A001 页=2');
     expect(p2).toContain('本页前结存：35 个');
-    expect(p2).toContain('+1 个 @主仓库 → 结存 36 个');
+    expect(p2).toContain('+1 个 金额 +¥0.35 @主仓库 → 结存 36 个');
     expect(p2).toContain('期末结存：38 个');
     await h.say('用户 授权 ou_sales 销售');
     const s = await h.say('流水 A001 今天', { openId: 'ou_sales' });

@@ -70,10 +70,10 @@ describeDb('product names with spaces and digits in commands', (t) => {
     await seed();
     // 杜邦线 and 杜邦线 20cm both exist: "杜邦线 20cm 5" is 5 of 杜邦线 20cm …
     expect(await h.say('入库 杜邦线 20cm 5')).toContain('（DP-20）采购入库 +5 个');
-    // … and "杜邦线 20 5" is 20 of 杜邦线 at ¥5 (no product is called 杜邦线 20).
-    const r = await h.say('入库 杜邦线 20 5');
+    // … and "杜邦线 20 0.25" is 20 of 杜邦线 at ¥0.25 (no product is called 杜邦线 20).
+    const r = await h.say('入库 杜邦线 20 0.25');
     expect(r).toContain('杜邦线（DP）采购入库 +20 个');
-    expect(r).toContain('单价 ¥5.00/个');
+    expect(r).toContain('单价 ¥0.25/个');
     // A model number written differently is still the product (its name has no space).
     expect(await h.say('入库 螺丝 M3X8 100')).toContain('螺丝M3×8（SCR-M3X8）采购入库 +100 个');
     expect(await h.say('入库 m3*8 100')).toContain('（SCR-M3X8）采购入库 +100 个');
