@@ -164,7 +164,10 @@ export function choiceValue(choices: readonly SelectChoice[] | undefined, typed:
   const exact = choices.filter((c) => c.text === typed);
   if (exact.length === 1) return exact[0].value;
   const partial = choices.filter((c) => c.text.includes(typed));
-  return partial.length === 1 ? partial[0].value : typed;
+  if (partial.length === 1) return partial[0].value;
+  // As on a phone, letter case does not matter when picking what the card shows (led50 = LED50).
+  const folded = choices.filter((c) => c.text.toLowerCase().includes(typed.toLowerCase()));
+  return folded.length === 1 ? folded[0].value : typed;
 }
 
 /** The names of a card's form fields (inputs and selects), in reading order: what 字段=值 may name. */

@@ -129,7 +129,8 @@ async function main(): Promise<void> {
       return true;
     }
     if (text.startsWith('/click')) {
-      const [, n, ...rest] = text.split(/\s+/);
+      // 字段="带 空格 的值" stays one field; a value may hold "=" (remark=A=B): split at the first one.
+      const [, n, ...rest] = [...text.matchAll(/[^\s="]+="[^"]*"|\S+/g)].map((m) => m[0].replace(/^([^=]+)="(.*)"$/, '$1=$2'));
       if (!lastCard) return say('（还没有卡片）'), true;
       const b = cardButtons(lastCard.card)[Number(n) - 1];
       if (!b) return say('（没有这个按钮编号）'), true;
@@ -141,7 +142,8 @@ async function main(): Promise<void> {
       }
       // Feishu only sends fields the card has: a name it does not know would be dropped silently.
       const known = cardFieldNames(lastCard.card);
-      const unknown = fields.map((f) => f.split('=')[0]).filter((k) => k && !known.includes(k));
+      const field = (f: string): [string, string] | null => (f.includes('=') ? [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] : null);
+      const unknown = fields.map((f) => field(f)?.[0] ?? f).filter((k) => k && !known.includes(k));
       if (unknown.length) {
         return say(`（这张卡片没有字段：${unknown.join('、')}。可填的字段：${known.join('、') || '无'}，写成 字段=值，例如 ${known[0] ?? 'qty'}=…）`), true;
       }
@@ -149,8 +151,8 @@ async function main(): Promise<void> {
       const selects = cardSelects(lastCard.card);
       const form_value = Object.fromEntries(
         fields
-          .map((f) => f.split('='))
-          .filter((kv) => kv.length === 2)
+          .map(field)
+          .filter((kv): kv is [string, string] => kv !== null)
           .map(([k, v]) => [k, choiceValue(selects.get(k), v)]),
       );
       try {
@@ -184,7 +186,9 @@ async function main(): Promise<void> {
     // @机器人 / @bot → the bot's own mention (its open_id is what the bot info API reports).
     const withMentions = text.replace(/@(ou_[A-Za-z0-9_-]+|机器人|bot)(?![A-Za-z0-9_-])/g, (_m, id: string) => {
       const key = `@_user_${mentions.length + 1}`;
-      mentions.push(id.startsWith('ou_') ? { key, openId: id, name: id } : fake.botMention(key));
+      // Feishu puts the colleague's display name in the mention: the directory's (/name), and
+      // none the CLI can know otherwise — never the open_id, which would be stored as a name.
+      mentions.push(id.startsWith('ou_') ? { key, openId: id, name: fake.userName(id) ?? '' } : fake.botMention(key));
       return key;
     });
     const push = await fake.sendText(url, { openId: as, text: withMentions, mentions, ...(group ? { chatType: 'group' as const, chatId: 'oc_chat_cli_group' } : {}) }, { timeoutMs: 10_000 });

@@ -6,6 +6,7 @@
  */
 import { issueCardToken } from '../../src/interaction/card-tokens.js';
 import { DOC_KIND_LABEL } from '../../src/inventory/moves.js';
+import { isoDay } from '../../src/shared/time.js';
 import { batchOptions, productOptions, type ProductOption } from '../../src/inventory/options.js';
 import { productLabel } from '../../src/inventory/products.js';
 import { getDefaultWarehouse, listWarehouses } from '../../src/inventory/warehouses.js';
@@ -62,11 +63,13 @@ export type BatchChoice = Option[] | null;
 
 export async function loadBatches(f: FormContext): Promise<BatchChoice> {
   const opts = await batchOptions(f.conn, f.actor, f.selectMax);
-  return opts && opts.length ? opts.map((b) => ({ label: `${b.productName} · ${b.batchNo}（${b.qtyText}）`, value: `${b.productId}:${b.batchNo}` })) : null;
+  const today = isoDay(f.now);
+  const expiry = (d: string | null) => (d === null ? '' : d < today ? ` · 已过期 ${d}` : ` · 到期 ${d}`);
+  return opts && opts.length ? opts.map((b) => ({ label: `${b.productName} · ${b.batchNo}（${b.qtyText}${expiry(b.expiresOn)}）`, value: `${b.productId}:${b.batchNo}` })) : null;
 }
 
 export function batchField(b: BatchChoice, hint: string): El[] {
-  if (b) return select('batch', '批次（可选）', [{ label: '自动（先进先出）', value: '-' }, ...b], { placeholder: hint });
+  if (b) return select('batch', '批次（可选）', [{ label: '自动（先到期先出）', value: '-' }, ...b], { placeholder: hint });
   return [input('batch_no', '批次（可选）', { placeholder: hint, maxLength: 64 })];
 }
 

@@ -31,7 +31,7 @@ export const userCommands: readonly CommandSpec[] = [
       // Never a guess (老板 is not a role): the granted role decides what someone may do.
       if (!role) throw new UsageError(`没有「${args[1]}」这个角色，没有授权。角色只能是：${roleChoicesText()}`);
       if (args.length > 2) throw new UsageError(`多余的内容「${args.slice(2).join(' ')}」`);
-      return { user: person.openId, role, ...(person.name ? { name: person.name } : {}) };
+      return { user: person.openId, role, ...(person.name && person.name !== person.openId ? { name: person.name } : {}) };
     },
     async run(ctx, input) {
       const { user, previousRole } = await ctx.invoke<{ user: UserView; previousRole: Role | null }>(input);

@@ -55,7 +55,23 @@ function keepValueCommas(s: string): string {
 const NUMBER_OR_COMMA = new RegExp(`(${COMMA_NUMBER.source})|,`, 'g');
 
 export function normalizeText(input: string): string {
-  let s = withoutZeroWidth(input);
+  const text = withoutZeroWidth(input);
+  // A remark (备注=, 原因=) is kept as typed — its commas, colons and full-width text are the
+  // user's words (客户：华强北, 急, A=B), not separators: only its spaces are tidied. Options and
+  // @仓库 after it still read (bot/parse/args.ts ends a remark at the next known one).
+  const remark = REMARK_KEY.exec(text);
+  if (!remark) return normalizeCommand(text);
+  const at = remark.index + remark[1].length;
+  const value = text.slice(at + remark[0].length - remark[1].length).replace(/[\s\u3000\u00a0]+/g, ' ').trim();
+  return `${normalizeCommand(text.slice(0, at))} ${toHalfWidth(remark[2])}=${value}`.trim();
+}
+
+/** Where a free-text option starts: 备注= / 原因= (and English names; full-width ＝ too). */
+const REMARK_KEY = /(^|[\s，,、；;])(备注|原因|remark|note|reason)\s*[=＝]/i;
+
+/** normalizeText of everything but a remark. */
+function normalizeCommand(input: string): string {
+  let s = input;
   // A full-width comma between digits may be inside a number (1，5): kept as a comma for now.
   s = s.replace(/([0-9０-９])，(?=[0-9０-９])/g, '$1,');
   s = toHalfWidth(s.replace(/＝/g, '='));

@@ -41,21 +41,24 @@ export interface BatchOption {
   batchNo: string;
   /** Stock over all warehouses, in the product's units (e.g. "2箱3个"). */
   qtyText: string;
+  /** Expiry day ("2027-06-30"), null when none was entered. */
+  expiresOn: string | null;
 }
 
 /**
- * Batches of active batch-tracked products with stock in any warehouse, oldest first per
- * product (the order FIFO picking would take them), or null when more than `max`.
+ * Batches of active batch-tracked products with stock in any warehouse, per product in the
+ * order picking takes them (earliest expiry first, undated by receipt: ledger.ts pickOrder), or
+ * null when more than `max`.
  */
 export async function batchOptions(conn: Conn, actor: Actor, max: number): Promise<BatchOption[] | null> {
   requirePermission(actor, 'stock.view');
-  const rows = await execRows<{ product_id: number; name: string; batch_no: string; qty: string; base_unit: string; pack_unit: string | null; pack_factor: string | null }>(
+  const rows = await execRows<{ product_id: number; name: string; batch_no: string; expires_on: string | null; qty: string; base_unit: string; pack_unit: string | null; pack_factor: string | null }>(
     conn,
-    sql`select b.product_id, p.name, bt.batch_no, sum(b.qty)::text as qty, p.base_unit, p.pack_unit, p.pack_factor::text as pack_factor
+    sql`select b.product_id, p.name, bt.batch_no, bt.expires_on, sum(b.qty)::text as qty, p.base_unit, p.pack_unit, p.pack_factor::text as pack_factor
         from stock_balances b join batches bt on bt.id = b.batch_id join products p on p.id = b.product_id
         where p.batch_tracked and p.archived_at is null and b.qty > 0
-        group by b.product_id, p.name, bt.batch_no, bt.received_at, p.base_unit, p.pack_unit, p.pack_factor
-        order by p.name, bt.received_at, bt.batch_no limit ${max + 1}`,
+        group by b.product_id, p.name, bt.id, bt.batch_no, bt.expires_on, bt.received_at, p.base_unit, p.pack_unit, p.pack_factor
+        order by p.name, bt.expires_on nulls last, bt.received_at, bt.id limit ${max + 1}`,
   );
   if (rows.length > max) return null;
   return rows.map((r) => ({
@@ -63,5 +66,6 @@ export async function batchOptions(conn: Conn, actor: Actor, max: number): Promi
     productName: r.name,
     batchNo: r.batch_no,
     qtyText: formatQty({ baseUnit: r.base_unit, packUnit: r.pack_unit, packFactor: r.pack_factor }, r.qty),
+    expiresOn: r.expires_on,
   }));
 }

@@ -6,7 +6,7 @@
  *
  *   export const issueStock = defineUseCase({
  *     id: 'inventory.issue', kind: 'write', permission: 'stock.issue',
- *     label: '出库', summary: '商品出库（销售或领用），按先进先出扣减批次',
+ *     label: '出库', summary: '商品出库（销售或领用），先到期的批次先出',
  *     input: issueCanonical, rest: { method: 'post', path: '/issues' },
  *     run: (ctx, input) => postIssue(ctx.conn, ctx.actor, { ...toService(input), idempotencyKey: ctx.idempotencyKey }),
  *   });

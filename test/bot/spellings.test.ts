@@ -81,6 +81,10 @@ const CHAT_OTHER: [string, (p: Posted) => void][] = [
   ['出库 A001 1 备注=客户说 A=B 明天到 确认', (p) => expect(p.remark).toBe('客户说 A=B 明天到')],
   ['出库 A001 1 备注=客户说,明天到 确认', (p) => expect(p.remark).toBe('客户说,明天到')],
   ['出库 A001 1 备注=红色、蓝色各半 确认', (p) => expect(p.remark).toBe('红色、蓝色各半')],
+  // A remark keeps its punctuation as typed (found by a tester: commas and colons were lost).
+  ['出库 A001 1 备注=A=B, 急！(补发) 确认', (p) => expect(p.remark).toBe('A=B, 急！(补发)')],
+  ['出库 A001 1 备注=供应商：华强北A=12号，急单 确认', (p) => expect(p.remark).toBe('供应商：华强北A=12号，急单')],
+  ['出库 A001 1 备注 ＝ 客户，明天 @主仓库 确认', (p) => expect(p.remark).toBe('客户，明天')],
 ];
 
 /** Chat: refusals that name what was wrong. */

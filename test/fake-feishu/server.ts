@@ -398,6 +398,10 @@ export class FakeFeishu {
   setUserName(openId: string, name: string): void {
     this.contactNames.set(openId, name);
   }
+  /** The display name the directory holds for a colleague (what Feishu puts in an @mention), if any. */
+  userName(openId: string): string | undefined {
+    return this.contactNames.get(openId);
+  }
   /** Contact reads (GET /open-apis/contact/v3/users/…) so far, optionally for one user id. */
   contactCalls(userId?: string): number {
     return this.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/open-apis/contact/v3/users/') && (userId === undefined || r.path.endsWith(`/${userId}`))).length;

@@ -151,7 +151,7 @@ export const issueStock = defineUseCase({
   kind: 'write',
   permission: 'stock.issue',
   label: '出库',
-  summary: '出库（销售、领用）：不指定批次时按先进先出扣减',
+  summary: '出库（销售、领用）：不指定批次时先到期的先出（没有有效期的按先进先出），过期批次不自动出',
   input: issueInput,
   output: documentResultSchema,
   rest: { method: 'post', path: '/issues' },
