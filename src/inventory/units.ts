@@ -180,7 +180,13 @@ export function parseQuantity(product: UnitInfo, input: string | number, opts: {
     const u = unitRole(product, unit);
     if (u === 'base') total = total.plus(n);
     else if (u === 'pack') total = total.plus(n.times(product.packFactor!));
-    else throw bad(`的单位「${unit}」不认识`);
+    else {
+      // Another unit of the same measure as the base unit (500克 of a product counted in 千克,
+      // 100厘米 in 米): converted exactly — the factors are powers of ten, or 50 / 500 for 两 / 斤.
+      const ratio = unit ? unitRatio(unit, product.baseUnit) : null;
+      if (!ratio) throw bad(`的单位「${unit}」不认识`);
+      total = total.plus(n.dividedBy(ratio));
+    }
   }
   if (total.isNegative() || (total.isZero() && !opts.allowZero)) throw bad('必须大于 0');
   if (!fitsQtyScale(total)) throw bad('小数位太多（最多 6 位）');

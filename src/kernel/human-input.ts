@@ -22,7 +22,7 @@
  * cannot improve: it is returned as typed, and the schema (or the product-aware check) that
  * runs next explains what is wrong in the user's words.
  */
-import { NumberCommaError, stripThousands } from '../shared/decimal.js';
+import { Dec, NumberCommaError, stripThousands } from '../shared/decimal.js';
 
 /** Zero-width space/joiners, BOM and soft hyphen: invisible, pasted from chat apps. */
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
@@ -146,11 +146,18 @@ export function readChineseNumber(s: string): string | null {
  */
 const NUMERAL_UNITS = ['千克', '千米', '千瓦', '两'];
 const ARABIC = /^\d+(?:\.\d+)?/;
+/** Magnitudes written after Arabic digits, as people write large counts: 1万 = 10000. */
+const MAGNITUDE: Readonly<Record<string, number>> = { 万: 10_000, 千: 1_000, 百: 100 };
 
 /** The number at the head of `s` (Arabic, Chinese or 半), its text and length; null when none. */
 function numberAt(s: string): { n: string; len: number } | null {
   const a = ARABIC.exec(s);
-  if (a) return { n: a[0], len: a[0].length };
+  if (a) {
+    // 1万, 2.5万, 3千 (but 2千克 is 2 千克: a unit word that starts with the magnitude wins).
+    const mag = MAGNITUDE[s[a[0].length]];
+    if (mag && !NUMERAL_UNITS.some((u) => s.startsWith(u, a[0].length))) return { n: new Dec(a[0]).times(mag).toFixed(), len: a[0].length + 1 };
+    return { n: a[0], len: a[0].length };
+  }
   if (s.startsWith('半')) return { n: '0.5', len: 1 };
   let end = 0;
   while (end < s.length && NUMERAL_CHAR.test(s[end])) end++;
