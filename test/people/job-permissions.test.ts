@@ -57,7 +57,7 @@ describeDb('permissions that match jobs, in chat', (t) => {
     await seed();
     expect(await h.say('商品 修改 A001 售价=1.2', { openId: 'ou_clerk' })).toBe('没有权限：仓管不能「修改售价」（需要「修改价格」权限）。请联系管理员授权。');
     expect(await h.say('商品 修改 A001 进价=0.1', { openId: 'ou_clerk' })).toContain('仓管不能「修改进价」');
-    expect(await h.say('商品 新增 B001 垫片 售价=0.1', { openId: 'ou_clerk' })).toContain('仓管不能「修改售价」');
+    expect(await h.say('商品 新增 B001 垫片 售价=0.1', { openId: 'ou_clerk' })).toContain('仓管不能「给新商品设售价（不写售价就可以新增，价格请有权限的同事设置）」');
     expect(await prices(t.db, 'A001')).toEqual({ p: '35', s: '80' });
     expect(await prices(t.db, 'B001')).toBeUndefined();
     // Everything else about a product stays the clerk's job.

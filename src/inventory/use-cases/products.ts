@@ -20,8 +20,11 @@ import { TEXT_MAX } from '../../shared/limits.js';
 import { requirePermission, type Actor } from '../../people/roles.js';
 
 /** Setting a price (进价/售价, also on a new product) needs 'product.price' besides product.manage (src/people/roles.ts). */
-function checkPriceChange(actor: Actor, i: { purchasePrice?: unknown; salePrice?: unknown }): void {
-  if (i.purchasePrice !== undefined || i.salePrice !== undefined) requirePermission(actor, 'product.price', i.salePrice !== undefined ? '修改售价' : '修改进价');
+function checkPriceChange(actor: Actor, i: { purchasePrice?: unknown; salePrice?: unknown }, creating = false): void {
+  if (i.purchasePrice === undefined && i.salePrice === undefined) return;
+  const which = i.salePrice !== undefined && i.purchasePrice !== undefined ? '进价和售价' : i.salePrice !== undefined ? '售价' : '进价';
+  // On a new product the refusal says the product itself may be created without the price.
+  requirePermission(actor, 'product.price', creating ? `给新商品设${which}（不写${which}就可以新增，价格请有权限的同事设置）` : `修改${which}`);
 }
 
 const text = (max: number) => z.string().trim().max(max);
@@ -84,7 +87,7 @@ export const createProductUseCase = defineUseCase({
   output: productSchema,
   rest: { method: 'post', path: '/products' },
   run: async (ctx, i) => {
-    checkPriceChange(ctx.actor, i);
+    checkPriceChange(ctx.actor, i, true);
     return costFiltered(ctx.actor, await createProduct(ctx.conn, ctx.actor, serviceFields(i) as CreateProductInput));
   },
 });

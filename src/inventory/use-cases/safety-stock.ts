@@ -23,7 +23,7 @@ export const safetyStockSetUseCase = defineUseCase({
   id: 'inventory.safety-stock-set',
   kind: 'write',
   permission: 'product.manage',
-  label: '设置分仓安全库存',
+  label: '设置安全库存',
   summary: '设置一个商品在某个仓库的安全库存（分仓低库存按它判断）；写 0 取消',
   input: z.strictObject({
     product: productRef,
