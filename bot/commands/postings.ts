@@ -49,7 +49,9 @@ export function renderPosting(r: Posting, verb: string): string {
   const sold = saleTotalText(r.lines);
   if (sold) total.push(sold);
   const onHand = r.onHand.map((o) => `• ${o.name}：${o.warehouseName} 现有 ${tidyQty(o.qtyText)}${o.totalQty !== o.qty ? `；全部仓库 ${tidyQty(o.totalQtyText)}` : ''}`);
-  return [head, ...lines, ...total, '现有库存：', ...onHand].join('\n');
+  // The remark as recorded: words after the quantity become it, so the user sees what was kept.
+  const remark = d.remark ? [`备注：${d.remark}`] : [];
+  return [head, ...lines, ...total, ...remark, '现有库存：', ...onHand].join('\n');
 }
 
 /** The warehouse the user last posted in (users.last_warehouse_id), in the message's transaction. */
@@ -243,6 +245,7 @@ function parseIssue(args: string[], fixed?: IssueKind): PostingCommand<IssueCano
     {
       options: { 批次: ['batch', '批号'], 备注: ['remark', 'note'], 售价: ['sale', 'saleprice', '销售价', '卖价', '销售单价'] },
       flags: { 领用: ['internal', '内部'], ...CONFIRM_FLAG },
+      unknownOptionsAreWords: true,
     },
     '螺丝 10 批次=B1 售价=0.5',
   );

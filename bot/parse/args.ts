@@ -31,6 +31,12 @@ export interface ArgSpec {
   /** Bare words that are flags: canonical → aliases. */
   flags?: Record<string, string[]>;
   /**
+   * A `键=值` whose key is no option of the command is an ordinary word (default: refused with
+   * the options): for commands whose trailing words are a remark (出库 … 客户：华强=急单), where
+   * options are recognised only by their known names.
+   */
+  unknownOptionsAreWords?: boolean;
+  /**
    * Options whose value is free text that runs on over the following words (default: 备注 and
    * 原因, when the command has them): 备注=客户说 明天 A=B → 「客户说 明天 A=B」.
    */
@@ -95,7 +101,7 @@ export function parseArgs(tokens: string[], spec: ArgSpec = {}): Args {
       out.options.set(text, `${out.options.get(text)} ${t}`);
       continue;
     }
-    if (eq > 0) {
+    if (eq > 0 && !spec.unknownOptionsAreWords) {
       const known = Object.keys(spec.options ?? {});
       throw new UsageError(`不认识的选项「${t.slice(0, eq)}」${known.length ? `，可用：${known.join('、')}` : ''}`);
     }

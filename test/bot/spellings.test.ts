@@ -94,11 +94,15 @@ const CHAT_OTHER: [string, (p: Posted) => void][] = [
   ['出库 A001 1 备注=A=B, 急！(补发) 确认', (p) => expect(p.remark).toBe('A=B, 急！(补发)')],
   ['出库 A001 1 备注=供应商：华强北A=12号，急单 确认', (p) => expect(p.remark).toBe('供应商：华强北A=12号，急单')],
   ['出库 A001 1 备注 ＝ 客户，明天 @主仓库 确认', (p) => expect(p.remark).toBe('客户，明天')],
+  // Options by their known names only: after 出库's quantity an unknown 键=值 is part of the remark.
+  ['出库 A001 1 送货单=123 确认', (p) => expect(p.remark).toBe('送货单=123')],
+  ['出库 A001 1 客户:深圳华强=急单 确认', (p) => expect(p.remark).toBe('客户:深圳华强=急单')],
 ];
 
 /** Chat: refusals that name what was wrong. */
 const CHAT_REFUSED: [string, RegExp][] = [
-  ['出库 A001 1 送货单=123', /不认识的选项「送货单」，可用：/],
+  // 入库 takes no bare remark: an unknown 键=值 is refused with the options (出库's is a remark word).
+  ['入库 A001 1 送货单=123', /不认识的选项「送货单」，可用：/],
   [`商品 新增 Z01 ${'长'.repeat(201)}`, /名称最多 200 个字（收到 201 个字）/],
   ['商品 新增 Z02 扳手 别名=杜邦线', /别名「杜邦线」已是商品「杜邦线」（DP20）的名称/],
   ['商品 新增 Z03 扳手 别名=A001', /别名「A001」已是商品「螺丝M3×8」（A001）的编码/],
