@@ -46,6 +46,8 @@ export function parseDocList(args: string[], ctx: ParseContext): DocListQuery {
     mention = { openId: m.openId, name: m.name };
   }
   const { period, word, rest } = takePeriod(a.positional);
+  // 「单据 经办 李四」: the list's own header word before a name.
+  if (rest[0] === '经办' && rest.length > 1) rest.shift();
   const who = rest.join(' ') || null;
   if (who && who.length > 100) throw new UsageError('名字或商品名太长');
   if (!period && !who && !mention && a.at.length === 0) {
@@ -56,13 +58,20 @@ export function parseDocList(args: string[], ctx: ParseContext): DocListQuery {
 
 type DocPage = CostFiltered<Page<DocumentListItem>>;
 
+/** How the list's words were read (the title says it): the product, the colleague, the warehouse. */
+interface ReadAs {
+  product: string | null;
+  person: string | null;
+  warehouse: string | null;
+}
+
 const notFound = (e: unknown, key: string) => isDomainError(e) && e.code === 'not_found' && e.details !== undefined && key in e.details;
 
 /**
  * One page of the list, invoking inventory.documents: the filters from `q` (a bare word tried
  * as a person, then as a product), the page walked with the cursors.
  */
-async function fetchPage(ctx: CommandContext, q: DocListQuery, filter: Record<string, unknown>): Promise<{ page: DocPage; n: number; whoIs: 'person' | 'product' | null }> {
+async function fetchPage(ctx: CommandContext, q: DocListQuery, filter: Record<string, unknown>): Promise<{ page: DocPage; n: number; read: ReadAs }> {
   const load = async (f: Record<string, unknown>) => {
     let r = await ctx.invoke<DocPage>({ ...f, limit: DOC_LIST_PAGE }, 'inventory.documents');
     for (let n = 1; n < q.page; n++) {
@@ -71,21 +80,44 @@ async function fetchPage(ctx: CommandContext, q: DocListQuery, filter: Record<st
     }
     return { page: r, n: q.page };
   };
-  if (q.mention) return { ...(await load({ ...filter, actor: q.mention.openId, ...(q.who ? { product: q.who } : {}) })), whoIs: q.who ? 'product' : null };
-  if (!q.who) return { ...(await load(filter)), whoIs: null };
+  const wh = q.warehouse ?? null;
+  if (q.mention) return { ...(await load({ ...filter, actor: q.mention.openId, ...(q.who ? { product: q.who } : {}) })), read: { person: q.mention.name || q.mention.openId, product: q.who, warehouse: wh } };
+  if (!q.who) {
+    try {
+      return { ...(await load(filter)), read: { person: null, product: null, warehouse: wh } };
+    } catch (e) {
+      // 「@李四」typed by hand is no mention: no warehouse of that name → a colleague of that name.
+      if (!(q.warehouse !== undefined && notFound(e, 'warehouse'))) throw e;
+      const { warehouse: _w, ...rest } = filter;
+      try {
+        return { ...(await load({ ...rest, actor: q.warehouse })), read: { person: q.warehouse!, product: null, warehouse: null } };
+      } catch (e2) {
+        if (notFound(e2, 'user')) throw e;
+        throw e2;
+      }
+    }
+  }
   try {
-    return { ...(await load({ ...filter, actor: q.who })), whoIs: 'person' };
+    return { ...(await load({ ...filter, actor: q.who })), read: { person: q.who, product: null, warehouse: wh } };
   } catch (e) {
     if (!notFound(e, 'user')) throw e;
   }
   try {
-    return { ...(await load({ ...filter, product: q.who })), whoIs: 'product' };
+    return { ...(await load({ ...filter, product: q.who })), read: { person: null, product: q.who, warehouse: wh } };
   } catch (e) {
-    if (isDomainError(e) && e.code === 'not_found') {
-      throw new DomainError('not_found', `「${q.who}」不是单号或期间，也没有叫这个名字的同事或商品。可以写：单据 CK20261125-0001、单据 今天、单据 螺丝M6、单据 @张三。`, { query: q.who });
-    }
-    throw e;
+    if (!(isDomainError(e) && e.code === 'not_found')) throw e;
   }
+  // 「单据 DP20 王强」: a product, then a colleague (the last word).
+  const words = q.who.split(' ');
+  if (words.length > 1) {
+    try {
+      const [product, person] = [words.slice(0, -1).join(' '), words[words.length - 1]];
+      return { ...(await load({ ...filter, product, actor: person })), read: { person, product, warehouse: wh } };
+    } catch (e) {
+      if (!(isDomainError(e) && e.code === 'not_found')) throw e;
+    }
+  }
+  throw new DomainError('not_found', `「${q.who}」不是单号或期间，也没有叫这个名字的同事或商品。可以写：单据 CK20261125-0001、单据 今天、单据 螺丝M6、单据 张三、单据 螺丝M6 张三、单据 @张三。`, { query: q.who });
 }
 
 /** The list as chat text, with the next-page hint. */
@@ -93,13 +125,13 @@ export async function docListText(ctx: CommandContext, q: DocListQuery): Promise
   const tz = getAppTimezone();
   const range = q.period ? periodRange(q.period, isoDay(ctx.now, tz)) : null;
   const filter: Record<string, unknown> = { ...(range ? { from: range.from, to: range.to } : {}), ...(q.warehouse !== undefined ? { warehouse: q.warehouse } : {}) };
-  const { page: r, n, whoIs } = await fetchPage(ctx, q, filter);
+  const { page: r, n, read } = await fetchPage(ctx, q, filter);
   if (n < q.page) return `单据列表只有 ${n} 页。`;
   const title = [
     range ? range.label : null,
-    q.mention ? `经办 ${q.mention.name ?? q.mention.openId}` : whoIs === 'person' ? `经办 ${q.who}` : null,
-    whoIs === 'product' ? `商品 ${q.who}` : null,
-    q.warehouse ? `@${q.warehouse}` : null,
+    read.product ? `商品 ${read.product}` : null,
+    read.person ? `经办 ${read.person}` : null,
+    read.warehouse ? `@${read.warehouse}` : null,
   ].filter(Boolean);
   const out = [`📄 单据${title.length ? ` · ${title.join(' · ')}` : ''}${q.page > 1 ? ` · 第 ${q.page} 页` : ''}`];
   if (!r.items.length) out.push('没有符合条件的单据。');

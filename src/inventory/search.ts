@@ -34,11 +34,12 @@ export function compactFold(s: string): string {
 }
 
 /**
- * The SQL twin of foldText for stored text (names, search_text): lower-cased, × ✕ * → x.
- * Stored text is already NFKC-clean enough for this (the adapters normalise full-width input).
+ * The SQL twin of foldText for stored text (names, search_text): NFKC, lower-cased, × ✕ * → x.
+ * NFKC on both sides: a name stored with ² or ｍ (硅胶线 1mm²) must compare equal to what
+ * foldText makes of the same typed text.
  */
 export function foldSql(col: SQL): SQL {
-  return sql`translate(lower(${col}), '×✕*', 'xxx')`;
+  return sql`translate(lower(normalize(${col}, NFKC)), '×✕*', 'xxx')`;
 }
 
 /** The SQL twin of compactFold: foldSql without whitespace. */

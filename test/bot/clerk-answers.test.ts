@@ -130,6 +130,15 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     const mention = await h.say('单据 @_user_1', { mentions: [{ key: '@_user_1', openId: ADMIN_OPEN_ID, name: '管理员' }] });
     expect(mention).toContain('经办 管理员');
     expect(mention).toContain('螺丝M6');
+    // A product and a colleague together; the header word 经办 before a name; a colleague typed as
+    // @名字 (no real mention) where no warehouse has that name.
+    const both = await h.say(`单据 B001 ${ADMIN_OPEN_ID}`);
+    expect(both).toContain(`📄 单据 · 商品 B001 · 经办 ${ADMIN_OPEN_ID}`);
+    expect(both).toContain('垫片');
+    expect(both).not.toContain('螺丝M6');
+    expect(await h.say(`单据 经办 ${ADMIN_OPEN_ID}`)).toContain(`📄 单据 · 经办 ${ADMIN_OPEN_ID}`);
+    expect(await h.say(`单据 今天 @${ADMIN_OPEN_ID}`)).toMatch(new RegExp(`📄 单据 · 今天（[-\\d]+） · 经办 ${ADMIN_OPEN_ID}\n`));
+    expect(await h.say('单据 今天 @不存在')).toContain('找不到仓库「不存在」');
     expect(await h.say('单据 昨天')).toContain('没有符合条件的单据');
     expect(await h.say('单据 不存在的词')).toContain('「不存在的词」不是单号或期间，也没有叫这个名字的同事或商品');
     const rk = today.match(/RK\d{8}-0001/)![0];

@@ -34,6 +34,14 @@ describeDb('product names with spaces and digits in commands', (t) => {
     expect(await h.say('商品 新增 SCR-M3X8 螺丝M3×8 进价=0.05')).toContain('已新增商品');
   }
 
+  it('a name with a superscript or full-width letters (硅胶线 1mm²) is read as written: the database folds it like the typed text', async () => {
+    await seed();
+    expect(await h.say('商品 新增 SW1 硅胶线 1mm² 单位=米')).toContain('已新增商品');
+    expect(await h.say('入库 硅胶线 1mm² 10 1.2')).toContain('硅胶线 1mm²（SW1）采购入库 +10 米');
+    expect(await h.say('出库 硅胶线 1mm² 2米')).toContain('硅胶线 1mm²（SW1）销售出库 -2 米');
+    expect(await onHand('SW1')).toBe('8');
+  });
+
   it('a size code with a leading zero (0603) is part of the name, never a quantity: nothing is posted from it', async () => {
     await seed();
     expect(await h.say('商品 新增 C104 贴片电容 0603 104 进价=0.01')).toContain('已新增商品');
