@@ -104,6 +104,9 @@ export function searchCondition(query: string): SQL | null {
     sql` and `,
   );
   // "M3 x 8", "TYPE-C母座16P": also the whole query without spaces against the haystack without spaces.
+  // And without hyphens or underscores too ("typec" finds Type-C, "dpx20" DPX-20): search only;
+  // a name must still be written whole to be taken as the product (product-names.ts).
   const whole = escapeLike(compactFold(query));
-  return sql`((${every}) or regexp_replace(${hay}, '\\s+', '', 'g') like ${'%' + whole + '%'})`;
+  const loose = escapeLike(compactFold(query).replace(/[-_]+/g, ''));
+  return sql`((${every}) or regexp_replace(${hay}, '\\s+', '', 'g') like ${'%' + whole + '%'} or regexp_replace(${hay}, '[\\s_-]+', '', 'g') like ${'%' + loose + '%'})`;
 }

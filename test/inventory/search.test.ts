@@ -56,6 +56,11 @@ describeDb('product search', (t) => {
     expect((await resolveProduct(t.db, 'dpx')).id).toBe(p.id);
     const page = await listProducts(t.db, admin, { q: 'dpx', limit: 10 });
     expect(page.items.map((x) => x.id)).toEqual([p.id]);
+    // Hyphens and underscores do not matter in a search: dpx20 finds DPX-20, typec finds Type-C.
+    expect((await searchProducts(t.db, 'dpx20')).map((x) => x.id)).toEqual([p.id]);
+    const tc = await product(t.db, { sku: 'TC16', name: 'Type-C 母座 16P' });
+    expect((await searchProducts(t.db, 'typec')).map((x) => x.id)).toEqual([tc.id]);
+    expect((await searchProducts(t.db, 'TYPEC')).map((x) => x.id)).toEqual([tc.id]);
   });
 
   it('an alias matches exactly like a name, and fuzzily through search (pinyin too)', async () => {
