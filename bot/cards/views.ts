@@ -227,7 +227,7 @@ export function lowStockCard(r: LowStockReport, warehouse?: string): Card {
           { name: 's', title: '安全库存', align: 'right' },
           { name: 'g', title: '缺', align: 'right' },
         ],
-        lines.slice(0, 100).map((l) => ({ p: `${l.name}（${l.sku}）`, w: l.warehouseName ?? '全部仓库合计', q: l.qtyText, s: l.safetyStock, g: l.shortfall })),
+        lines.slice(0, 100).map((l) => ({ p: `${l.name}（${l.sku}）`, w: l.warehouseName ?? '全部仓库合计', q: l.qtyText, s: `${l.safetyStock} ${l.baseUnit}`, g: `${l.shortfall} ${l.baseUnit}` })),
       ),
     );
   } else {

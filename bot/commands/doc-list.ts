@@ -137,7 +137,8 @@ export async function docListText(ctx: CommandContext, q: DocListQuery): Promise
   if (!r.items.length) out.push('没有符合条件的单据。');
   for (const d of r.items) {
     const where = d.toWarehouseName ? `${d.warehouseName} → ${d.toWarehouseName}` : (d.warehouseName ?? '');
-    const amount = d.totalValueFen === undefined ? '' : ` ${formatFen(d.totalValueFen)}`;
+    // A transfer's value only changes place (its net is 0): no amount rather than a misleading ¥0.00.
+    const amount = d.totalValueFen === undefined || d.kind === 'transfer' ? '' : ` ${formatFen(d.totalValueFen)}`;
     const flags = [d.reversedByDocNo ? `已被红冲 ${d.reversedByDocNo}` : null, d.reversesDocNo ? `红冲 ${d.reversesDocNo}` : null].filter(Boolean);
     out.push(`• ${d.docNo} ${d.kindLabel} ${formatTime(d.businessTime, tz)} ${where} ${d.actorName ?? '系统'}：${d.productsText || '—'}${amount}${flags.length ? `（${flags.join('，')}）` : ''}`);
   }

@@ -22,7 +22,7 @@ function oneWarehouse(at: string[]): string | undefined {
   return at[0];
 }
 
-const lowLine = (l: LowStockLine) => `• ${l.name}（${l.sku}）${l.warehouseName ? `@${l.warehouseName} ` : ''}现有 ${tidyQty(l.qtyText)}，安全库存 ${l.safetyStock}，缺 ${l.shortfall}`;
+const lowLine = (l: LowStockLine) => `• ${l.name}（${l.sku}）${l.warehouseName ? `@${l.warehouseName} ` : ''}现有 ${tidyQty(l.qtyText)}，安全库存 ${l.safetyStock} ${l.baseUnit}，缺 ${l.shortfall} ${l.baseUnit}`;
 
 /** "已过期 3 天（2026-11-22）" / "今天到期" / "还有 6 天到期（2026-12-01）". */
 export function expiryText(b: Pick<ExpiringBatch, 'daysLeft' | 'expiresOn'>): string {

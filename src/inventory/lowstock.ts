@@ -61,6 +61,8 @@ export interface LowStockLine {
   safetyStock: string;
   /** safety − qty (≥ 0). */
   shortfall: string;
+  /** The unit qty, safetyStock and shortfall are in. */
+  baseUnit: string;
   leadTimeDays: number;
   preferredSupplierId: number | null;
 }
@@ -127,6 +129,7 @@ function line(r: Row): LowStockLine {
     qtyText: formatQty(unitsOf(r), r.qty),
     safetyStock: qtyText(r.safety_stock),
     shortfall: qtyText(Dec.max(new Dec(r.safety_stock).minus(r.qty), 0)),
+    baseUnit: r.base_unit,
     leadTimeDays: r.lead_time_days,
     preferredSupplierId: r.preferred_supplier_id,
   };

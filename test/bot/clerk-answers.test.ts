@@ -25,7 +25,7 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     expect(await h.say('安全库存 A001 25')).toContain('已设置 螺丝M6（A001）的安全库存：25 个（全部仓库合计；低库存 = 现有 ≤ 安全库存）');
     const sum = await h.say('库存');
     expect(sum).toContain(LOW_STOCK_RULE);
-    expect(sum).toContain('• 螺丝M6（A001）现有 20 个，安全库存 25，缺 5');
+    expect(sum).toContain('• 螺丝M6（A001）现有 20 个，安全库存 25 个，缺 5 个');
     expect(sum).not.toContain('可用');
     // One warehouse: judged only with its own safety stock, and the reply says so.
     const main = await h.say('库存 @主仓库');
@@ -34,8 +34,8 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     expect(await h.say('安全库存 A001 30 @二号仓')).toBe('已设置 螺丝M6（A001）在「二号仓」的安全库存：30 个。\n该仓库现有 0 个，⚠️ 已是低库存（现有 ≤ 安全库存）。');
     const low = await h.say('低库存');
     expect(low).toContain(LOW_STOCK_RULE);
-    expect(low).toContain('螺丝M6（A001） | 全部仓库合计 | 20 个 | 25 | 5');
-    expect(low).toContain('螺丝M6（A001） | 二号仓 | 0 个 | 30 | 30');
+    expect(low).toContain('螺丝M6（A001） | 全部仓库合计 | 20 个 | 25 个 | 5 个');
+    expect(low).toContain('螺丝M6（A001） | 二号仓 | 0 个 | 30 个 | 30 个');
     expect(await h.say('低库存 @二号仓')).not.toContain('| 全部仓库合计 |');
     const card = await h.say('库存 A001');
     expect(card).toContain('**现有**（全部仓库）：**20 个**');

@@ -89,10 +89,10 @@ const stock: ProductStock = {
 const lowReport: LowStockReport = {
   rule: LOW_STOCK_RULE,
   perWarehouse: [
-    { productId: 11, sku: 'A001', name: '螺丝M6', warehouseId: 2, warehouseName: '二号仓', qty: '3', qtyText: '3 个', safetyStock: '5', shortfall: '2', leadTimeDays: 3, preferredSupplierId: null },
+    { productId: 11, sku: 'A001', name: '螺丝M6', warehouseId: 2, warehouseName: '二号仓', qty: '3', qtyText: '3 个', safetyStock: '5', shortfall: '2', baseUnit: '个', leadTimeDays: 3, preferredSupplierId: null },
   ],
   perWarehouseJudged: 1,
-  total: [{ productId: 11, sku: 'A001', name: '螺丝M6', warehouseId: null, warehouseName: null, qty: '30', qtyText: '30 个', safetyStock: '50', shortfall: '20', leadTimeDays: 3, preferredSupplierId: null }],
+  total: [{ productId: 11, sku: 'A001', name: '螺丝M6', warehouseId: null, warehouseName: null, qty: '30', qtyText: '30 个', safetyStock: '50', shortfall: '20', baseUnit: '个', leadTimeDays: 3, preferredSupplierId: null }],
   expiring: [
     { productId: 12, sku: 'G001', name: '胶水', warehouseId: 1, warehouseName: '主仓库', batchNo: 'B2401', expiresOn: '2026-11-20', daysLeft: -5, expired: true, qty: '4', qtyText: '4 瓶' },
     { productId: 12, sku: 'G001', name: '胶水', warehouseId: 1, warehouseName: '主仓库', batchNo: 'B2402', expiresOn: '2026-12-01', daysLeft: 6, expired: false, qty: '8', qtyText: '8 瓶' },

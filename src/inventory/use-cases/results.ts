@@ -138,6 +138,7 @@ const lowStockLineSchema = z.object({
   qtyText: z.string(),
   safetyStock: baseQty,
   shortfall: baseQty.describe('安全库存 − 现有'),
+  baseUnit: z.string().describe('qty、safetyStock、shortfall 的单位（基本单位）'),
   leadTimeDays: z.number().int(),
   preferredSupplierId: z.number().int().nullable(),
 });
