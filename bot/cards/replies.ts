@@ -69,6 +69,9 @@ export async function ambiguousProductReply(
   return { text: renderDomainError(e), card };
 }
 
+/** A posting line as a command parsed it: what the 确认 example repeats. */
+type TypedLine = { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number; salePrice?: string; batchNo?: string };
+
 /**
  * The answer to an unusual entry in a posting command, or null when it is usual (post it).
  * `input` is the command's parsed input without the idempotency key and the 确认 flag. Throws
@@ -77,14 +80,13 @@ export async function ambiguousProductReply(
 export async function unusualEntryReply(
   ctx: CommandContext,
   flow: PickerFlow,
-  input: { lines: { product: number | string; qty: string | number }[] },
+  input: { lines: TypedLine[] },
   verb: string,
 ): Promise<Reply | null> {
   // The message's own settings reader when it has one: the use case invoked next reads the same value.
   const thresholds = ctx.caller.settings ? await ctx.caller.settings.get(unusualEntrySetting) : await unusualThresholds(ctx.deps, ctx.tx, ctx.logger);
   const { product, reasons } = await checkUnusualPosting(ctx.tx, ctx.actor, flow, input as never, thresholds);
   if (!reasons.length) return null;
-  type TypedLine = { product: number | string; qty: string | number; unitPrice?: string; amountFen?: bigint | string | number; salePrice?: string; batchNo?: string };
   const i = input as { warehouse?: unknown; from?: unknown; to?: unknown };
   const at = (w: unknown) => (typeof w === 'string' ? ` @${w}` : '');
   // Every line of the entry, as chat writes it (；between lines): the example posts exactly what was asked.
@@ -98,7 +100,7 @@ export async function unusualEntryReply(
     ]
       .filter(Boolean)
       .join(' ');
-  const again = `${verb} ${(input.lines as TypedLine[]).map(lineText).join('；')}` + at(i.warehouse) + at(i.from) + at(i.to) + ' 确认';
+  const again = `${verb} ${input.lines.map(lineText).join('；')}` + at(i.warehouse) + at(i.from) + at(i.to) + ' 确认';
   const how = `还没有记账。确认无误请点「确认」，或在原命令后加「确认」再发一次，例如：${again}；否则点「取消」。`;
   const card = await confirmForCommand(ctx.tx, ctx.registries.cards, { user: { id: ctx.actor.userId } }, pendingOfCommand(ctx, flow, input), product, reasons, how);
   const text = [`请确认：这笔${verb}数据不太寻常。`, ...reasons.map((r) => `• ${r}`), how].join('\n');
