@@ -8,6 +8,7 @@
  * warehouse, ordered by warehouse, first receipt, batch), so rows always add up to the total
  * shown — product-wide and per warehouse — and a row has the same value in every view.
  */
+import { matchBatchNo } from './batch-names.js';
 import { sql } from 'drizzle-orm';
 import { execRows, type Conn } from '../../db/types.js';
 import { requirePermission, type Actor } from '../people/roles.js';
@@ -80,8 +81,8 @@ export async function getStock(
   const data = parseInput(stockQuerySchema, input);
   const product = await resolveProduct(db, data.product, { includeArchived: typeof data.product === 'number', references: opts.references });
   const wh = data.warehouse === undefined ? null : await resolveWarehouse(db, data.warehouse, opts);
-  const batch = input.batch?.trim() || null;
-  if (batch !== null) await requireBatch(db, product, batch);
+  const typed = input.batch?.trim() || null;
+  const batch = typed === null ? null : await requireBatch(db, product, typed);
   const rows = await execRows<{ warehouse_id: number; warehouse_name: string; batch_no: string; received_at: string | Date; expires_on: string | null; qty: string }>(
     db,
     sql`select b.warehouse_id, w.name as warehouse_name, bt.batch_no, bt.received_at, bt.expires_on, b.qty::text as qty
@@ -157,9 +158,11 @@ async function lowState(db: Conn, product: ProductView, totalQty: Dec, rows: { w
  * A batch the product has (in any warehouse, with or without stock); otherwise not_found naming
  * the product's batches — "没有批次 X" is not "库存不足".
  */
-async function requireBatch(db: Conn, product: ProductView, batch: string): Promise<void> {
+/** The product's batch `batch` means (batch-names.ts: letter case aside), or not_found naming its batches. */
+async function requireBatch(db: Conn, product: ProductView, batch: string): Promise<string> {
   const list = await execRows<{ batch_no: string }>(db, sql`select batch_no from batches where product_id = ${product.id}::int and batch_no <> '' order by expires_on nulls last, received_at, id`);
-  if (list.some((b) => b.batch_no === batch)) return;
+  const found = matchBatchNo(batch, list.map((b) => b.batch_no));
+  if (found !== null) return found;
   const names = list.map((b) => b.batch_no);
   const details = { reason: 'no_such_batch', productId: product.id, sku: product.sku, batchNo: batch, batches: names };
   if (!names.length && !product.batchTracked) throw new DomainError('not_found', `没有批次「${batch}」：「${product.name}」不按批次管理，去掉「批次=」即可查看库存。`, details);

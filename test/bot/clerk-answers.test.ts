@@ -73,6 +73,8 @@ describeDb('the answers a clerk needs (chat)', (t) => {
     expect(one).toContain('**现有**（全部仓库 批次 OLD）：**5 个**');
     expect(one).not.toContain('UNDATED');
     expect(await h.say('库存 R001 批次=X9')).toContain('没有批次「X9」（该商品的批次：OLD、NEW、UNDATED）');
+    // A batch number typed in another letter case is that batch (the only one spelled so).
+    expect(await h.say('库存 R001 批次=old')).toContain('**现有**（全部仓库 批次 OLD）：**5 个**');
     expect(await h.say('低库存')).toContain('OLD | 主仓库 | 5 个 | 2020-01-01（已过期');
     // FEFO across batches: the dated good one, then the undated one; the expired one last.
     const fefo = await h.say('出库 R001 12');
