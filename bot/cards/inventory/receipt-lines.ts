@@ -9,7 +9,7 @@ import { productLabel } from '../../../src/inventory/products.js';
 import { resolveProduct } from '../../../src/inventory/product-lookup.js';
 import { receiptLineSchema } from '../../../src/inventory/schemas.js';
 import { formatQty } from '../../../src/inventory/units.js';
-import { input, md, select } from '../card.js';
+import { datePicker, input, md, select } from '../card.js';
 import { read } from '../fields.js';
 import { kindOptions, loadProducts, loadWarehouses, productField, warehouseField, type ProductChoice, type WarehouseChoice } from '../forms.js';
 import { lineForm } from '../lines.js';
@@ -37,6 +37,7 @@ export const receiptLines = lineForm<Choices, PostingResult>({
     qty: { path: 'lines.qty', read: read.text },
     unit_price: { path: 'lines.unitPrice', read: read.opt },
     batch_no: { path: 'lines.batchNo', read: read.opt },
+    expires_on: { path: 'lines.expiresOn', read: read.date },
   },
   lineSchema: receiptLineSchema,
   loadChoices: async (f) => ({ warehouses: await loadWarehouses(f), products: await loadProducts(f) }),
@@ -49,6 +50,8 @@ export const receiptLines = lineForm<Choices, PostingResult>({
       input('qty', '数量', { required: true, placeholder: '例如 24 或 2箱', maxLength: 50 }),
       input('unit_price', '单价（元，按数量所写单位；可写 6.5/箱）', { placeholder: '例如 6.5、0.002 或 6.5/箱', maxLength: 40 }),
       input('batch_no', '批次号（按批次管理的商品，可选）', { maxLength: 64 }),
+      // As on the one-line 入库 card: the expiry makes the batch leave first (先到期先出).
+      ...datePicker('expires_on', '有效期（可选）'),
     ];
   },
   headerText(c, h) {
@@ -65,7 +68,7 @@ export const receiptLines = lineForm<Choices, PostingResult>({
     const product = await resolveProduct(conn, line.product as number | string);
     // THE price rule and the product's units, as the posting will read them.
     const v = receiptLineValue(product, line.qty as string, { unitPrice: line.unitPrice as string | undefined });
-    const text = [`${productLabel(product)} × ${formatQty(product, v.qtyBase)}`, line.unitPrice ? `单价 ${String(line.unitPrice)}` : null, line.batchNo ? `批次 ${String(line.batchNo)}` : null].filter(Boolean).join('，');
+    const text = [`${productLabel(product)} × ${formatQty(product, v.qtyBase)}`, line.unitPrice ? `单价 ${String(line.unitPrice)}` : null, line.batchNo ? `批次 ${String(line.batchNo)}` : null, line.expiresOn ? `有效期 ${String(line.expiresOn)}` : null].filter(Boolean).join('，');
     return { line: { ...line, product: product.id }, text };
   },
   summary: (uow, c, r) => afterPosting(uow, c, r, 'receipt.lines'),
