@@ -11,14 +11,23 @@
  * the normaliser (which reads ； as a space). A comma between digits stays in its number
  * (`螺丝 1,000` is one line of 1 000): commas never separate lines.
  */
-import { normalizeText, tokenize } from './normalize.js';
+import { normalizeText, REMARK_KEY, tokenize } from './normalize.js';
 
 /** The word between two lines in a multi-line command's args: never a token (tokens hold no line break). */
 export const LINE_BREAK = '\n';
 
-/** A message's non-empty lines, raw (split on new line, ；, ;). */
+/**
+ * A message's non-empty lines, raw: split on new lines, and on ； / ; — except inside a remark
+ * (备注=…, 原因=…), which runs to the end of its line with its semicolons (备注=订单 PO-7; 含税).
+ */
 export function messageLines(text: string): string[] {
-  return text.split(/[\r\n；;]+/).filter((l) => l.trim() !== '');
+  return text.split(/[\r\n]+/).flatMap((line) => {
+    const remark = REMARK_KEY.exec(line);
+    const at = remark ? remark.index + remark[1].length : line.length;
+    const parts = line.slice(0, at).split(/[；;]+/);
+    parts[parts.length - 1] += line.slice(at);
+    return parts.filter((l) => l.trim() !== '');
+  });
 }
 
 /**

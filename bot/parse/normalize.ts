@@ -67,7 +67,7 @@ export function normalizeText(input: string): string {
 }
 
 /** Where a free-text option starts: 备注= / 原因= (and English names; full-width ＝ too). */
-const REMARK_KEY = /(^|[\s，,、；;])(备注|原因|remark|note|reason)\s*[=＝]/i;
+export const REMARK_KEY = /(^|[\s，,、；;])(备注|原因|remark|note|reason)\s*[=＝]/i;
 
 /** normalizeText of everything but a remark. */
 function normalizeCommand(input: string): string {

@@ -19,6 +19,10 @@ it('messageLines / argsByLine / splitArgLines keep the line structure and number
   expect(argsByLine('盘点 录入\nA 1', 3)).toBeNull();
   expect(splitArgLines(['a', '1', LINE_BREAK, 'b', '2'])).toEqual([['a', '1'], ['b', '2']]);
   expect(splitArgLines(['a', '1'])).toEqual([['a', '1']]);
+  // A remark runs to the end of its line with its semicolons (备注=订单 PO-7; 含税).
+  expect(messageLines('出库 螺丝 10 备注=订单=PO-7; 含税')).toEqual(['出库 螺丝 10 备注=订单=PO-7; 含税']);
+  expect(messageLines('出库 螺丝 10；垫片 20 备注=客户=比亚迪; 王工')).toEqual(['出库 螺丝 10', '垫片 20 备注=客户=比亚迪; 王工']);
+  expect(messageLines('出库\n螺丝 10\n备注=急; 含税')).toEqual(['出库', '螺丝 10', '备注=急; 含税']);
 });
 
 describeDb('multi-line chat entry', (t) => {
@@ -93,6 +97,15 @@ describeDb('multi-line chat entry', (t) => {
     expect((await docs())[1]).toMatchObject({ n: 2, wh: '主仓库' });
   });
 
+  it('a remark keeps its semicolons: the entry is not split inside 备注=', async () => {
+    await seed();
+    await h.say('入库 螺丝 100 0.35；垫片 200 0.1');
+    const r = await h.say('出库 螺丝 10；垫片 20 备注=客户=比亚迪; 王工');
+    expect(r).toContain('备注：客户=比亚迪; 王工');
+    const d = await docs();
+    expect(d[1]).toMatchObject({ n: 2, remark: '客户=比亚迪; 王工' });
+  });
+
   it('a refusal names the line and nothing is written', async () => {
     await seed();
     await h.say('入库 螺丝 100 0.1；垫片 10 0.1');
@@ -107,7 +120,7 @@ describeDb('multi-line chat entry', (t) => {
     // Per-line options on a line without a product; two warehouses; two remarks.
     expect(await h.say('入库 金额=5\n螺丝 10')).toContain('要写在它所属的商品那一行');
     expect(await h.say('出库 螺丝 1 @主仓库；垫片 1 @二号仓')).toContain('只能指定一个仓库');
-    expect(await h.say('出库 螺丝 1 备注=a；垫片 1 备注=b')).toContain('备注写了两次');
+    expect(await h.say('出库 螺丝 1 备注=a；垫片 1 备注=b')).toContain('写了两次');
     expect((await docs()).length).toBe(before);
     expect(await onHand('S1', '主仓库')).toBe('100');
   });
