@@ -17,7 +17,7 @@ import { DomainError, domainErrorWithFixIn } from '../errors.js';
 import { Dec, costText } from '../shared/decimal.js';
 import { formatFen, lineAmountFen, priceYuanToFen } from '../shared/money.js';
 import { AMOUNT_MAX_FEN } from '../shared/limits.js';
-import { parseQuantity, splitQuantity, unitRole, unitsHint, type UnitInfo } from './units.js';
+import { parseQuantity, splitQuantity, unitRole, unitSize, unitsHint, type UnitInfo } from './units.js';
 
 
 /** "6.5" → {6.5, unit null}; "6.5/箱", "6.5元/箱", "¥6.5/箱" → {…, '箱'}. Yuan text stays unparsed here. */
@@ -124,11 +124,11 @@ export function pricedLine(product: UnitInfo, qty: string | number, qtyBase: Dec
     throw refuse(`${msg}${what}按数量所写的单位计，例如 6.5 或 6.5/${product.packUnit ?? product.baseUnit}。`, { input: text });
   }
   const parts = splitQuantity(qty)!;
-  let role: 'base' | 'pack';
+  // The unit the price is per: the one named, else the one the quantity was written in.
+  let priceUnit: string;
   if (unit !== null) {
-    const r = unitRole(product, unit);
-    if (!r) throw refuse(`${what}「${text}」的单位「${unit}」不是「${product.name}」的单位。「${product.name}」的单位是 ${unitsHint(product)}，请写成 ${yuan}/${product.baseUnit}${product.packUnit ? ` 或 ${yuan}/${product.packUnit}` : ''}。`, { input: text });
-    role = r;
+    if (!unitSize(product, unit)) throw refuse(`${what}「${text}」的单位「${unit}」不是「${product.name}」的单位。「${product.name}」的单位是 ${unitsHint(product)}，请写成 ${yuan}/${product.baseUnit}${product.packUnit ? ` 或 ${yuan}/${product.packUnit}` : ''}。`, { input: text });
+    priceUnit = unit;
   } else {
     if (parts.length > 1) {
       if (what === '售价') {
@@ -141,16 +141,19 @@ export function pricedLine(product: UnitInfo, qty: string | number, qtyBase: Dec
         { input: text, qty: enteredQty },
       );
     }
-    role = unitRole(product, parts[0].unit)!;
+    priceUnit = parts[0].unit;
   }
-  const factor = role === 'pack' ? new Dec(product.packFactor!) : new Dec(1);
-  // Written pack quantity × pack price when that is what was typed: exact, no per-base rounding.
-  const qtyInPriceUnit = role === 'pack' && parts.length === 1 && unitRole(product, parts[0].unit) === 'pack' ? parts[0].n : qtyBase.dividedBy(factor);
+  // Base units in one price unit: 1 (个), the pack factor (箱), or a measure's conversion (克 of 千克: 0.001).
+  const size = unitSize(product, priceUnit)!;
+  // The written quantity × the price when both are in the same unit: exact, no per-base rounding.
+  const sameUnit = parts.length === 1 && unitSize(product, parts[0].unit)?.equals(size) === true;
+  const qtyInPriceUnit = sameUnit ? parts[0].n : qtyBase.dividedBy(size);
   const amountFen = checkAmount(lineAmountFen(qtyInPriceUnit, price), product);
+  const role = unitRole(product, priceUnit);
   return {
-    perBase: new Dec(costText(price.dividedBy(factor))),
+    perBase: new Dec(costText(price.dividedBy(size))),
     amountFen,
-    priceUnit: role === 'pack' ? product.packUnit! : product.baseUnit,
+    priceUnit: role === 'pack' ? product.packUnit! : role === 'base' ? product.baseUnit : priceUnit.trim(),
     priceFenPerUnit: price,
   };
 }

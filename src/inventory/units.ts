@@ -177,16 +177,11 @@ export function parseQuantity(product: UnitInfo, input: string | number, opts: {
   if (!parts) throw bad('看不懂');
   let total = new Dec(0);
   for (const { n, unit } of parts) {
-    const u = unitRole(product, unit);
-    if (u === 'base') total = total.plus(n);
-    else if (u === 'pack') total = total.plus(n.times(product.packFactor!));
-    else {
-      // Another unit of the same measure as the base unit (500克 of a product counted in 千克,
-      // 100厘米 in 米): converted exactly — the factors are powers of ten, or 50 / 500 for 两 / 斤.
-      const ratio = unit ? unitRatio(unit, product.baseUnit) : null;
-      if (!ratio) throw bad(`的单位「${unit}」不认识`);
-      total = total.plus(n.dividedBy(ratio));
-    }
+    // Another unit of the same measure as the base unit (500克 of a product counted in 千克,
+    // 100厘米 in 米) is converted exactly: the factors are powers of ten, or 50 / 500 for 两 / 斤.
+    const size = unitSize(product, unit);
+    if (!size) throw bad(`的单位「${unit}」不认识`);
+    total = total.plus(n.times(size));
   }
   if (total.isNegative() || (total.isZero() && !opts.allowZero)) throw bad('必须大于 0');
   if (!fitsQtyScale(total)) throw bad('小数位太多（最多 6 位）');
@@ -253,6 +248,19 @@ const MEASURES: readonly Readonly<Record<string, string>>[] = [
   { 克: '1', g: '1', 两: '50', 斤: '500', 千克: '1000', 公斤: '1000', kg: '1000', 吨: '1000000', t: '1000000' },
   { 毫升: '0.001', ml: '0.001', 升: '1', l: '1', 立方米: '1000', 方: '1000', m3: '1000' },
 ];
+
+/**
+ * Base units in one `unit` of the product: 1 for its base unit (and the spellings unitRole
+ * reads as it), the pack factor for its pack, and for another unit of the base unit's measure
+ * the exact conversion (克 of a product counted in 千克: 0.001). null when the unit is none of these.
+ */
+export function unitSize(product: Pick<UnitInfo, 'baseUnit' | 'packUnit' | 'packFactor' | 'unitAliases'>, unit: string): Dec | null {
+  const role = unitRole(product, unit);
+  if (role === 'base') return new Dec(1);
+  if (role === 'pack') return new Dec(product.packFactor!);
+  const ratio = unit ? unitRatio(unit, product.baseUnit) : null;
+  return ratio ? new Dec(1).dividedBy(ratio) : null;
+}
 
 /** How many `from` make one `to` (厘米 → 米: 100; 米 → 厘米: 0.01); null when not of one known measure. */
 export function unitRatio(from: string, to: string): Dec | null {

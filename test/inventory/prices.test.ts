@@ -21,6 +21,21 @@ describe('receiptLineValue: a price is per the unit the quantity was written in'
     expect(receiptLineValue(screw, '1000', { unitPrice: '0.002' }).amountFen).toBe(200n);
     expect(receiptLineValue(screw, '5', {}).amountFen).toBeNull();
   });
+  it('a quantity in another unit of the measure (500克 of a product in 千克) prices per that unit; a price may name it (0.3/克)', () => {
+    const paste = { name: '锡膏', baseUnit: '千克', packUnit: null, packFactor: null };
+    // 500克 at ¥0.3 (per 克, the unit written) = ¥150.00; per 千克 that is ¥300.
+    const g = receiptLineValue(paste, '500克', { unitPrice: '0.3' });
+    expect(g.qtyBase.toFixed()).toBe('0.5');
+    expect(g.amountFen).toBe(15000n);
+    expect(g.unitPriceFenPerBase!.toFixed()).toBe('30000');
+    expect(g.priceUnit).toBe('克');
+    // The same line priced per 千克, or per 克 on a quantity written in 千克 / 斤.
+    expect(receiptLineValue(paste, '500克', { unitPrice: '300/千克' }).amountFen).toBe(15000n);
+    expect(receiptLineValue(paste, '0.5', { unitPrice: '0.3/克' }).amountFen).toBe(15000n);
+    expect(receiptLineValue(paste, '1斤', { unitPrice: '0.3/克' }).amountFen).toBe(15000n);
+    expect(() => receiptLineValue(paste, '1', { unitPrice: '0.3/米' })).toThrow('单价「0.3/米」的单位「米」不是「锡膏」的单位');
+  });
+
   it('refuses a compound quantity with a bare price, a foreign price unit, 7 decimals and two values at once', () => {
     expect(() => receiptLineValue(screw, '2箱3个', { unitPrice: '6.5' })).toThrow(/写了两个单位.*"amount"/);
     expect(() => receiptLineValue(screw, '2箱', { unitPrice: '6.5/盒' })).toThrow(/单位「盒」不是「螺丝」的单位/);
