@@ -108,7 +108,12 @@ export function unusualReasons(e: UnusualEntry, facts: Pick<UsualFacts, 'typical
   /** "与平均成本 ¥0.35/个 相差 99%（超过 50%）" when `price` is farther than the setting from `ref`. */
   const apart = (price: Dec, ref: Dec, refLabel: string): string | null => {
     const dev = price.minus(ref).abs().dividedBy(ref);
-    return dev.greaterThan(s.priceDeviation) ? `与${refLabel} ${formatPrice(ref)}/${p.baseUnit} 相差 ${percentAbove(dev.times(100), limit)}%（超过 ${limit.toFixed()}%）` : null;
+    if (!dev.greaterThan(s.priceDeviation)) return null;
+    const refText = `${refLabel} ${formatPrice(ref)}/${p.baseUnit}`;
+    // Ten times or more apart reads better as a multiple than as 499900%: a price per 盘 typed per 个.
+    if (price.greaterThanOrEqualTo(ref.times(10))) return `是${refText} 的 ${price.dividedBy(ref).toDecimalPlaces(0).toFixed()} 倍（价格按数量所写的单位计：请核对是每${p.baseUnit}还是每包/每箱的价）`;
+    if (ref.greaterThanOrEqualTo(price.times(10))) return `只有${refText} 的 1/${ref.dividedBy(price).toDecimalPlaces(0).toFixed()}（价格按数量所写的单位计：请核对是每${p.baseUnit}还是每包/每箱的价）`;
+    return `与${refText} 相差 ${percentAbove(dev.times(100), limit)}%（超过 ${limit.toFixed()}%）`;
   };
   const positive = (fen: string | null | undefined): Dec | null => (fen != null && new Dec(fen).greaterThan(0) ? new Dec(fen) : null);
   if (e.unitPriceFenPerBase != null) {
