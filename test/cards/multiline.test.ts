@@ -136,7 +136,7 @@ describeDb('多行入库: the multi-line card form', (t) => {
     const asked = await tap(h, f.messageId, button(r2.now, '过账（2 行）'));
     expect(title(asked.now)).toBe('请确认：这张多行入库数据不太寻常');
     expect(textOf(asked.now)).toMatch(/• 第 2 行：数量 200 个（2 盒） 超过这个商品平时单次数量（约 1 个）的 10 倍/);
-    expect(textOf(asked.now)).toMatch(/• 第 2 行：单价 .*与平均成本/);
+    expect(textOf(asked.now)).toMatch(/• 第 2 行：单价 .*平均成本 ¥1\.00\/个 的 1\/15/);
     expect(textOf(asked.now)).not.toContain('第 1 行：');
     expect(buttons(asked.now).map((b) => b.text)).toEqual(['确认过账', '返回修改']);
     expect(await count(t.db, 'documents')).toBe(docs0);
