@@ -176,7 +176,8 @@ export function stockCard(s: CostFiltered<ProductStock>, o: { scope?: string | n
   // 现有 = on hand (no reservations yet, so nothing is 可用 apart from it).
   const head = [`**${md(label)}**`, `**现有**（${where}）：**${md(s.totalQtyText)}**`];
   if (costs) head.push(`**库存金额**：${formatFen(s.totalValueFen!)}（平均成本 ${md(unitCostText(s.avgCost!, p.baseUnit))}）`);
-  if (s.perWarehouse.length > 1) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)}${w.valueFen !== undefined ? ` · ${formatFen(w.valueFen)}` : ''}`));
+  // Warehouse subtotals only where the table cannot show them: a warehouse holding several batches.
+  if (s.perWarehouse.length > 1 && s.rows.length > s.perWarehouse.length) head.push(...s.perWarehouse.map((w) => `• ${md(w.warehouseName)}：${md(w.qtyText)}${w.valueFen !== undefined ? ` · ${formatFen(w.valueFen)}` : ''}`));
   head.push(...lowStateLines(s).map((l) => `<font color="orange">${md(l)}</font>`));
   const els: El[] = [markdown(head.join('\n'))];
   if (s.rows.length) {
