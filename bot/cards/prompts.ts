@@ -18,13 +18,41 @@ export interface PendingView {
   input: Record<string, unknown> & { lines?: Record<string, unknown>[] };
 }
 
+/** A typed unit price as people read it: "¥0.8/个", or "¥6.5（按数量所写单位）" when no unit is named. */
+const typedPrice = (t: unknown): string => {
+  const [yuan, unit] = String(t).split('/');
+  return unit ? `¥${md(yuan)}/${md(unit)}` : `¥${md(yuan)}（按数量所写单位）`;
+};
+
+/** The price, amount or batch of one line, as the card states them ("，单价 ¥0.8/个"). */
+function lineExtras(line: Record<string, unknown>, baseUnit: string): string[] {
+  const out: string[] = [];
+  if (line.batchNo) out.push(`批次 ${md(String(line.batchNo))}`);
+  if (line.unitPrice !== undefined) out.push(`单价 ${typedPrice(line.unitPrice)}`);
+  if (line.unitCostFen !== undefined) out.push(`单价 ${formatPrice(String(line.unitCostFen))}/${md(baseUnit)}`);
+  if (line.amount !== undefined) out.push(`金额 ${formatFen(yuanToFen(String(line.amount)))}`);
+  if (line.salePrice !== undefined) out.push(`售价 ${typedPrice(line.salePrice)}`);
+  return out;
+}
+
 function describe(p: PendingView, product: Pick<ProductView, 'name' | 'sku' | 'model' | 'spec' | 'baseUnit'>): string {
-  const line = (p.input.lines?.[0] ?? p.input) as Record<string, unknown>;
+  const lines = p.input.lines ?? [p.input];
+  if (lines.length > 1) {
+    // Every line of a multi-line entry: the reasons name their lines (第 2 行：…).
+    return [
+      `**${p.label}**：${lines.length} 行`,
+      ...lines.map((l, i) => {
+        const name = i === 0 ? productLabel(product) : String(l.product);
+        return `${i + 1}. ${md(name)} × ${md(String(l.qty))}${lineExtras(l, product.baseUnit).map((x) => `，${x}`).join('')}`;
+      }),
+    ].join('\n');
+  }
+  const line = lines[0];
   const parts = [`**${p.label}**：${md(productLabel(product))}`, `**数量**：${md(String(line.qty))}`];
-  if (line.batchNo) parts.push(`**批次**：${md(String(line.batchNo))}`);
-  if (line.unitPrice !== undefined) parts.push(`**单价**：${md(String(line.unitPrice))} 元（按数量所写单位）`);
-  if (line.unitCostFen !== undefined) parts.push(`**单价**：${formatPrice(String(line.unitCostFen))}/${md(product.baseUnit)}`);
-  if (line.amount !== undefined) parts.push(`**金额**：${formatFen(yuanToFen(String(line.amount)))}`);
+  for (const x of lineExtras(line, product.baseUnit)) {
+    const [k, ...v] = x.split(' ');
+    parts.push(`**${k}**：${v.join(' ')}`);
+  }
   return parts.join('\n');
 }
 

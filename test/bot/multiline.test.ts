@@ -90,6 +90,10 @@ describeDb('multi-line chat entry', (t) => {
     expect(r).toContain('还没有记账');
     const again = r.match(/例如：(.+?)；否则/)![1];
     expect(again).toBe('入库 螺丝 10 3.5；垫片 20 0.1 @主仓库 确认');
+    // The card lists every line, not only the first.
+    expect(r).toContain('**入库**：2 行');
+    expect(r).toContain('1. 螺丝（S1） × 10，单价 ¥3.5（按数量所写单位）');
+    expect(r).toContain('2. 垫片 × 20，单价 ¥0.1（按数量所写单位）');
     expect(await docs()).toHaveLength(1);
     const posted = await h.say(again);
     expect(posted).toContain('螺丝（S1）采购入库 +10 个 @主仓库');
