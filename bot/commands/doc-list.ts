@@ -16,7 +16,7 @@ import { formatFen } from '../../src/shared/money.js';
 import { periodRange, PERIOD_EXAMPLES, type PeriodSpec } from '../../src/shared/periods.js';
 import { getAppTimezone, isoDay } from '../../src/shared/time.js';
 import { formatTime } from '../cards/views.js';
-import { parseArgs } from '../parse/args.js';
+import { oneWarehouse, parseArgs } from '../parse/args.js';
 import { pageOption, takePeriod } from './ledger.js';
 import { UsageError, type CommandContext, type ParseContext } from './registry.js';
 
@@ -37,7 +37,6 @@ export interface DocListQuery {
 /** The list form of 单据 (anything but a single document number). */
 export function parseDocList(args: string[], ctx: ParseContext): DocListQuery {
   const a = parseArgs(args, { options: { 页: ['page', '页码'] } });
-  if (a.at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${a.at.map((x) => '@' + x).join(' ')}`);
   if (a.mentions.length > 1) throw new UsageError('一次只能查一个人的单据');
   let mention: DocListQuery['mention'] = null;
   if (a.mentions.length) {
@@ -53,7 +52,7 @@ export function parseDocList(args: string[], ctx: ParseContext): DocListQuery {
   if (!period && !who && !mention && a.at.length === 0) {
     throw new UsageError(`写单号、期间、商品或人，例如 单据 CK20261125-0001、单据 今天、单据 螺丝M6、单据 @张三（期间可写：${PERIOD_EXAMPLES}）`);
   }
-  return { period, periodWord: word, who, mention, warehouse: a.at[0], page: pageOption(a.options.get('页')) };
+  return { period, periodWord: word, who, mention, warehouse: oneWarehouse(a.at), page: pageOption(a.options.get('页')) };
 }
 
 type DocPage = CostFiltered<Page<DocumentListItem>>;

@@ -12,7 +12,7 @@ import { formatFen } from '../../src/shared/money.js';
 import { parsePeriod, periodRange, PERIOD_EXAMPLES, type PeriodSpec } from '../../src/shared/periods.js';
 import { getAppTimezone, isoDay } from '../../src/shared/time.js';
 import { formatTime } from '../cards/views.js';
-import { parseArgs } from '../parse/args.js';
+import { oneWarehouse, parseArgs } from '../parse/args.js';
 import { command, UsageError, type CommandSpec } from './registry.js';
 import { tidyQty } from './render.js';
 
@@ -62,12 +62,11 @@ export const ledgerCommands: readonly CommandSpec[] = [
     parse(args) {
       const a = parseArgs(args, { options: { 页: ['page', '页码'] } });
       if (a.mentions.length) throw new UsageError('流水不需要 @某人');
-      if (a.at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${a.at.map((x) => '@' + x).join(' ')}`);
       const { period, word, rest } = takePeriod(a.positional);
       const product = rest.join(' ');
       if (!product) throw new UsageError(`请写商品，例如 流水 A001 本月（期间可写：${PERIOD_EXAMPLES}）`);
       if (product.length > 100) throw new UsageError('商品名太长');
-      return { product, period, periodWord: word, warehouse: a.at[0], page: pageOption(a.options.get('页')) };
+      return { product, period, periodWord: word, warehouse: oneWarehouse(a.at), page: pageOption(a.options.get('页')) };
     },
     async run(ctx, { product, period, periodWord, warehouse, page }) {
       const p = await ctx.invoke<ProductView>({ product }, 'inventory.product-get');

@@ -10,17 +10,13 @@ import type { ProductView } from '../../src/inventory/products.js';
 import type { WarehouseSafetyStockResult } from '../../src/inventory/safety-stock.js';
 import { formatQty, parseQuantity } from '../../src/inventory/units.js';
 import { lowStockCard } from '../cards/views.js';
-import { looksLikeQty, parseArgs } from '../parse/args.js';
+import { looksLikeQty, oneWarehouse, parseArgs } from '../parse/args.js';
 import { command, UsageError, type CommandSpec } from './registry.js';
 import { tidyQty } from './render.js';
 
 /** How many lines of each list a chat reply shows. */
 const SHOWN = 30;
 
-function oneWarehouse(at: string[]): string | undefined {
-  if (at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${at.map((x) => '@' + x).join(' ')}`);
-  return at[0];
-}
 
 const lowLine = (l: LowStockLine) => `• ${l.name}（${l.sku}）${l.warehouseName ? `@${l.warehouseName} ` : ''}现有 ${tidyQty(l.qtyText)}，安全库存 ${l.safetyStock} ${l.baseUnit}，缺 ${l.shortfall} ${l.baseUnit}`;
 

@@ -17,7 +17,7 @@ import { rememberWarehouse } from '../../src/people/users.js';
 import { formatFen } from '../../src/shared/money.js';
 import { linePriceText, postingTotalText, saleLineText, saleTotalText } from '../cards/echo.js';
 import { ambiguousProductReply, settleConfirmedByCommand, unusualEntryReply, type PickerFlow } from '../cards/replies.js';
-import { looksLikePrice, looksLikeUnit, parseArgs, readQty, remarkWords, splitProductAndQty, type ArgSpec, type Args } from '../parse/args.js';
+import { type Args, type ArgSpec, looksLikePrice, looksLikeUnit, oneWarehouse, parseArgs, readQty, remarkWords, splitProductAndQty } from '../parse/args.js';
 import { splitArgLines } from '../parse/lines.js';
 import { amountYuan, unitPriceYuan } from '../parse/canonical.js';
 import { command, UsageError, type CommandContext, type CommandSpec, type Reply } from './registry.js';
@@ -105,10 +105,6 @@ async function posting(ctx: CommandContext, flow: PickerFlow, cmd: PostingComman
   return renderPosting(r, verb);
 }
 
-function oneWarehouse(at: string[]): string | undefined {
-  if (at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${at.map((x) => '@' + x).join(' ')}`);
-  return at[0];
-}
 
 /** What the chat parser read so far, for a refusal that shows it ("我理解为：商品 螺丝，数量 3盒"). */
 function understood(product: string, qty: string, price?: string): string {

@@ -14,7 +14,7 @@ import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility
 import { formatFen } from '../../src/shared/money.js';
 import { saleLineText, saleTotalText } from '../cards/echo.js';
 import { documentReply, stockReply, unitCostText } from '../cards/replies.js';
-import { parseArgs } from '../parse/args.js';
+import { oneWarehouse, parseArgs } from '../parse/args.js';
 import { docNoArg, type Posting } from './postings.js';
 import { docListText, parseDocList, type DocListQuery } from './doc-list.js';
 import { lowStockLines } from './lowstock.js';
@@ -29,10 +29,6 @@ function extra(rest: string[]): void {
   if (rest.length) throw new UsageError(`多余的内容「${rest.join(' ')}」`);
 }
 
-function oneWarehouse(at: string[]): string | undefined {
-  if (at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${at.map((x) => '@' + x).join(' ')}`);
-  return at[0];
-}
 
 /** " · ¥12.00" when the value was returned, else nothing. */
 const valueText = (fen: string | undefined) => (fen === undefined ? '' : ` · ${formatFen(fen)}`);

@@ -10,7 +10,7 @@ import type { PostStocktakeResult, RecordCountResult, StocktakeReport, Stocktake
 import { findOpenStocktake } from '../../src/inventory/stocktake-current.js';
 import type { CostFiltered } from '../../src/inventory/use-cases/cost-visibility.js';
 import { formatFen } from '../../src/shared/money.js';
-import { looksLikeQty, numberText, parseArgs } from '../parse/args.js';
+import { looksLikeQty, numberText, oneWarehouse, parseArgs } from '../parse/args.js';
 import { remember, renderPosting } from './postings.js';
 import { command, UsageError, type CommandContext, type CommandSpec } from './registry.js';
 import { tidyQty } from './render.js';
@@ -28,10 +28,6 @@ function report(ctx: CommandContext, stocktake: string): Promise<Report> {
 }
 
 
-function oneWarehouse(at: string[]): string | undefined {
-  if (at.length > 1) throw new UsageError('只能指定一个仓库');
-  return at[0];
-}
 
 function countQty(t: string | undefined): string {
   if (t === undefined || t === '') throw new UsageError('缺少实盘数量（可以是 0），例如：盘点 录入 A001 98');

@@ -279,3 +279,12 @@ export function splitProductAndQty(pos: string[]): { product: string | undefined
   while (i < pos.length && !looksLikeQty(pos[i])) i++;
   return { product: pos.slice(0, i).join(' '), rest: pos.slice(i) };
 }
+
+/**
+ * The one warehouse a command names with @仓库 (undefined: none, the default warehouse is used);
+ * UsageError quoting them when several are written.
+ */
+export function oneWarehouse(at: readonly string[]): string | undefined {
+  if (at.length > 1) throw new UsageError(`只能指定一个仓库，收到了 ${at.map((x) => '@' + x).join(' ')}`);
+  return at[0];
+}
